@@ -1,0 +1,169 @@
+"""What OSM features mean to a planner: residents, facilities, stations and candidate sites.
+
+Pure functions from raw OSM features (projected) to the planner's tables. Every rule is a
+table in :mod:`geoplan.standards`, so a project can override it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoplan.standards import RESIDENTIAL_BUILDINGS, SITE_TAGS, STATION_TAGS, Preset
+
+_NOT_BUILDINGS = {"no", "entrance", "roof", "carport", "construction", "ruins"}
+
+
+def _osm_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["osm_type"].astype(str) + "/" + frame["osm_id"].astype(str)
+
+
+def _first_number(values: pd.Series) -> pd.Series:
+    """Parse numbers like ``"6"``, ``"5;6"``, ``"12.5"`` (the first one wins)."""
+    text = values.astype(object).where(values.notna(), None).astype(str)
+    return pd.to_numeric(text.str.extract(r"(\d+(?:\.\d+)?)")[0], errors="coerce")
+
+
+def _names(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    out["name"] = frame["name"].astype(object).where(frame["name"].notna(), None)
+    out["name_zh"] = frame["name:zh"].astype(object) if "name:zh" in frame else None
+    out["name_en"] = frame["name:en"].astype(object) if "name:en" in frame else None
+    return out
+
+
+def buildings_from_osm(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
+    """Building footprints with a residential flag and an estimated population.
+
+    A building is residential when its ``building`` tag is a housing type, or it is a plain
+    ``building=yes`` inside ``landuse=residential``. Population = footprint (m²) × levels ÷
+    floor area per person (``preset.floor_area_per_person_m2``), levels from
+    ``building:levels`` else ``preset.default_levels`` (``levels_source`` says which).
+
+    Parameters
+    ----------
+    features
+        Raw OSM features in a projected CRS (metres).
+    """
+    polys = features.loc[features["building"].notna() & features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
+    polys = polys.loc[~polys["building"].astype(str).isin(_NOT_BUILDINGS).to_numpy()]
+    residential_land = features.loc[(features["landuse"].astype(object) == "residential").to_numpy()
+                                    & features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
+    kind = polys["building"].astype(str)
+    inside = pd.Series(False, index=polys.index)
+    if len(residential_land) and len(polys):
+        pts = gpd.GeoDataFrame(geometry=polys.representative_point(), crs=polys.crs)
+        hit = gpd.sjoin(pts, residential_land[["geometry"]], predicate="within", how="inner")
+        inside.loc[hit.index.unique()] = True
+    footprint = polys.area.to_numpy()
+    levels_tag = _first_number(polys["building:levels"])
+    levels = levels_tag.fillna(preset.default_levels).clip(lower=1).to_numpy()
+    residential = (kind.isin(RESIDENTIAL_BUILDINGS) | ((kind == "yes") & inside)).to_numpy()
+    residential &= footprint >= preset.min_residential_footprint_m2
+    population = np.where(residential, footprint * levels / preset.floor_area_per_person_m2, 0.0)
+    out = gpd.GeoDataFrame({
+        "building_id": _osm_key(polys).to_numpy(),
+        **{c: v.to_numpy() for c, v in _names(polys).items()},
+        "building": kind.to_numpy(),
+        "levels": levels,
+        "levels_source": np.where(levels_tag.notna().to_numpy(), "osm", "default"),
+        "footprint_m2": footprint,
+        "residential": residential,
+        "population": np.round(population, 1),
+        "population_source": np.where(residential, "estimated", "none"),
+    }, geometry=polys.geometry.to_numpy(), crs=polys.crs)
+    return out.sort_values("building_id", kind="stable").reset_index(drop=True)
+
+
+def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
+    """Facilities by life-circle category, by the first matching rule of ``preset.facility_tags``.
+
+    Returns ``facility_id, category, name, name_zh, name_en, source`` and the feature's own
+    geometry (point or polygon; polygons are reached at their nearest side).
+    """
+    category = pd.Series(None, index=features.index, dtype=object)
+    for cat, key, values in preset.facility_tags:
+        if key not in features.columns:
+            continue
+        col = features[key].astype(object)
+        match = col.isin(values) if "*" not in values else col.notna()
+        category = category.where(category.notna() | ~match, cat)
+    known = category.isin(list(preset.circle_of_category))
+    picked = features.loc[known.to_numpy()]
+    out = gpd.GeoDataFrame({
+        "facility_id": _osm_key(picked).to_numpy(),
+        "category": category[known].to_numpy(),
+        **{c: v.to_numpy() for c, v in _names(picked).items()},
+        "source": "osm",
+    }, geometry=picked.geometry.to_numpy(), crs=features.crs)
+    return out.sort_values(["category", "facility_id"], kind="stable").reset_index(drop=True)
+
+
+def stations_from_osm(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Fire stations, ambulance posts and hospitals with emergency care (``emergency`` ≠ ``no``)."""
+    kind = pd.Series(None, index=features.index, dtype=object)
+    for k, key, values in STATION_TAGS:
+        match = features[key].astype(object).isin(values)
+        if k == "hospital":
+            match &= features["emergency"].astype(object).ne("no")
+        kind = kind.where(kind.notna() | ~match, k)
+    picked = features.loc[kind.notna().to_numpy()]
+    return gpd.GeoDataFrame({
+        "station_id": _osm_key(picked).to_numpy(),
+        "kind": kind[kind.notna()].to_numpy(),
+        **{c: v.to_numpy() for c, v in _names(picked).items()},
+        "source": "osm",
+    }, geometry=picked.representative_point().to_numpy(), crs=features.crs).reset_index(drop=True)
+
+
+def sites_from_osm(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Candidate shelter sites: open ground and indoor halls (polygons), plus designated
+    assembly points (``emergency=assembly_point``, marked ``existing``)."""
+    polys = features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    kind = pd.Series(None, index=features.index, dtype=object)
+    is_open = pd.Series(True, index=features.index)
+    for k, key, values, open_ground in SITE_TAGS:
+        if key not in features.columns:
+            continue
+        match = features[key].astype(object).isin(values) & kind.isna() & polys
+        kind = kind.where(~match, k)
+        is_open = is_open.where(~match, open_ground)
+    assembly = features["emergency"].astype(object).eq("assembly_point")
+    kind = kind.where(~assembly, "assembly_point")
+    picked = kind.notna()
+    frame = features.loc[picked.to_numpy()]
+    return gpd.GeoDataFrame({
+        "site_id": _osm_key(frame).to_numpy(),
+        "kind": kind[picked].to_numpy(),
+        "open_ground": is_open[picked].to_numpy(),
+        **{c: v.to_numpy() for c, v in _names(frame).items()},
+        "existing": assembly[picked].to_numpy(),
+        "source": "osm",
+    }, geometry=frame.geometry.to_numpy(), crs=features.crs).reset_index(drop=True)
+
+
+def assign_communities(points: gpd.GeoSeries, communities: gpd.GeoDataFrame) -> np.ndarray:
+    """Community name of each point (``"unassigned"`` outside every community polygon)."""
+    out = np.full(len(points), "unassigned", dtype=object)
+    if len(communities) == 0 or len(points) == 0:
+        return out
+    pts = gpd.GeoDataFrame(geometry=points.to_numpy(), crs=points.crs).reset_index(drop=True)
+    hit = gpd.sjoin(pts, communities[["community", "geometry"]], predicate="within", how="inner")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    out[hit.index.to_numpy()] = hit["community"].astype(object).to_numpy()
+    return out
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def guess_lang(names) -> str:
+    """``"zh"`` when most named features carry Chinese characters, else ``"en"``."""
+    named = [str(n) for n in names if n is not None and str(n) not in ("", "nan", "None")]
+    if not named:
+        return "en"
+    share = sum(bool(_CJK.search(n)) for n in named) / len(named)
+    return "zh" if share >= 0.3 else "en"

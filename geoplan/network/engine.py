@@ -1,0 +1,402 @@
+"""The one shortest-path engine: a street graph compiled once into CSR arrays.
+
+networkx is the graph model; bulk distance work goes through here. Points (or polygons)
+are snapped once, vectorised, onto the nearest *street segment* — not the nearest
+junction — and keep their connector length and position along the segment, so a
+building half-way along a 200 m street is 100 m from either end, not 0 or 200. Searches
+run in C through :func:`scipy.sparse.csgraph.dijkstra`: every source becomes a virtual
+node joined to the two ends of its segment, so one call answers "nearest of many sources"
+for every node, bounded by the largest threshold of interest.
+
+Weights are whatever edge attribute is named: ``"length"`` (metres) for walking,
+``"travel_time"`` (seconds) for driving. Offsets along a segment are proportional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+#: Zero weights would vanish from a sparse matrix; this keeps them as edges (seconds or metres).
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """Where points or polygons meet the network.
+
+    Attributes
+    ----------
+    segment
+        Index of the street segment each feature snapped to; ``-1`` where it is farther than
+        the allowed snap distance or has no geometry.
+    t
+        Position along the segment as a fraction (0 at ``seg_u``, 1 at ``seg_v``).
+    distance_m
+        Straight connector length from the feature to the segment, metres (``inf`` if unsnapped).
+    x, y
+        The snapped point on the segment, in the network CRS.
+    """
+
+    segment: np.ndarray
+    t: np.ndarray
+    distance_m: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.segment)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean mask of features that snapped within the allowed distance."""
+        return self.segment >= 0
+
+    def subset(self, index) -> "Snapped":
+        """The snaps of some features (boolean mask or integer index)."""
+        return Snapped(self.segment[index], self.t[index], self.distance_m[index], self.x[index], self.y[index])
+
+
+@dataclass(frozen=True)
+class CompiledNetwork:
+    """A street graph as arrays, ready for bulk shortest paths.
+
+    Build it with :meth:`from_graph`. ``edge_*`` arrays describe directed edges of the graph;
+    ``seg_*`` arrays describe undirected street segments (a two-way street's pair of edges is
+    one segment) used for snapping. ``seg_fwd``/``seg_bwd`` give the directed edge running
+    ``seg_u → seg_v`` / ``seg_v → seg_u``, or -1 where that direction is not allowed.
+    """
+
+    crs: object
+    node_ids: np.ndarray
+    node_x: np.ndarray
+    node_y: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_keys: pd.MultiIndex
+    weights: Mapping[str, np.ndarray]
+    seg_u: np.ndarray
+    seg_v: np.ndarray
+    seg_fwd: np.ndarray
+    seg_bwd: np.ndarray
+    seg_geometry: np.ndarray
+    _tree: shapely.STRtree
+    _base: Mapping[str, tuple[sparse.csr_matrix, sparse.csr_matrix]]
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph, *, weights: Sequence[str] = ("length",)) -> "CompiledNetwork":
+        """Compile an osmnx-style projected ``MultiDiGraph``.
+
+        Parameters
+        ----------
+        graph
+            Nodes with ``x``, ``y``; edges with a ``geometry`` (else a straight line is used) and
+            every attribute named in ``weights``.
+        weights
+            Edge attributes to compile as search weights (e.g. ``"length"`` m, ``"travel_time"`` s).
+        """
+        node_ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
+        pos = {n: i for i, n in enumerate(node_ids.tolist())}
+        node_x = np.array([graph.nodes[n]["x"] for n in node_ids.tolist()], dtype=float)
+        node_y = np.array([graph.nodes[n]["y"] for n in node_ids.tolist()], dtype=float)
+        keys, geoms = [], []
+        wts: dict[str, list] = {w: [] for w in weights}
+        for u, v, k, data in graph.edges(keys=True, data=True):
+            keys.append((u, v, k))
+            geom = data.get("geometry")
+            if geom is None:
+                geom = shapely.LineString([(node_x[pos[u]], node_y[pos[u]]), (node_x[pos[v]], node_y[pos[v]])])
+            geoms.append(geom)
+            for w in weights:
+                wts[w].append(data[w])
+        edge_u = np.array([pos[u] for u, _, _ in keys], dtype=np.int64)
+        edge_v = np.array([pos[v] for _, v, _ in keys], dtype=np.int64)
+        edge_keys = pd.MultiIndex.from_tuples(keys, names=["u", "v", "key"]) if keys else \
+            pd.MultiIndex.from_arrays([[], [], []], names=["u", "v", "key"])
+        weight_arrays = {w: np.maximum(np.asarray(vals, dtype=float), _EPS) for w, vals in wts.items()}
+        return cls._assemble(graph.graph.get("crs"), node_ids, node_x, node_y, edge_u, edge_v, edge_keys,
+                             weight_arrays, np.array(geoms, dtype=object), np.ones(len(keys), dtype=bool))
+
+    @classmethod
+    def _assemble(cls, crs, node_ids, node_x, node_y, edge_u, edge_v, edge_keys, weights, edge_geometry, keep):
+        n = len(node_ids)
+        # pair each edge with its reverse twin (same key, same length) into one segment
+        e_all = np.arange(len(edge_u))
+        e_keep = e_all[keep]
+        key_lvl = edge_keys.get_level_values(2).to_numpy() if len(edge_keys) else np.zeros(0, dtype=np.int64)
+        frame = pd.DataFrame({"e": e_keep, "u": edge_u[e_keep], "v": edge_v[e_keep], "k": key_lvl[e_keep]})
+        twin = frame.merge(frame, left_on=["u", "v", "k"], right_on=["v", "u", "k"], suffixes=("", "_r"))
+        length = np.array([g.length for g in edge_geometry])
+        same = np.isclose(length[twin["e"].to_numpy()], length[twin["e_r"].to_numpy()], rtol=0, atol=1e-6)
+        twin = twin.loc[same & (twin["u"] != twin["v"]).to_numpy()]
+        reverse_of = dict(zip(twin["e"].tolist(), twin["e_r"].tolist()))
+        seg_fwd, seg_bwd = [], []
+        for e in e_keep.tolist():
+            r = reverse_of.get(e)
+            if r is None:
+                seg_fwd.append(e)
+                seg_bwd.append(-1)
+            elif e < r:  # each pair once, the lower edge index is "forward"
+                seg_fwd.append(e)
+                seg_bwd.append(r)
+        seg_fwd = np.array(seg_fwd, dtype=np.int64)
+        seg_bwd = np.array(seg_bwd, dtype=np.int64)
+        seg_u, seg_v = edge_u[seg_fwd], edge_v[seg_fwd]
+        seg_geometry = edge_geometry[seg_fwd] if len(seg_fwd) else np.array([], dtype=object)
+        base = {w: _min_csr(edge_u[e_keep], edge_v[e_keep], arr[e_keep], e_keep, n) for w, arr in weights.items()}
+        return cls(crs, node_ids, node_x, node_y, edge_u, edge_v, edge_keys, weights, seg_u, seg_v, seg_fwd,
+                   seg_bwd, seg_geometry, shapely.STRtree(seg_geometry), base)
+
+    def without_edges(self, closed: np.ndarray) -> "CompiledNetwork":
+        """The same network with some directed edges removed (a boolean mask over ``edge_*``).
+
+        Node indices are unchanged, so results stay comparable with the full network.
+        """
+        keep = ~np.asarray(closed, dtype=bool)
+        # rebuild from the original edge geometries of every edge, keeping only passable ones
+        geoms = np.empty(len(self.edge_u), dtype=object)
+        geoms[self.seg_fwd] = self.seg_geometry
+        has_bwd = self.seg_bwd >= 0
+        geoms[self.seg_bwd[has_bwd]] = shapely.reverse(self.seg_geometry[has_bwd])
+        return CompiledNetwork._assemble(self.crs, self.node_ids, self.node_x, self.node_y, self.edge_u,
+                                         self.edge_v, self.edge_keys, self.weights, geoms, keep)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    # ------------------------------------------------------------------ snapping
+    def snap(self, geometries, *, max_distance: float = np.inf) -> Snapped:
+        """Snap points, lines or polygons to their nearest street segment (vectorised).
+
+        Parameters
+        ----------
+        geometries
+            Array-like of shapely geometries in the network CRS. A polygon snaps from its
+            nearest edge (a park reached at its nearest side, not its centre).
+        max_distance
+            Features farther than this (m) are left unsnapped (``segment == -1``) but keep their
+            distance, so callers can report them.
+        """
+        geoms = np.asarray(geometries, dtype=object)
+        m = len(geoms)
+        segment = np.full(m, -1, dtype=np.int64)
+        t = np.zeros(m)
+        dist = np.full(m, np.inf)
+        x = np.full(m, np.nan)
+        y = np.full(m, np.nan)
+        valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if m else np.zeros(0, dtype=bool)
+        if not valid.any() or len(self.seg_geometry) == 0:
+            return Snapped(segment, t, dist, x, y)
+        idx = np.flatnonzero(valid)
+        pairs = self._tree.query_nearest(geoms[idx], all_matches=False)
+        src, seg = idx[pairs[0]], pairs[1]
+        connector = shapely.shortest_line(geoms[src], self.seg_geometry[seg])
+        on_seg = shapely.get_point(connector, 1)
+        d = shapely.length(connector)
+        t_seg = shapely.line_locate_point(self.seg_geometry[seg], on_seg, normalized=True)
+        within = d <= max_distance
+        segment[src[within]] = seg[within]
+        t[src] = t_seg
+        dist[src] = d
+        x[src] = shapely.get_x(on_seg)
+        y[src] = shapely.get_y(on_seg)
+        return Snapped(segment, t, dist, x, y)
+
+    # ------------------------------------------------------------------ searching
+    def _augmented(self, sources: Snapped, weight: str, source_cost: np.ndarray | None):
+        base, _ = self._base[weight]
+        w = self.weights[weight]
+        n, s = self.n_nodes, len(sources)
+        seg, t = sources.segment, sources.t
+        extra = np.zeros(s) if source_cost is None else np.asarray(source_cost, dtype=float)
+        rows, cols, vals = [], [], []
+        fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
+        ok = seg >= 0
+        # along the forward edge to seg_v, along the backward edge to seg_u
+        m = ok & (fwd >= 0)
+        rows.append(np.flatnonzero(m)); cols.append(self.seg_v[seg[m]]); vals.append(w[fwd[m]] * (1 - t[m]) + extra[m])
+        m = ok & (bwd >= 0)
+        rows.append(np.flatnonzero(m)); cols.append(self.seg_u[seg[m]]); vals.append(w[bwd[m]] * t[m] + extra[m])
+        r = np.concatenate(rows); c = np.concatenate(cols); v = np.maximum(np.concatenate(vals), _EPS)
+        virtual = sparse.csr_matrix((v, (r, c)), shape=(s, n + s))
+        top = sparse.csr_matrix((base.data, base.indices, base.indptr), shape=(n, n + s))
+        return sparse.vstack([top, virtual], format="csr")
+
+    def search(self, sources: Snapped, *, weight: str = "length", limit: float = np.inf,
+               source_cost: np.ndarray | None = None) -> "Reach":
+        """Cost from the nearest of many sources to every node, in one bounded search.
+
+        Parameters
+        ----------
+        sources
+            Snapped sources (facilities, stations); unsnapped ones are ignored.
+        weight
+            Compiled edge weight to use (``"length"`` m or ``"travel_time"`` s).
+        limit
+            Stop beyond this cost; nodes farther away get ``inf``.
+        source_cost
+            Extra cost per source added at its start (e.g. the facility's connector, m).
+        """
+        graph = self._augmented(sources, weight, source_cost)
+        n, s = self.n_nodes, len(sources)
+        if s == 0 or not sources.ok.any():
+            return Reach(self, weight, sources, np.full(n, np.inf), np.full(n, -1), None,
+                         None if source_cost is None else np.asarray(source_cost, float))
+        virtual = n + np.flatnonzero(sources.ok)
+        dist, pred, origin = dijkstra(graph, directed=True, indices=virtual, limit=limit, min_only=True,
+                                      return_predecessors=True)
+        node_source = np.where(origin[:n] >= n, origin[:n] - n, -1)
+        return Reach(self, weight, sources, dist[:n], node_source, pred,
+                     None if source_cost is None else np.asarray(source_cost, float))
+
+    def _target_terms(self, targets: Snapped, weight: str):
+        w = self.weights[weight]
+        seg = targets.segment
+        ok = seg >= 0
+        segc = np.where(ok, seg, 0)
+        fwd, bwd = self.seg_fwd[segc], self.seg_bwd[segc]
+        # cost to reach the target from seg_u (along fwd) and from seg_v (along bwd)
+        add_u = np.where(ok & (fwd >= 0), w[np.maximum(fwd, 0)] * targets.t, np.inf)
+        add_v = np.where(ok & (bwd >= 0), w[np.maximum(bwd, 0)] * (1 - targets.t), np.inf)
+        return self.seg_u[segc], self.seg_v[segc], add_u, add_v, ok
+
+    def _same_segment(self, sources: Snapped, targets: Snapped, weight: str, source_cost) -> pd.DataFrame:
+        """Direct along-segment costs for source/target pairs sharing a segment."""
+        w = self.weights[weight]
+        s_ok, t_ok = np.flatnonzero(sources.ok), np.flatnonzero(targets.ok)
+        left = pd.DataFrame({"source": s_ok, "seg": sources.segment[s_ok], "ts": sources.t[s_ok]})
+        right = pd.DataFrame({"target": t_ok, "seg": targets.segment[t_ok], "tt": targets.t[t_ok]})
+        pairs = left.merge(right, on="seg")
+        if pairs.empty:
+            return pd.DataFrame({"source": [], "target": [], "cost": []})
+        seg = pairs["seg"].to_numpy()
+        ts, tt = pairs["ts"].to_numpy(), pairs["tt"].to_numpy()
+        fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
+        ahead = np.where((tt >= ts) & (fwd >= 0), w[np.maximum(fwd, 0)] * (tt - ts), np.inf)
+        behind = np.where((tt <= ts) & (bwd >= 0), w[np.maximum(bwd, 0)] * (ts - tt), np.inf)
+        extra = 0.0 if source_cost is None else np.asarray(source_cost, float)[pairs["source"].to_numpy()]
+        pairs["cost"] = np.minimum(ahead, behind) + extra
+        return pairs[["source", "target", "cost"]]
+
+    def cost_matrix(self, sources: Snapped, targets: Snapped, *, weight: str = "length", limit: float,
+                    source_cost: np.ndarray | None = None, max_batch_bytes: float = 4e8) -> sparse.csr_matrix:
+        """Costs from every source to every target within ``limit``, as a sparse matrix.
+
+        One bounded Dijkstra per batch of sources (C loop inside scipy); only pairs within
+        ``limit`` are stored, so a 500 m shelter radius on a city network stays small.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            Shape ``(len(targets), len(sources))``; a stored entry is a reachable pair (a stored
+            0 means distance 0).
+        """
+        graph = self._augmented(sources, weight, source_cost)
+        n = self.n_nodes
+        tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
+        live = np.flatnonzero(sources.ok)
+        batch = max(1, int(max_batch_bytes // (8 * (n + len(sources)))))
+        rows, cols, vals = [], [], []
+        for start in range(0, len(live), batch):
+            chunk = live[start:start + batch]
+            dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
+            cost = np.minimum(dist[:, tu] + add_u, dist[:, tv] + add_v)
+            cost[:, ~t_ok] = np.inf
+            si, ti = np.nonzero(cost <= limit)
+            rows.append(ti); cols.append(chunk[si]); vals.append(cost[si, ti])
+        direct = self._same_segment(sources, targets, weight, source_cost)
+        direct = direct.loc[direct["cost"] <= limit]
+        rows.append(direct["target"].to_numpy(np.int64)); cols.append(direct["source"].to_numpy(np.int64))
+        vals.append(direct["cost"].to_numpy(float))
+        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+        frame = pd.DataFrame({"r": r, "c": c, "v": v}).groupby(["r", "c"], sort=True)["v"].min().reset_index()
+        return sparse.csr_matrix((frame["v"].to_numpy(), (frame["r"].to_numpy(), frame["c"].to_numpy())),
+                                 shape=(len(targets), len(sources)))
+
+
+def _min_csr(u, v, w, edge_index, n) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """CSR of the cheapest edge between each node pair, and the edge index it came from."""
+    order = np.lexsort((w, v, u))
+    u, v, w, edge_index = u[order], v[order], w[order], edge_index[order]
+    first = np.ones(len(u), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    u, v, w, edge_index = u[first], v[first], w[first], edge_index[first]
+    weights = sparse.csr_matrix((w, (u, v)), shape=(n, n))
+    # +1 so edge 0 is not an implicit zero
+    edges = sparse.csr_matrix((edge_index + 1, (u, v)), shape=(n, n))
+    return weights, edges
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The result of one multi-source search: cost from the nearest source to every node."""
+
+    network: CompiledNetwork
+    weight: str
+    sources: Snapped
+    node_cost: np.ndarray
+    node_source: np.ndarray
+    predecessors: np.ndarray | None
+    source_cost: np.ndarray | None
+
+    def to(self, targets: Snapped) -> tuple[np.ndarray, np.ndarray]:
+        """Network cost from the nearest source to each target, and which source it is.
+
+        Includes the along-segment offsets at both ends (and a direct run where source and
+        target share a segment). Not included: the target's own connector, which callers add
+        in their own units. Unreachable targets get ``inf`` and source ``-1``.
+        """
+        net = self.network
+        tu, tv, add_u, add_v, ok = net._target_terms(targets, self.weight)
+        via_u = self.node_cost[tu] + add_u
+        via_v = self.node_cost[tv] + add_v
+        cost = np.where(ok, np.minimum(via_u, via_v), np.inf)
+        source = np.where(via_u <= via_v, self.node_source[tu], self.node_source[tv])
+        direct = net._same_segment(self.sources, targets, self.weight, self.source_cost)
+        if len(direct):
+            best = direct.sort_values(["target", "cost", "source"]).drop_duplicates("target")
+            ti, si, c = best["target"].to_numpy(), best["source"].to_numpy(), best["cost"].to_numpy()
+            better = c < cost[ti]
+            cost[ti[better]] = c[better]
+            source[ti[better]] = si[better]
+        source = np.where(np.isfinite(cost), source, -1)
+        return cost, source
+
+    def route_nodes(self, targets: Snapped, i: int) -> list[int]:
+        """Node indices of the route from the nearest source to target ``i`` (source end first).
+
+        Empty when unreachable or when the source shares the target's segment.
+        """
+        if self.predecessors is None:
+            return []
+        net = self.network
+        tu, tv, add_u, add_v, ok = net._target_terms(targets.subset([i]), self.weight)
+        if not ok[0]:
+            return []
+        via_u = self.node_cost[tu[0]] + add_u[0]
+        via_v = self.node_cost[tv[0]] + add_v[0]
+        if not np.isfinite(min(via_u, via_v)):
+            return []
+        node = int(tu[0] if via_u <= via_v else tv[0])
+        path = []
+        while 0 <= node < net.n_nodes:
+            path.append(node)
+            node = int(self.predecessors[node])
+        return path[::-1]
+
+    def route_edges(self, nodes: list[int]) -> np.ndarray:
+        """Directed edge indices (into ``network.edge_*``) along a node route."""
+        if len(nodes) < 2:
+            return np.zeros(0, dtype=np.int64)
+        _, edges = self.network._base[self.weight]
+        a, b = np.asarray(nodes[:-1]), np.asarray(nodes[1:])
+        return np.asarray(edges[a, b]).ravel().astype(np.int64) - 1

@@ -1,0 +1,276 @@
+"""A study: everything one planning question needs, loaded once, in one metric CRS.
+
+``load_study`` is the single entry point that turns OpenStreetMap plus the community
+layers into validated tables and networks. Analyses are pure functions of a :class:`Study`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geoplan import features as feat
+from geoplan.errors import InputError
+from geoplan.network import CompiledNetwork, Snapped, build_graph
+from geoplan.sources import OsmData, open_osm
+from geoplan.standards import Preset, get_preset
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Network:
+    """One travel mode's network: the osmnx graph, its tables, and its compiled engine form."""
+
+    mode: str
+    graph: nx.MultiDiGraph
+    nodes: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame
+    compiled: CompiledNetwork
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything the analyses need, all GeoDataFrames in ``crs`` (metres).
+
+    Attributes
+    ----------
+    residents
+        One row per resident feature (residential building, or residents-layer feature):
+        ``resident_id, population, population_source, community, name`` + geometry.
+    buildings
+        Every building footprint: ``building_id, residential, population, footprint_m2, levels…``.
+    facilities
+        ``facility_id, category, name, source`` + point or polygon geometry.
+    stations
+        ``station_id, kind (fire|ambulance|hospital), name, source`` + point.
+    obstructions
+        ``obstruction_id, kind, name, keep_open, source`` + any geometry.
+    sites
+        Candidate shelter sites: ``site_id, kind, open_ground, name, existing, source`` + geometry.
+    communities
+        ``community, name_zh, name_en`` + polygon.
+    areas
+        OSM polygons that shape site capacity (water, buildings are in ``buildings``).
+    snaps
+        Features snapped once to the networks: keys ``"residents.walk"``, ``"residents.drive"``,
+        ``"facilities.walk"``, ``"stations.drive"``, ``"sites.walk"``.
+    """
+
+    name: str
+    crs: CRS
+    area: shapely.Polygon
+    preset: Preset
+    lang: str
+    sources: tuple[str, ...]
+    inputs: tuple[dict, ...]
+    walk: Network
+    drive: Network
+    buildings: gpd.GeoDataFrame
+    residents: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    stations: gpd.GeoDataFrame
+    obstructions: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame
+    snaps: Mapping[str, Snapped]
+    dropped: tuple[dict, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def info(self) -> dict:
+        """Counts a planner checks before trusting an analysis (what ``geoplan info`` prints)."""
+        res = self.residents
+        return {
+            "study": self.name,
+            "crs": self.crs.to_string(),
+            "preset": self.preset.name,
+            "walk_nodes": self.walk.graph.number_of_nodes(),
+            "walk_edges": self.walk.graph.number_of_edges(),
+            "drive_nodes": self.drive.graph.number_of_nodes(),
+            "drive_edges": self.drive.graph.number_of_edges(),
+            "buildings": int(len(self.buildings)),
+            "residential_buildings": int(self.buildings["residential"].sum()),
+            "residents": int(len(res)),
+            "population": float(round(res["population"].sum(), 1)),
+            "population_source": sorted(set(res["population_source"].astype(str))),
+            "facilities": {str(k): int(v) for k, v in self.facilities["category"].value_counts().sort_index().items()},
+            "stations": {str(k): int(v) for k, v in self.stations["kind"].value_counts().sort_index().items()},
+            "obstructions": int(len(self.obstructions)),
+            "candidate_sites": int(len(self.sites)),
+            "communities": [str(c) for c in self.communities["community"]],
+            "dropped": list(self.dropped),
+            "warnings": list(self.warnings),
+        }
+
+
+def _local_crs(osm: OsmData) -> CRS:
+    west, south, east, north = osm.bounds
+    probe = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326")
+    return probe.estimate_utm_crs()
+
+
+def _network(osm: OsmData, mode: str, crs: CRS, preset: Preset) -> tuple[Network, dict]:
+    try:
+        graph, report = build_graph(osm, mode, crs, preset)
+    except ValueError:
+        raise InputError(f"the OSM data has no {'walkable' if mode == 'walk' else 'drivable'} streets",
+                         source=osm.path, fix="export a larger area that includes the street network") from None
+    nodes, edges = ox.graph_to_gdfs(graph)
+    weights = ("length",) if mode == "walk" else ("length", "travel_time")
+    return Network(mode, graph, nodes, edges.reset_index(), CompiledNetwork.from_graph(graph, weights=weights)), report
+
+
+def _concat(frames: Sequence[gpd.GeoDataFrame], crs: CRS) -> gpd.GeoDataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+
+
+def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=None,
+               layers: Sequence[str | Path] = (), preset: Preset | str = "gb", encoding: str | None = None,
+               progress: Progress | None = None) -> Study:
+    """Load OpenStreetMap data and community layers into a :class:`Study`.
+
+    Parameters
+    ----------
+    osm
+        An OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``); ``None`` for the bundled sample.
+    place, bbox
+        Fetch online instead (needs internet; cached).
+    layers
+        Folders of community layers (see ``layers/README.md``); several are merged.
+    preset
+        A :class:`Preset` or a preset name (``"gb"``, ``"nfpa"``).
+    encoding
+        Text encoding of layer files that do not declare one (e.g. ``"gbk"``).
+    progress
+        Called with a short message before each long step.
+    """
+    from geoplan.layers import read_layers
+
+    say = progress or (lambda message: None)
+    preset = get_preset(preset) if isinstance(preset, str) else preset
+    say("reading OpenStreetMap data")
+    data = open_osm(osm, place=place, bbox=bbox)
+    crs = _local_crs(data)
+    west, south, east, north = data.bounds
+    area = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326").to_crs(crs).iloc[0]
+    features = data.features.to_crs(crs)
+    dropped = list(data.dropped)
+
+    say("reading community layers")
+    community = read_layers(list(layers), crs=crs, area=area, encoding=encoding,
+                            categories=list(preset.circle_of_category))
+    dropped.extend(community.dropped)
+    warnings = list(community.warnings)
+
+    say("building walking and emergency-vehicle networks")
+    walk, walk_report = _network(data, "walk", crs, preset)
+    drive, drive_report = _network(data, "drive", crs, preset)
+    for mode, report in (("walk", walk_report), ("drive", drive_report)):
+        if report.get("dropped_fragment_nodes"):
+            dropped.append({"what": f"{mode} network nodes in fragments cut off from the main network",
+                            "count": report["dropped_fragment_nodes"],
+                            "reason": "kept only the largest connected network, as osmnx does"})
+
+    say("classifying buildings, residents and facilities")
+    communities = community.boundary.reset_index(drop=True)
+    buildings = feat.buildings_from_osm(features, preset)
+    if len(community.residents):
+        residents = community.residents.copy()
+        residents["resident_id"] = [f"R{i + 1}" for i in range(len(residents))]
+        residents["population_source"] = "layer"
+        # buildings take the population of the layer features inside them
+        pts = gpd.GeoDataFrame({"population": residents["population"].to_numpy()},
+                               geometry=residents.representative_point().to_numpy(), crs=crs)
+        hit = gpd.sjoin(pts, buildings[["geometry"]], predicate="within", how="inner")
+        per_building = hit.groupby("index_right")["population"].sum()
+        buildings["population"] = 0.0
+        buildings.loc[per_building.index, "population"] = per_building.to_numpy()
+        buildings["population_source"] = np.where(buildings["population"] > 0, "layer", "none")
+    else:
+        residents = buildings.loc[buildings["residential"] & (buildings["population"] > 0)].copy()
+        residents = residents.rename(columns={"building_id": "resident_id"})
+        warnings.append(f"no residents layer: population of {len(residents)} residential buildings estimated "
+                        f"from footprint × levels ÷ {preset.floor_area_per_person_m2:g} m² per person")
+    residents["community"] = feat.assign_communities(residents.representative_point(), communities)
+    buildings["community"] = feat.assign_communities(buildings.representative_point(), communities)
+    keep = ["resident_id", "name", "population", "population_source", "community"]
+    residents = residents[[c for c in keep if c in residents.columns] + ["geometry"]].reset_index(drop=True)
+    if "name" not in residents:
+        residents.insert(1, "name", None)
+
+    facilities = _concat([feat.classify_facilities(features, preset), community.facilities], crs)
+    if "facility_id" in facilities and facilities["facility_id"].isna().any():
+        missing = facilities["facility_id"].isna()
+        facilities.loc[missing, "facility_id"] = [f"F{i + 1}" for i in range(int(missing.sum()))]
+    stations = _concat([feat.stations_from_osm(features), community.stations], crs)
+    if len(stations):
+        missing = stations["station_id"].isna() if "station_id" in stations else pd.Series(True, index=stations.index)
+        stations.loc[missing, "station_id"] = [f"S{i + 1}" for i in range(int(missing.sum()))]
+    sites = _concat([feat.sites_from_osm(features), community.sites], crs)
+    if len(sites):
+        missing = sites["site_id"].isna() if "site_id" in sites else pd.Series(True, index=sites.index)
+        sites.loc[missing, "site_id"] = [f"C{i + 1}" for i in range(int(missing.sum()))]
+    obstructions = community.obstructions.reset_index(drop=True)
+    if len(obstructions) and "obstruction_id" not in obstructions:
+        obstructions.insert(0, "obstruction_id", [f"O{i + 1}" for i in range(len(obstructions))])
+    areas_mask = (features["natural"].astype(object).isin(["water"]) | features["water"].notna()
+                  | features["landuse"].astype(object).isin(["reservoir", "basin"])).to_numpy()
+    areas = features.loc[areas_mask & features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy(),
+                         ["osm_type", "osm_id", "natural", "water", "landuse", "geometry"]].reset_index(drop=True)
+
+    say("snapping residents, facilities, stations and sites to the networks")
+    limit = preset.max_snap_m
+    snaps = {
+        "residents.walk": walk.compiled.snap(residents.geometry.to_numpy(), max_distance=limit),
+        "residents.drive": drive.compiled.snap(residents.geometry.to_numpy(), max_distance=limit),
+        "facilities.walk": walk.compiled.snap(facilities.geometry.to_numpy(), max_distance=limit),
+        "stations.drive": drive.compiled.snap(stations.geometry.to_numpy(), max_distance=limit),
+        "sites.walk": walk.compiled.snap(sites.geometry.to_numpy(), max_distance=limit),
+    }
+    for key, snap in snaps.items():
+        off = int((~snap.ok).sum())
+        if off:
+            dropped.append({"what": key.replace(".", " on the ") + " network", "count": off,
+                            "reason": f"farther than {limit:g} m from the network; left out of analyses"})
+    if len(residents) and not snaps["residents.walk"].ok.any():
+        raise InputError(f"all {len(residents)} residents are farther than {limit:g} m from the walking network",
+                         source=community.source_of("residents") if hasattr(community, "source_of") else None,
+                         fix="check the residents layer's CRS and that it covers the same area as the OSM data")
+    names = pd.concat([facilities.get("name", pd.Series(dtype=object)), communities.get("community", pd.Series(dtype=object)),
+                       buildings["name"]])
+    return Study(
+        name=data.label,
+        crs=crs,
+        area=area,
+        preset=preset,
+        lang=feat.guess_lang(names.tolist()),
+        sources=(f"Street network, buildings and places: {data.label} — data © OpenStreetMap contributors, ODbL 1.0",
+                 *(f"Community layer: {Path(f['path']).name}" for f in community.files)),
+        inputs=({"path": str(data.path), "role": "osm", "sha256": data.sha256}, *community.files),
+        walk=walk,
+        drive=drive,
+        buildings=buildings,
+        residents=residents,
+        facilities=facilities.reset_index(drop=True),
+        stations=stations.reset_index(drop=True),
+        obstructions=obstructions,
+        sites=sites.reset_index(drop=True),
+        communities=communities,
+        areas=areas,
+        snaps=snaps,
+        dropped=tuple(dropped),
+        warnings=tuple(warnings),
+    )

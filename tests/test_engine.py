@@ -1,0 +1,103 @@
+"""The compiled shortest-path engine against known answers and against networkx."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from pyproj import CRS
+
+from geoplan.network import CompiledNetwork
+from _independent import nearest_costs
+
+
+def _line_graph(oneway: bool = False) -> nx.MultiDiGraph:
+    """Four nodes on a straight street: 0 —100 m— 1 —100 m— 2 —100 m— 3, plus an island 10–11."""
+    g = nx.MultiDiGraph(crs=CRS.from_epsg(32650))
+    for n, x in enumerate([0.0, 100.0, 200.0, 300.0]):
+        g.add_node(n, x=x, y=0.0)
+    g.add_node(10, x=0.0, y=1000.0)
+    g.add_node(11, x=100.0, y=1000.0)
+    for a, b in [(0, 1), (1, 2), (2, 3), (10, 11)]:
+        for u, v in ([(a, b)] if oneway else [(a, b), (b, a)]):
+            geom = shapely.LineString([(g.nodes[u]["x"], g.nodes[u]["y"]), (g.nodes[v]["x"], g.nodes[v]["y"])])
+            g.add_edge(u, v, length=geom.length, travel_time=geom.length / 10.0, geometry=geom)
+    return g
+
+
+def test_snap_keeps_connector_and_position():
+    net = CompiledNetwork.from_graph(_line_graph())
+    snap = net.snap([shapely.Point(150, 30), shapely.Point(150, 700)], max_distance=200)
+    assert snap.ok.tolist() == [True, False]
+    assert snap.distance_m[0] == pytest.approx(30.0)
+    assert snap.distance_m[1] == pytest.approx(np.hypot(50, 300))  # nearest is the island; kept though too far
+    assert (snap.x[0], snap.y[0]) == pytest.approx((150.0, 0.0))
+
+
+def test_mid_segment_costs_and_nearest_source():
+    net = CompiledNetwork.from_graph(_line_graph())
+    sources = net.snap([shapely.Point(20, 5), shapely.Point(290, -5)])
+    targets = net.snap([shapely.Point(150, 10), shapely.Point(60, 0), shapely.Point(50, 1000)])
+    cost, which = net.search(sources).to(targets)
+    assert cost[0] == pytest.approx(130.0)  # 20 → 150 along the street
+    assert which[0] == 0
+    assert cost[1] == pytest.approx(40.0)  # same segment: direct run
+    assert np.isinf(cost[2]) and which[2] == -1  # on the island: unreachable
+
+
+def test_limit_bounds_the_search():
+    net = CompiledNetwork.from_graph(_line_graph())
+    sources = net.snap([shapely.Point(0, 0)])
+    reach = net.search(sources, limit=150)
+    cost, _ = reach.to(net.snap([shapely.Point(120, 0), shapely.Point(250, 0)]))
+    assert cost[0] == pytest.approx(120.0)
+    assert np.isinf(cost[1])
+
+
+def test_one_way_street_is_respected():
+    net = CompiledNetwork.from_graph(_line_graph(oneway=True), weights=("length", "travel_time"))
+    downstream = net.snap([shapely.Point(250, 0)])
+    upstream = net.snap([shapely.Point(50, 0)])
+    assert net.search(upstream, weight="travel_time").to(downstream)[0][0] == pytest.approx(20.0)
+    assert np.isinf(net.search(downstream, weight="travel_time").to(upstream)[0][0])
+
+
+def test_without_edges_closes_a_link():
+    net = CompiledNetwork.from_graph(_line_graph())
+    closed = np.zeros(len(net.edge_u), dtype=bool)
+    closed[(net.node_ids[net.edge_u] == 1) & (net.node_ids[net.edge_v] == 2)] = True
+    cut = net.without_edges(closed)
+    s, t = cut.snap([shapely.Point(0, 0)]), cut.snap([shapely.Point(300, 0)])
+    assert np.isinf(cut.search(s).to(t)[0][0])  # only the 1 → 2 direction was closed
+    assert cut.search(t).to(s)[0][0] == pytest.approx(300.0)
+
+
+def test_cost_matrix_matches_search():
+    net = CompiledNetwork.from_graph(_line_graph())
+    sources = net.snap([shapely.Point(20, 5), shapely.Point(290, -5), shapely.Point(40, 1000)])
+    targets = net.snap([shapely.Point(150, 10), shapely.Point(60, 0), shapely.Point(50, 1000)])
+    m = net.cost_matrix(sources, targets, limit=1000).toarray()
+    m[m == 0] = np.inf  # no stored zero here; absent pairs are unreachable
+    expected = np.array([[130.0, 140.0, np.inf], [40.0, 230.0, np.inf], [np.inf, np.inf, 10.0]])
+    np.testing.assert_allclose(m, expected, atol=1e-6)
+
+
+def test_engine_equals_networkx_on_bundled_network(helsinki):
+    """Nearest-source costs on the real bundled network equal networkx on the split graph."""
+    for mode, weight in (("walk", "length"), ("drive", "travel_time")):
+        net = getattr(helsinki, mode).compiled
+        rng = np.random.default_rng(7)
+        minx, miny, maxx, maxy = helsinki.area.bounds
+        pts = shapely.points(rng.uniform(minx, maxx, 60), rng.uniform(miny, maxy, 60))
+        sources, targets = net.snap(pts[:6], max_distance=300), net.snap(pts[6:], max_distance=300)
+        extra = rng.uniform(0, 20, len(sources))
+        ours, _ = net.search(sources, weight=weight, source_cost=extra).to(targets)
+        theirs = nearest_costs(net, sources, targets, weight, source_cost=extra)
+        assert np.isfinite(ours).sum() > 20
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+        matrix = net.cost_matrix(sources, targets, weight=weight, limit=np.inf, source_cost=extra)
+        dense = np.full(matrix.shape, np.inf)
+        r, c = matrix.nonzero() if False else (matrix.tocoo().row, matrix.tocoo().col)
+        dense[r, c] = matrix.tocoo().data
+        np.testing.assert_allclose(dense.min(axis=1), theirs, rtol=0, atol=1e-6)
