@@ -61,8 +61,8 @@ def buildings_from_osm(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDat
     footprint = polys.area.to_numpy()
     levels_tag = _first_number(polys["building:levels"])
     levels = levels_tag.fillna(preset.default_levels).clip(lower=1).to_numpy()
-    residential = (kind.isin(RESIDENTIAL_BUILDINGS) | ((kind == "yes") & inside)).to_numpy()
-    residential &= footprint >= preset.min_residential_footprint_m2
+    residential = (kind.isin(RESIDENTIAL_BUILDINGS) | ((kind == "yes") & inside)).to_numpy() \
+        & (footprint >= preset.min_residential_footprint_m2)
     population = np.where(residential, footprint * levels / preset.floor_area_per_person_m2, 0.0)
     out = gpd.GeoDataFrame({
         "building_id": _osm_key(polys).to_numpy(),

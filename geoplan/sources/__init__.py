@@ -34,6 +34,8 @@ def open_osm(osm=None, *, place: str | None = None, bbox=None, cache_dir=None) -
     cache_dir
         Where online downloads are cached (default ``~/.cache/geoplan``).
     """
+    if isinstance(osm, OsmData):  # already read (tests, benchmarks building synthetic extracts)
+        return osm
     if osm is not None and (place or bbox):
         from geoplan.errors import InputError
 
