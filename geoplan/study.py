@@ -13,7 +13,6 @@ from typing import Callable, Mapping, Sequence
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import shapely
 from pyproj import CRS
@@ -121,13 +120,13 @@ def _local_crs(osm: OsmData) -> CRS:
 
 def _network(osm: OsmData, mode: str, crs: CRS, preset: Preset) -> tuple[Network, dict]:
     try:
-        graph, report = build_graph(osm, mode, crs, preset)
+        graph, nodes, edges, report = build_graph(osm, mode, crs, preset)
     except ValueError:
         raise InputError(f"the OSM data has no {'walkable' if mode == 'walk' else 'drivable'} streets",
                          source=osm.path, fix="export a larger area that includes the street network") from None
-    nodes, edges = ox.graph_to_gdfs(graph)
     weights = ("length",) if mode == "walk" else ("length", "travel_time")
-    return Network(mode, graph, nodes, edges.reset_index(), CompiledNetwork.from_graph(graph, weights=weights)), report
+    compiled = CompiledNetwork.from_gdfs(nodes, edges, weights=weights, crs=crs)
+    return Network(mode, graph, nodes, edges.reset_index(), compiled), report
 
 
 def _concat(frames: Sequence[gpd.GeoDataFrame], crs: CRS) -> gpd.GeoDataFrame:

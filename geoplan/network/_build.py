@@ -61,7 +61,8 @@ def _split_points(ways: pd.DataFrame, barrier_nodes: set[int]) -> set[int]:
     return ends | {n for n, c in counts.items() if c > 1} | (barrier_nodes & counts.keys())
 
 
-def build_graph(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *, retain_all: bool = False) -> tuple[nx.MultiDiGraph, dict]:
+def build_graph(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *,
+                retain_all: bool = False) -> tuple[nx.MultiDiGraph, gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     """Build the projected walking or emergency-vehicle graph of a study.
 
     Parameters
@@ -80,10 +81,11 @@ def build_graph(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *, retain_al
 
     Returns
     -------
-    graph, report
+    graph, nodes, edges, report
         The osmnx-style ``MultiDiGraph`` (nodes ``x``, ``y`` in ``crs``, ``lon``, ``lat``, barrier
         tags; edges ``osmid``, tags, ``length`` m, ``geometry``, and for drive ``speed_kph`` and
-        ``travel_time`` s) and counts of what was left out.
+        ``travel_time`` s), the same as node and edge GeoDataFrames (osmnx's ``graph_to_gdfs``
+        layout), and counts of what was left out.
     """
     ways = select_ways(osm.ways, mode)
     if ways.empty:
@@ -145,12 +147,30 @@ def build_graph(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *, retain_al
         edges["speed_kph"] = speed
         edges["travel_time"] = edges["length"].to_numpy() / (speed / 3.6)
 
-    graph = ox.graph_from_gdfs(nodes, edges, graph_attrs={"crs": crs, "mode": mode})
-    report = {"ways": int(len(ways)), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
-    if not retain_all and graph.number_of_nodes():
-        largest = max(nx.weakly_connected_components(graph), key=len)
-        cut = graph.number_of_nodes() - len(largest)
+    report = {"ways": int(len(ways))}
+    if not retain_all and len(nodes):
+        # components on the arrays (scipy), so the graph is built once, already trimmed
+        keep = _largest_component(nodes.index.to_numpy(), edges.index.get_level_values(0).to_numpy(),
+                                  edges.index.get_level_values(1).to_numpy())
+        cut = int((~keep).sum())
         if cut:
-            graph = graph.subgraph(largest).copy()
+            kept_ids = nodes.index[keep]
+            nodes = nodes.loc[keep]
+            edges = edges.loc[edges.index.get_level_values(0).isin(kept_ids)]
             report["dropped_fragment_nodes"] = cut
-    return graph, report
+    graph = ox.graph_from_gdfs(nodes, edges, graph_attrs={"crs": crs, "mode": mode})
+    report.update(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+    return graph, nodes, edges, report
+
+
+def _largest_component(node_ids: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Boolean mask of the nodes in the largest weakly connected component."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    pos = pd.Index(node_ids)
+    a, b = pos.get_indexer(u), pos.get_indexer(v)
+    n = len(node_ids)
+    adj = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, labels = connected_components(adj, directed=True, connection="weak")
+    return labels == np.bincount(labels).argmax()

@@ -1,0 +1,76 @@
+"""Foundation benchmark: loading, network building and snapping, small and ≥1M nodes.
+
+    python benchmarks/bench_foundation.py            # bundled district and 18×18 tiles
+    python benchmarks/bench_foundation.py --tiles 4  # quicker
+
+Prints seconds and peak memory per step, and the snapping rate against a baseline of
+osmnx's nearest-edge lookup on the same points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def timed(label: str, fn, *args, **kwargs):
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    print(f"  {label:<44s} {time.perf_counter() - t:8.2f} s   peak RSS {peak_mb():8.0f} MB", flush=True)
+    return out
+
+
+def run(tiles: int) -> None:
+    import osmnx as ox
+    import shapely
+
+    from bignet import tiled_osm
+    from geoplan.sources import open_osm
+    from geoplan.study import load_study
+
+    repo = Path(__file__).resolve().parents[1]
+    print("bundled district (Helsinki sample + sample layers)")
+    osm = timed("read OSM (pyosmium)", open_osm, None)
+    study = timed("load_study (networks, layers, snapping)", load_study, osm, layers=[repo / "layers"])
+    print(f"  walk {study.walk.compiled.n_nodes:,} nodes, drive {study.drive.compiled.n_nodes:,} nodes, "
+          f"{len(study.residents):,} residents, {len(study.facilities):,} facilities")
+
+    print(f"tiled {tiles}×{tiles} (stitched copies of the real street geometry)")
+    big_osm = timed("tile and stitch", tiled_osm, tiles, tiles, osm)
+    big = timed("load_study", load_study, big_osm)
+    net = big.walk.compiled
+    print(f"  walk {net.n_nodes:,} nodes / {len(net.edge_u):,} edges, drive {big.drive.compiled.n_nodes:,} nodes, "
+          f"{len(big.residents):,} residents, {len(big.facilities):,} facilities, {len(big.sites):,} sites")
+
+    rng = np.random.default_rng(0)
+    minx, miny, maxx, maxy = big.area.bounds
+    n_pts = 100_000
+    pts = shapely.points(rng.uniform(minx, maxx, n_pts), rng.uniform(miny, maxy, n_pts))
+    t = time.perf_counter()
+    snap = net.snap(pts)
+    ours = time.perf_counter() - t
+    print(f"  snap {n_pts:,} points to segments (STRtree)          {ours:8.2f} s")
+    sample = 5_000
+    t = time.perf_counter()
+    ox.distance.nearest_edges(big.walk.graph, shapely.get_x(pts[:sample]), shapely.get_y(pts[:sample]))
+    base = (time.perf_counter() - t) * n_pts / sample
+    print(f"  osmnx nearest_edges, same points (from {sample:,})     {base:8.2f} s   ratio {base / ours:6.1f}× "
+          f"(osmnx / geoplan)")
+    print(f"  median snap distance {np.median(snap.distance_m):.1f} m; peak RSS {peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiles", type=int, default=18, help="tiles per side (18 → ≈1M walk nodes)")
+    run(parser.parse_args().tiles)
