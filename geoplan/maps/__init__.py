@@ -1,0 +1,13 @@
+"""Interactive planning maps: one builder every analysis draws through.
+
+See :class:`PlanMap` for the page layout and :func:`study_area_map` for the overview map
+written by ``geoplan demo``.
+"""
+
+from geoplan.maps._geo import Field
+from geoplan.maps._html import svg_line_chart
+from geoplan.maps._i18n import TEXT, guess_lang, t
+from geoplan.maps.builder import Graduated, PlanMap
+from geoplan.maps.study_area import study_area_map
+
+__all__ = ["Field", "Graduated", "PlanMap", "TEXT", "guess_lang", "study_area_map", "svg_line_chart", "t"]

@@ -1,0 +1,123 @@
+"""Page assets (Leaflet and plugin JavaScript/CSS) and basemap tile definitions.
+
+Every asset is inlined into the page from the ``folium-offline`` package, which ships
+the exact files folium links to, keyed by their CDN address. Inlining is unconditional:
+the public CDNs folium uses are slow or unreachable in mainland China, and a page without
+Leaflet is a blank page, whereas a page without tiles still shows every overlay. No
+third-party code is copied into this repository.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
+
+#: The only assets of ``folium.Map`` a geoplan page needs. jQuery, Bootstrap and Font
+#: Awesome (about 1.1 MB) serve folium features geoplan does not use (string popups,
+#: icon markers); leaving them out keeps the page light.
+_MAP_ASSETS = {"leaflet", "leaflet_css"}
+
+
+def _embedded() -> dict[str, str]:
+    """folium-offline's table of embedded resources, address → text."""
+    try:
+        from offlinefolium.elements import _res  # the package's only resource store
+    except ImportError as exc:  # pragma: no cover - dependency is declared in pyproject
+        raise RuntimeError("geoplan maps need the 'folium-offline' package "
+                           "(pip install folium-offline)") from exc
+    return _res
+
+
+def _walk(element):
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def _safe_inline(text: str, closing: str) -> str:
+    # An inlined file must not close its own <script>/<style> element early.
+    return text.replace(closing, closing.replace("</", "<\\/"))
+
+
+def inline_assets(m: folium.Map) -> None:
+    """Replace every CDN link folium would write with the inlined file.
+
+    Must be called once, after all elements are added and before rendering. Raises
+    ``RuntimeError`` naming the address if folium-offline lacks a needed file, rather
+    than writing a page that silently needs the network.
+    """
+    figure: Figure = m.get_root()
+    store = _embedded()
+    seen: set[str] = set()
+    for element in _walk(m):
+        if not isinstance(element, JSCSSMixin):
+            continue
+        js, css = list(element.default_js), list(element.default_css)
+        if element is m:
+            js = [p for p in js if p[0] in _MAP_ASSETS]
+            css = [p for p in css if p[0] in _MAP_ASSETS]
+        # Instance attributes shadow folium's class lists, which must stay untouched.
+        element.default_js = []
+        element.default_css = []
+        for kind, items in (("script", js), ("style", css)):
+            for name, url in items:
+                if name in seen:
+                    continue
+                if url not in store:
+                    raise RuntimeError(f"folium-offline has no embedded copy of {url}")
+                seen.add(name)
+                body = _safe_inline(store[url], f"</{kind}")
+                figure.header.add_child(Element(f"<{kind}>{body}</{kind}>"), name=name)
+
+
+def map_css() -> str:
+    """geoplan's own stylesheet (title block, legend, panels, print layout)."""
+    return resources.files("geoplan.maps").joinpath("map.css").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile source: URL template, attribution (HTML, trusted), subdomains, datum."""
+
+    key: str
+    url: str | None
+    attribution: str = ""
+    subdomains: str = "abc"
+    max_zoom: int = 19
+    gcj02: bool = False
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "osm": Basemap(
+        "osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        subdomains="abc"),
+    "light": Basemap(
+        "light", "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+        subdomains="abcd", max_zoom=20),
+    # AutoNavi road map tiles; style=8 is the plain street map. Coordinates are GCJ-02.
+    "gaode": Basemap(
+        "gaode",
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+        "&copy; AutoNavi 高德地图", subdomains="1234", max_zoom=18, gcj02=True),
+    "none": Basemap("none", None),
+}
+
+
+class ScriptAfterMap(MacroElement):
+    """Raw JavaScript appended after every layer is defined (trusted template text only)."""
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "ScriptAfterMap"
+        self.code = code
+
+    def render(self, **kwargs):
+        self.get_root().script.add_child(Element(self.code), name=self.get_name())
+        super().render(**kwargs)

@@ -1,0 +1,233 @@
+"""Turn a GeoDataFrame into the small, safe GeoJSON a map page embeds.
+
+Order matters and each step says why: simplify in metres (tolerance is a ground distance),
+reproject to WGS-84 (Leaflet's lon/lat), shift to GCJ-02 only for a Chinese basemap, round
+to ~0.1 m (6 decimals; more digits are noise and bytes), keep only the properties a tooltip,
+popup or style uses, and HTML-escape every string so a name can never become markup.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import shapely
+
+from geoplan.errors import InputError
+from geoplan.gcj02 import transform_geometries, wgs84_to_gcj02
+from geoplan.maps._i18n import label, t
+
+#: Decimal places of lon/lat kept: 1e-6 degree is 0.11 m of latitude.
+COORD_DECIMALS = 6
+#: Default simplification tolerance, metres: below what a district-scale map can show.
+SIMPLIFY_M = 0.5
+_M_PER_DEG = 111_320.0
+
+#: A value formatter: (value, lang) -> plain text (escaped afterwards by the caller).
+Formatter = Callable[[Any, str], str]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One line of a tooltip or popup: a column, its label key and how to show the value.
+
+    ``fmt`` is a name from :data:`FORMATS` (``"text"``, ``"int"``, ``"m"``, ``"min"``…) or a
+    callable ``(value, lang) -> str``; its output is escaped like any other text.
+    """
+
+    column: str
+    label_key: str
+    fmt: str | Formatter = "text"
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, pd.NA
+    except (TypeError, ValueError):
+        return False
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    return f"{float(value):,.{digits}f}"
+
+
+def _fmt_text(v: Any, lang: str) -> str:
+    return str(v)
+
+
+def _fmt_int(v: Any, lang: str) -> str:
+    return _num(round(float(v)))
+
+
+def _fmt_m(v: Any, lang: str) -> str:
+    return f"{_num(v)} {t('unit.m', lang)}"
+
+
+def _fmt_km(v: Any, lang: str) -> str:
+    return f"{float(v) / 1000:,.1f} {t('unit.km', lang)}"
+
+
+def _fmt_min_s(v: Any, lang: str) -> str:
+    # Durations are seconds inside geoplan; minutes only at the edge (here).
+    return f"{float(v) / 60:,.1f} {t('unit.min', lang)}"
+
+
+def _fmt_m2(v: Any, lang: str) -> str:
+    return f"{_num(v)} {t('unit.m2', lang)}"
+
+
+def _fmt_ha(v: Any, lang: str) -> str:
+    return f"{float(v) / 10_000:,.2f} {t('unit.ha', lang)}"
+
+
+def _fmt_people(v: Any, lang: str) -> str:
+    return f"{_num(round(float(v)))} {t('unit.people', lang)}" if lang == "zh" else _num(round(float(v)))
+
+
+def _fmt_pct(v: Any, lang: str) -> str:
+    return f"{float(v) * 100:.0f}%"
+
+
+def _fmt_bool(v: Any, lang: str) -> str:
+    return t("value.yes" if bool(v) else "value.no", lang)
+
+
+def _prefixed(prefix: str) -> Formatter:
+    def fmt(v: Any, lang: str) -> str:
+        return label(str(v), lang, prefix=prefix)
+
+    return fmt
+
+
+FORMATS: dict[str, Formatter] = {
+    "text": _fmt_text,
+    "int": _fmt_int,
+    "people": _fmt_people,
+    "m": _fmt_m,
+    "km": _fmt_km,
+    "min": _fmt_min_s,
+    "m2": _fmt_m2,
+    "ha": _fmt_ha,
+    "pct": _fmt_pct,
+    "bool": _fmt_bool,
+    "cat": _prefixed("cat."),
+    "station": _prefixed("station."),
+    "obstruction": _prefixed("obstruction."),
+    "status": _prefixed("status."),
+    "site": _prefixed("site."),
+    "building": _prefixed("building."),
+}
+
+
+def format_value(value: Any, fmt: str | Formatter, lang: str, *, walk_speed_mps: float = 1.2) -> str:
+    """Format one value for a tooltip and HTML-escape it.
+
+    ``fmt="m+min"`` shows a walking distance in metres and minutes at ``walk_speed_mps``.
+    Missing values show as an en dash.
+    """
+    if _missing(value):
+        return "–"
+    if fmt == "m+min":
+        minutes = float(value) / walk_speed_mps / 60.0
+        text = f"{_num(value)} {t('unit.m', lang)} · {minutes:,.1f} {t('unit.min', lang)}"
+    else:
+        func = fmt if callable(fmt) else FORMATS[fmt]
+        text = func(value, lang)
+    return html.escape(str(text), quote=True)
+
+
+def _round_coords(coords: np.ndarray) -> np.ndarray:
+    return np.round(coords, COORD_DECIMALS)
+
+
+def to_map_geometries(gdf, *, gcj02: bool, simplify_m: float = SIMPLIFY_M) -> np.ndarray:
+    """Return the geometries of ``gdf`` ready to draw: simplified, lon/lat, rounded.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any CRS; a missing CRS is an input error (the map cannot place it).
+    gcj02 : bool
+        Shift WGS-84 to GCJ-02, for AutoNavi/Gaode tiles.
+    simplify_m : float
+        Douglas-Peucker tolerance in metres; 0 keeps every vertex.
+
+    Returns
+    -------
+    numpy.ndarray of shapely geometries (lon/lat degrees).
+    """
+    if gdf.crs is None:
+        raise InputError("a map layer has no coordinate reference system; set one with "
+                         "GeoDataFrame.set_crs(...) before drawing it")
+    geoms = gdf.geometry
+    if simplify_m > 0:
+        if gdf.crs.is_projected:
+            unit = gdf.crs.axis_info[0].unit_conversion_factor or 1.0
+            geoms = geoms.simplify(simplify_m / unit, preserve_topology=True)
+        else:
+            geoms = geoms.simplify(simplify_m / _M_PER_DEG, preserve_topology=True)
+    geoms = geoms.to_crs("EPSG:4326")
+    arr = np.asarray(geoms.values, dtype=object)
+    if gcj02:
+        arr = transform_geometries(arr, wgs84_to_gcj02)
+    return shapely.transform(arr, _round_coords)
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    f = float(value)
+    return None if math.isnan(f) else f
+
+
+def feature_collection(
+    gdf,
+    *,
+    lang: str,
+    fields: Sequence[Field] = (),
+    style_codes: Sequence[int] | None = None,
+    radii: Sequence[float] | None = None,
+    gcj02: bool = False,
+    simplify_m: float = SIMPLIFY_M,
+    walk_speed_mps: float = 1.2,
+) -> dict:
+    """Build the GeoJSON FeatureCollection embedded in the page.
+
+    Each feature gets an integer ``id`` (folium keys its per-feature styles by it), one
+    pre-formatted, escaped string per field (``f0``, ``f1``… so long column names cost no
+    bytes), ``_s`` the index of its style class and ``_r`` its marker radius. Nothing else
+    of the source row is kept.
+    """
+    geoms = to_map_geometries(gdf, gcj02=gcj02, simplify_m=simplify_m)
+    columns = {f.column: gdf[f.column].to_numpy() for f in fields}
+    features = []
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        props: dict[str, Any] = {
+            f"f{j}": format_value(columns[f.column][i], f.fmt, lang, walk_speed_mps=walk_speed_mps)
+            for j, f in enumerate(fields)
+        }
+        if style_codes is not None:
+            props["_s"] = int(style_codes[i])
+        if radii is not None:
+            props["_r"] = _json_number(radii[i])
+        features.append({"type": "Feature", "id": i, "properties": props,
+                         "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def bounds_latlon(geoms: np.ndarray) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of lon/lat geometries, or ``None`` if empty."""
+    geoms = np.asarray([g for g in geoms if g is not None and not g.is_empty], dtype=object)
+    if geoms.size == 0:
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
