@@ -130,10 +130,12 @@ def _network(osm: OsmData, mode: str, crs: CRS, preset: Preset) -> tuple[Network
 
 
 def _concat(frames: Sequence[gpd.GeoDataFrame], crs: CRS) -> gpd.GeoDataFrame:
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
-        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+    """OSM and layer rows of one role in one frame; empty but with every column when both are."""
+    nonempty = [f for f in frames if len(f)]
+    if nonempty:
+        return gpd.GeoDataFrame(pd.concat(nonempty, ignore_index=True), geometry="geometry", crs=crs)
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns if c != "geometry"))
+    return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in columns}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
 def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=None,
@@ -172,6 +174,11 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     community = read_layers(list(layers), crs=crs, area=area, encoding=encoding,
                             categories=list(preset.circle_of_category))
     dropped.extend(community.dropped)
+    resident_files = [f["path"] for f in community.files if f.get("role") == "residents"]
+    if resident_files and len(community.residents) == 0:
+        raise InputError("no resident feature of this layer lies inside the OSM extract's area",
+                         source=", ".join(resident_files),
+                         fix="check the layer's CRS (or lon/lat column order) and that it covers the same district")
     warnings = list(community.warnings)
 
     say("building walking and emergency-vehicle networks")
