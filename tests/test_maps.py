@@ -27,7 +27,7 @@ XSS_FLAG = '<img src=x onerror="window.__xss=1">'
 def synthetic_study(*, zh: bool = True, xss_name: str = XSS, name: str | None = None) -> types.SimpleNamespace:
     """A small study in Beijing (UTM 50N) with every layer the study-area map draws.
 
-    The first building and the first facility are named ``xss_name``.
+    The first building, the first facility and the first community are named ``xss_name``.
     """
     crs = "EPSG:32650"
     x0, y0 = 447000.0, 4417000.0
@@ -81,7 +81,7 @@ def synthetic_study(*, zh: bool = True, xss_name: str = XSS, name: str | None = 
          "existing": [True, False], "source": "osm"},
         geometry=[box(x0 + 310, y0 + 460, x0 + 440, y0 + 590), box(x0 + 760, y0 + 160, x0 + 890, y0 + 290)], crs=crs)
     communities = gpd.GeoDataFrame(
-        {"community": ["c1", "c2"], "name_zh": ["东社区", "西社区"], "name_en": ["East", "West"]},
+        {"community": ["c1", "c2"], "name_zh": [xss_name, "西社区"], "name_en": [xss_name, "West"]},
         geometry=[box(x0, y0, x0 + 600, y0 + 900), box(x0 + 600, y0, x0 + 1200, y0 + 900)], crs=crs)
     return types.SimpleNamespace(
         name=name or ("示例社区" if zh else "Sample community"), preset=types.SimpleNamespace(name="cn-gb50180"),

@@ -141,7 +141,8 @@ def test_script_in_a_name_stays_text(pages, offline_driver, lang):
         Object.keys(g.layers).forEach(function (k) {
           g.layers[k].eachLayer(function (l) {
             var f0 = l.feature && l.feature.properties.f0;
-            if (f0 && f0.indexOf('&lt;img') === 0) out.push(l._path);
+            var label = l.getTooltip && l.getTooltip() && l.getTooltip().options.permanent;
+            if (f0 && f0.indexOf('&lt;img') === 0 && !label) out.push(l._path);
           });
         });
         return out;""")
@@ -150,11 +151,16 @@ def test_script_in_a_name_stays_text(pages, offline_driver, lang):
         ActionChains(offline_driver).move_to_element(el).perform()
         time.sleep(0.2)
         tip = offline_driver.execute_script("""
-            var el = document.querySelector('.leaflet-tooltip-pane .leaflet-tooltip');
+            var el = document.querySelector('.leaflet-tooltip-pane .leaflet-tooltip:not(.gp-label)');
             return el && {text: el.innerText, imgs: el.querySelectorAll('img').length};""")
         assert tip is not None, "no tooltip on hover"
         assert XSS_FLAG in tip["text"] and tip["imgs"] == 0
         ActionChains(offline_driver).move_to_element(offline_driver.find_element("id", "gp-title")).perform()
+    labels = offline_driver.execute_script("""
+        return Array.prototype.map.call(document.querySelectorAll('.leaflet-tooltip.gp-label'),
+                                        function (e) { return e.innerText; });""")
+    assert XSS_FLAG in labels  # the community label shows the name as text
+    assert offline_driver.execute_script("return document.querySelectorAll('.leaflet-pane img').length") == 0
     assert offline_driver.execute_script("return window.__xss || null") is None
 
 

@@ -27,6 +27,7 @@ import folium
 import numpy as np
 from branca.element import Element
 from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
+from folium.utilities import JsCode
 
 from geoplan.maps._assets import BASEMAPS, ScriptAfterMap, inline_assets, map_css
 from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value
@@ -89,6 +90,7 @@ class _Layer:
     popup: list[str]
     show: bool
     legend: bool
+    permanent: bool
     outline: str | None
     hollow: bool
     dashed: bool
@@ -158,7 +160,8 @@ class PlanMap:
                   graduated: Graduated | None = None, tooltip: Sequence[Field | tuple] = (),
                   popup: Sequence[Field | tuple] = (), style: Mapping[str, Any] | None = None,
                   show: bool = True, radius_by: str | None = None, radius_range: tuple[float, float] = (4, 12),
-                  legend: bool = True, legend_label: str | None = None, fit: bool = True) -> "PlanMap":
+                  legend: bool = True, legend_label: str | None = None, fit: bool = True,
+                  permanent_labels: bool = False) -> "PlanMap":
         """Add one overlay layer.
 
         Parameters
@@ -192,6 +195,9 @@ class PlanMap:
             Row label of a single-colour layer; defaults to the layer name.
         fit : bool
             Include the layer in the fitted initial view.
+        permanent_labels : bool
+            Show the tooltip's values (without field names) as permanent labels at each
+            feature, e.g. community names on their areas.
 
         Returns
         -------
@@ -231,7 +237,7 @@ class PlanMap:
             group_rank=GROUP_ORDER.index(group) if group in GROUP_ORDER else (0 if group is None else len(GROUP_ORDER)),
             kind=kind,
             data=data, styles=styles, legend_rows=rows,
-            tooltip=labels[:n_t], popup=labels[n_t:], show=show, legend=legend,
+            tooltip=labels[:n_t], popup=labels[n_t:], show=show, legend=legend, permanent=permanent_labels,
             outline=base.get("color") if kind == "polygons" and "color" in (style or {}) else None,
             hollow=base.get("fill") is False or float(base.get("fillOpacity", 1)) < 0.1,
             dashed=bool(base.get("dashArray")),
@@ -374,8 +380,18 @@ class PlanMap:
 
         n_fields = len(lyr.tooltip) + len(lyr.popup)
         keys = [f"f{j}" for j in range(n_fields)]
-        tooltip = (folium.GeoJsonTooltip(keys[: len(lyr.tooltip)], aliases=lyr.tooltip, sticky=True,
-                                         class_name="gp-tip") if lyr.tooltip else None)
+        on_each = None
+        if lyr.tooltip and lyr.permanent:
+            # One label per feature: a tooltip bound to the whole GeoJSON group opens once.
+            # f0 is already HTML-escaped, so Leaflet's innerHTML shows it as text.
+            on_each = JsCode("function (feature, layer) { layer.bindTooltip(String(feature.properties.f0), "
+                             "{permanent: true, direction: 'center', className: 'gp-label'}); }")
+            tooltip = None
+        elif lyr.tooltip:
+            tooltip = folium.GeoJsonTooltip(keys[: len(lyr.tooltip)], aliases=lyr.tooltip, sticky=True,
+                                            class_name="gp-tip")
+        else:
+            tooltip = None
         popup = (folium.GeoJsonPopup(keys[len(lyr.tooltip):], aliases=lyr.popup, class_name="gp-pop")
                  if lyr.popup else None)
         # Any point, even in a line layer, is a circle marker: Leaflet's default pin is an
@@ -384,7 +400,7 @@ class PlanMap:
         marker = folium.CircleMarker(radius=styles[0].get("radius", 5), fill=True) if has_points else None
         return folium.GeoJson(lyr.data, name=esc(lyr.name), style_function=style_function,
                               tooltip=tooltip, popup=popup, marker=marker, show=lyr.show,
-                              smooth_factor=0.5 if lyr.kind != "points" else None)
+                              smooth_factor=0.5 if lyr.kind != "points" else None, on_each_feature=on_each)
 
     def _page_script(self, m: folium.Map, objs) -> str:
         layers = ",".join(f"{json.dumps(obj.get_name())}:{obj.get_name()}" for _, obj in objs)
@@ -432,6 +448,9 @@ class PlanMap:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a map is meant to be shared
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

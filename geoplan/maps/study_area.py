@@ -124,7 +124,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
         pm.add_layer(_community_names(communities, lang), name_key="layer.communities", kind="polygons",
                      style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.04,
                             "fillColor": "#6a51a3"},
-                     tooltip=[Field("_label", "field.community")])
+                     tooltip=[Field("_label", "field.community")], permanent_labels=True)
 
     sites = _frame(study, "sites")
     if sites is not None:
