@@ -1,0 +1,40 @@
+"""Emergency access audit: can fire trucks and ambulances reach every residential building?
+
+    import geoplan
+    study = geoplan.load_study("district.osm.pbf", layers=["layers/"])
+    result = geoplan.access(study, vehicle="fire")      # or geoplan.access.access(...)
+    result.buildings      # status and response time per building, with the cause
+    result.obstructions   # what to clear first
+    result.to_file("outputs/")
+    result.to_map(lang="zh").to_html("outputs/maps/access.html")
+
+See :func:`geoplan.access.audit.access` for the method and :mod:`.passability` for the width,
+barrier and access-tag tables.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from geoplan.access.audit import STATUSES, access, read_scenario
+from geoplan.access.passability import (ACCESS_RULES, BARRIER_RULES, DEFAULT_WIDTH_M, LANE_WIDTH_M, VehicleProfile,
+                                        parse_length, vehicle_profile)
+from geoplan.access.result import AccessResult
+
+__all__ = ["ACCESS_RULES", "AccessResult", "BARRIER_RULES", "DEFAULT_WIDTH_M", "LANE_WIDTH_M", "STATUSES",
+           "VehicleProfile", "access", "parse_length", "read_scenario", "vehicle_profile"]
+
+
+class _CallableModule(types.ModuleType):
+    """``geoplan.access(study)`` works even after ``geoplan.access`` (this package) is imported.
+
+    Importing a subpackage binds it as an attribute of ``geoplan``, which would shadow the lazy
+    ``geoplan.access`` function; calling the package forwards to :func:`access`.
+    """
+
+    def __call__(self, study, **kwargs) -> AccessResult:
+        return access(study, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,59 @@
+"""``geoplan access``: the emergency access audit from the command line.
+
+Writes ``access/buildings.csv``, ``access/obstructions.csv``, ``access/critical_links.csv``,
+``access/dead_ends.csv``, ``access/access.gpkg`` and ``maps/access.html`` under ``--out``.
+Project YAML ``access:`` options: ``vehicle``, ``scenario``, ``obstructions`` (bool),
+``routes`` and any vehicle-profile field (``min_width_m``, ``turnout_s``…).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from geoplan.access.passability import VEHICLES, VehicleProfile
+
+HELP = "emergency access audit: fire-truck / ambulance response, blockages, what to clear first"
+
+_PROFILE_FIELDS = {f for f in VehicleProfile.__dataclass_fields__ if f not in ("vehicle", "station_kinds")}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The access options (the common ones are added by :mod:`geoplan.cli`)."""
+    g = parser.add_argument_group("access")
+    g.add_argument("--vehicle", choices=VEHICLES, default=None, help="vehicle profile (default: fire)")
+    g.add_argument("--scenario", metavar="FILE", default=None,
+                   help="extra obstructions for a what-if run (GeoJSON, GeoPackage, Shapefile or CSV)")
+    g.add_argument("--no-obstructions", dest="no_obstructions", action="store_true", default=False,
+                   help="ignore the obstructions layer (the baseline)")
+
+
+def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
+    """Run the audit, write tables and the map, print a summary; return the files written."""
+    from geoplan.access.audit import access
+    from geoplan.errors import InputError
+
+    options = dict(config.get("access") or {})
+    unknown = sorted(set(options) - {"vehicle", "scenario", "obstructions", "routes"} - _PROFILE_FIELDS)
+    if unknown:
+        raise InputError(f"unknown access options: {', '.join(unknown)}", source=config.get("_path"),
+                         fix=f"use vehicle, scenario, obstructions, routes or {', '.join(sorted(_PROFILE_FIELDS))}")
+    vehicle = getattr(args, "vehicle", None) or options.pop("vehicle", "fire")
+    options.pop("vehicle", None)
+    scenario = getattr(args, "scenario", None) or options.pop("scenario", None)
+    options.pop("scenario", None)
+    if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
+        scenario = str(Path(config["_path"]).parent / scenario)
+    use_obstructions = not getattr(args, "no_obstructions", False) and options.pop("obstructions", True)
+    options.pop("obstructions", None)
+    routes = options.pop("routes", "affected")
+    result = access(study, vehicle=vehicle, scenario=scenario, obstructions=use_obstructions, routes=routes,
+                    progress=progress, **options)
+    written = result.to_file(out)
+    lang = getattr(args, "lang", None) or config.get("lang") or study.lang
+    basemap = getattr(args, "basemap", None) or config.get("basemap") or "osm"
+    offline = args.offline if getattr(args, "offline", None) is not None else config.get("offline", True)
+    progress("drawing the access map")
+    written.append(result.to_map(lang=lang, basemap=basemap, offline=offline).to_html(out / "maps" / "access.html"))
+    print(result.summary_text())
+    return written

@@ -1,0 +1,222 @@
+"""Put obstructions on the road network: which edges each one closes, and where along them.
+
+* A **point** (a locked gate, a parked truck) closes the road segment it sits on — the nearest
+  segment within the snap tolerance.
+* A **line** (an occupied stretch of lane) closes every segment it runs along for at least
+  :data:`LINE_MIN_OVERLAP_M` (or half its own length, if shorter) within the tolerance; a
+  street it merely crosses or touches at a junction is not closed.
+* A **polygon** (a sealed compound, a flooded block) closes every segment with a part inside
+  it (more than :data:`POLYGON_EDGE_M` inside, so a street drawn along its boundary stays
+  open), and cuts off the residential buildings inside it.
+
+Obstructions marked ``keep_open`` are listed but not applied. One farther than the tolerance
+from every road is **not silently dropped**: it is listed with its distance and a warning.
+
+Each closure keeps the stretch of the segment it covers (``lo``–``hi``, fractions from the
+edge's start node), so a building on a closed segment can still be reached from the open end
+on its own side of the blockage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoplan.network import CompiledNetwork
+
+#: A line obstruction closes a segment it runs along for at least this many metres (or half its
+#: own length if it is shorter), so a line that only touches a cross street does not close it.
+LINE_MIN_OVERLAP_M = 5.0
+#: Sample spacing along line obstructions, metres.
+LINE_STEP_M = 1.0
+#: A polygon closes a segment with more than this many metres inside it (boundary streets stay open).
+POLYGON_EDGE_M = 1.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the obstructions meet the network.
+
+    Attributes
+    ----------
+    table
+        One row per obstruction (input order): ``obstruction_id, kind, name, keep_open, source,
+        geometry_type, applied`` (bool), ``road_distance_m`` (to the nearest road), ``edges_closed``,
+        ``buildings_inside``, ``note``.
+    closures
+        One row per (obstruction, directed edge) closed: ``obstruction`` (row position in
+        ``table``), ``edge`` (index into the network's ``edge_*``), ``lo``, ``hi`` (covered stretch,
+        fractions from the edge's start node).
+    inside
+        One row per (obstruction, resident) cut off by a polygon: ``obstruction``, ``resident``.
+    warnings
+        Messages about obstructions that could not be placed.
+    """
+
+    table: pd.DataFrame
+    closures: pd.DataFrame
+    inside: pd.DataFrame
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def empty(cls) -> "Placement":
+        """No obstructions."""
+        table = pd.DataFrame({c: pd.Series(dtype=object) for c in
+                              ("obstruction_id", "kind", "name", "keep_open", "source", "geometry_type", "applied",
+                               "road_distance_m", "edges_closed", "buildings_inside", "note")})
+        return cls(table, pd.DataFrame(columns=["obstruction", "edge", "lo", "hi"]),
+                   pd.DataFrame(columns=["obstruction", "resident"], dtype="int64"), ())
+
+    def closed_edges(self, active: np.ndarray, n_edges: int) -> np.ndarray:
+        """Boolean mask over directed edges closed by the ``active`` obstructions (mask over rows)."""
+        mask = np.zeros(n_edges, dtype=bool)
+        if len(self.closures):
+            keep = np.asarray(active, dtype=bool)[self.closures["obstruction"].to_numpy()]
+            mask[self.closures["edge"].to_numpy()[keep]] = True
+        return mask
+
+    def intervals(self, active: np.ndarray) -> pd.DataFrame:
+        """Per closed edge, the union stretch ``lo``–``hi`` covered by the ``active`` obstructions."""
+        if not len(self.closures):
+            return pd.DataFrame({"edge": pd.Series(dtype="int64"), "lo": pd.Series(dtype=float),
+                                 "hi": pd.Series(dtype=float)})
+        c = self.closures.loc[np.asarray(active, dtype=bool)[self.closures["obstruction"].to_numpy()]]
+        return c.groupby("edge", sort=True).agg(lo=("lo", "min"), hi=("hi", "max")).reset_index()
+
+    def cut_off(self, active: np.ndarray, n_residents: int) -> np.ndarray:
+        """Boolean mask of residents inside an ``active`` polygon obstruction."""
+        mask = np.zeros(n_residents, dtype=bool)
+        if len(self.inside):
+            keep = np.asarray(active, dtype=bool)[self.inside["obstruction"].to_numpy()]
+            mask[self.inside["resident"].to_numpy()[keep]] = True
+        return mask
+
+
+def _segment_rows(net: CompiledNetwork, obstruction: int, seg: int, lo: float, hi: float) -> list[tuple]:
+    """Closure rows for both directed edges of a segment (stretch given from ``seg_u``)."""
+    rows = [(obstruction, int(net.seg_fwd[seg]), lo, hi)]
+    if net.seg_bwd[seg] >= 0:
+        rows.append((obstruction, int(net.seg_bwd[seg]), 1.0 - hi, 1.0 - lo))
+    return rows
+
+
+def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, residents: gpd.GeoDataFrame,
+                       *, tolerance_m: float) -> Placement:
+    """Find the edges each obstruction closes.
+
+    Parameters
+    ----------
+    obstructions
+        ``obstruction_id, kind, name, keep_open`` + geometry, in the network CRS.
+    net
+        The full drive network (every road, before any vehicle rule).
+    residents
+        Residential buildings (geometry) in the network CRS, for polygons' cut-off buildings.
+    tolerance_m
+        Snap tolerance for points and lines, metres (preset ``obstruction_snap_m``).
+    """
+    n = len(obstructions)
+    geoms = np.asarray(obstructions.geometry.to_numpy(), dtype=object)
+    ids = obstructions["obstruction_id"].astype(str).to_numpy() if "obstruction_id" in obstructions else \
+        np.array([f"O{i + 1}" for i in range(n)], dtype=object)
+    keep_open = obstructions["keep_open"].fillna(False).astype(bool).to_numpy() if "keep_open" in obstructions \
+        else np.zeros(n, dtype=bool)
+    kinds = obstructions["kind"].astype(object).to_numpy() if "kind" in obstructions else np.full(n, "other", object)
+    closures: list[tuple] = []
+    inside_rows: list[tuple] = []
+    road_dist = np.full(n, np.nan)
+    notes = [""] * n
+    warnings: list[str] = []
+    seg_geom = net.seg_geometry
+    tree = shapely.STRtree(seg_geom) if len(seg_geom) else None
+    res_pts = np.asarray(residents.representative_point().to_numpy(), dtype=object) if len(residents) else \
+        np.zeros(0, dtype=object)
+    res_tree = shapely.STRtree(res_pts) if len(res_pts) else None
+
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            notes[i] = "no geometry: not applied"
+            continue
+        if tree is not None:
+            near = tree.query_nearest(g, return_distance=True, all_matches=False)
+            road_dist[i] = float(near[1][0]) if len(near[1]) else np.nan
+        if keep_open[i]:
+            notes[i] = "kept open: not applied"
+            continue
+        gtype = g.geom_type
+        if gtype in ("Point", "MultiPoint"):
+            pts = np.asarray(shapely.get_parts(g), dtype=object)
+            snap = net.snap(pts, max_distance=tolerance_m)
+            for seg, t in zip(snap.segment[snap.ok], snap.t[snap.ok]):
+                closures += _segment_rows(net, i, int(seg), float(t), float(t))
+        elif gtype in ("LineString", "MultiLineString"):
+            for part in shapely.get_parts(g):
+                length = part.length
+                steps = max(2, int(np.ceil(length / LINE_STEP_M)) + 1)
+                pts = shapely.line_interpolate_point(part, np.linspace(0.0, length, steps))
+                snap = net.snap(pts, max_distance=tolerance_m)
+                if not snap.ok.any():
+                    continue
+                spacing = length / (steps - 1) if steps > 1 else 0.0
+                frame = pd.DataFrame({"seg": snap.segment[snap.ok], "t": snap.t[snap.ok]})
+                need = min(LINE_MIN_OVERLAP_M, 0.5 * length)
+                for seg, grp in frame.groupby("seg", sort=True):
+                    if (len(grp) - 1) * spacing >= need - 1e-9 or frame["seg"].nunique() == 1:
+                        closures += _segment_rows(net, i, int(seg), float(grp["t"].min()), float(grp["t"].max()))
+        elif gtype in ("Polygon", "MultiPolygon"):
+            shrunk = g.buffer(-POLYGON_EDGE_M)
+            area = shrunk if not shrunk.is_empty else g
+            if tree is not None:
+                for seg in np.sort(tree.query(area, predicate="intersects")):
+                    line = seg_geom[seg]
+                    part = line.intersection(g)
+                    if part.length <= POLYGON_EDGE_M:
+                        continue
+                    coords = shapely.get_coordinates(part)
+                    t = shapely.line_locate_point(line, shapely.points(coords), normalized=True)
+                    closures += _segment_rows(net, i, int(seg), float(t.min()), float(t.max()))
+            if res_tree is not None:
+                for r in np.sort(res_tree.query(g, predicate="contains")):
+                    inside_rows.append((i, int(r)))
+        else:
+            notes[i] = f"unsupported geometry {gtype}: not applied"
+            continue
+
+    closure_frame = pd.DataFrame(closures, columns=["obstruction", "edge", "lo", "hi"])
+    closure_frame = closure_frame.drop_duplicates(["obstruction", "edge"]).reset_index(drop=True)
+    inside = pd.DataFrame(inside_rows, columns=["obstruction", "resident"]).astype("int64")
+    edges_closed = np.bincount(closure_frame["obstruction"].to_numpy(np.int64), minlength=n) if n else np.zeros(0, int)
+    n_inside = np.bincount(inside["obstruction"].to_numpy(np.int64), minlength=n) if n else np.zeros(0, int)
+    applied = np.zeros(n, dtype=bool)
+    for i in range(n):
+        if notes[i]:
+            continue
+        if edges_closed[i] or n_inside[i]:
+            applied[i] = True
+            continue
+        d = road_dist[i]
+        if geoms[i].geom_type in ("Polygon", "MultiPolygon"):
+            notes[i] = "no road or residential building inside: no effect"
+        else:
+            where = f"nearest road {d:.0f} m away" if np.isfinite(d) else "no road"
+            notes[i] = f"farther than {tolerance_m:g} m from any road ({where}): not applied"
+            warnings.append(f"obstruction {ids[i]} ({kinds[i]}) is farther than {tolerance_m:g} m from any road "
+                            f"({where}); it was not applied — fix: move it onto the road it blocks")
+    table = pd.DataFrame({
+        "obstruction_id": ids,
+        "kind": kinds,
+        "name": obstructions["name"].astype(object).to_numpy() if "name" in obstructions else None,
+        "keep_open": keep_open,
+        "source": obstructions["source"].astype(object).to_numpy() if "source" in obstructions else None,
+        "geometry_type": [None if g is None else g.geom_type for g in geoms],
+        "applied": applied,
+        "road_distance_m": road_dist,
+        "edges_closed": edges_closed,
+        "buildings_inside": n_inside,
+        "note": notes,
+    })
+    return Placement(table, closure_frame, inside, tuple(warnings))

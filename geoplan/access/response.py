@@ -1,0 +1,259 @@
+"""Response times from stations to every residential building, for one set of closures.
+
+A *scenario* is the vehicle's passable network minus the edges closed by a set of active
+obstructions. For each scenario the compiled engine runs **one** multi-source search from all
+stations of the vehicle's kind (one-way streets respected); buildings are then costed
+vectorised from the node costs:
+
+* every building keeps the place where it meets the vehicle's passable network *without*
+  obstructions (its access road), so an obstruction on that road makes it ``blocked`` rather
+  than silently moving it to another street;
+* a building on a closed segment is still reachable from the open end on its own side of the
+  blockage (the closure's stretch along the segment is known);
+* a building inside a closing polygon (sealed compound, flooded block) is cut off;
+* a station on the building's own segment drives straight along it.
+
+Stations are snapped to the nearest road open in each scenario (a station whose exit street
+is blocked leaves by the next one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import ops
+
+from geoplan.access.obstructions import Placement
+from geoplan.network import CompiledNetwork, Snapped
+from geoplan.network.engine import Reach
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Driving cost (s) from the nearest station to each building in one scenario.
+
+    Attributes
+    ----------
+    drive_s
+        Seconds of driving (no turnout); ``inf`` if unreachable.
+    station
+        Index into the stations of the scenario's ``stations`` (``-1`` if unreachable).
+    end
+        ``"u"``, ``"v"`` (arrives through that end of its segment) or ``"direct"`` (station on the
+        same segment); ``""`` if unreachable.
+    reach
+        The engine's search result (predecessors for routes).
+    network
+        The scenario network searched.
+    stations
+        Stations snapped to the scenario network.
+    """
+
+    drive_s: np.ndarray
+    station: np.ndarray
+    end: np.ndarray
+    reach: Reach
+    network: CompiledNetwork
+    stations: Snapped
+
+
+class Scenarios:
+    """Run scenarios (sets of active obstructions) for one vehicle on one study.
+
+    Parameters
+    ----------
+    full
+        The whole drive network (``study.drive.compiled``).
+    impassable
+        Boolean mask over directed edges the vehicle cannot use (width, height, access, barriers).
+    placement
+        Obstructions on the network.
+    building_geoms
+        Residential buildings (network CRS); snapped once to the vehicle's passable network
+        without obstructions (``base``) — ``buildings`` keeps the snaps, whose distance is the
+        last leg.
+    station_geoms
+        Station points (network CRS) of the vehicle's kind.
+    max_snap_m
+        Farthest a station may be from an open road.
+    """
+
+    weight = "travel_time"
+
+    def __init__(self, full: CompiledNetwork, impassable: np.ndarray, placement: Placement, building_geoms,
+                 station_geoms: np.ndarray, *, max_snap_m: float) -> None:
+        self.full = full
+        self.impassable = np.asarray(impassable, dtype=bool)
+        self.placement = placement
+        self.base = full.without_edges(self.impassable)
+        self.buildings = self.base.snap(np.asarray(building_geoms, dtype=object), max_distance=max_snap_m)
+        self.station_geoms = np.asarray(station_geoms, dtype=object)
+        self.max_snap_m = max_snap_m
+        self.n_obstructions = len(placement.table)
+        self.runs = 0
+        # baseline segment of every directed edge (edge arrays are shared by every scenario)
+        self.seg_of_edge = np.full(len(full.edge_u), -1, dtype=np.int64)
+        self.seg_of_edge[self.base.seg_fwd] = np.arange(len(self.base.seg_fwd))
+        has_bwd = self.base.seg_bwd >= 0
+        self.seg_of_edge[self.base.seg_bwd[has_bwd]] = np.flatnonzero(has_bwd)
+
+    def network(self, active: np.ndarray) -> tuple[CompiledNetwork, np.ndarray]:
+        """The scenario network and its closed-edge mask (impassable or obstructed)."""
+        obstructed = self.placement.closed_edges(active, len(self.full.edge_u)) & ~self.impassable
+        if not obstructed.any():
+            return self.base, self.impassable
+        closed = self.impassable | obstructed
+        return self.full.without_edges(closed), closed
+
+    def run(self, active: np.ndarray | None = None, *, limit: float = np.inf) -> Costs:
+        """Costs with the ``active`` obstructions (boolean mask over placement rows; None = none)."""
+        active = np.zeros(self.n_obstructions, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+        net, closed = self.network(active)
+        stations = net.snap(self.station_geoms, max_distance=self.max_snap_m)
+        reach = net.search(stations, weight=self.weight, limit=limit)
+        self.runs += 1
+        cost, station, end = self._targets(net, closed, reach, stations, active)
+        if limit < np.inf:
+            over = cost > limit
+            cost[over], station[over], end[over] = np.inf, -1, ""
+        return Costs(cost, station, end, reach, net, stations)
+
+    # ------------------------------------------------------------------ building costs
+    def _targets(self, net, closed, reach, stations, active):
+        base, b = self.base, self.buildings
+        w = base.weights[self.weight]
+        m = len(b)
+        ok = b.ok
+        seg = np.where(ok, b.segment, 0)
+        t = b.t
+        f = base.seg_fwd[seg]
+        r = base.seg_bwd[seg]
+        # blocked stretch of each building's segment, in the segment's u → v frame
+        lo = np.full(m, np.inf)  # first blocked position (from u)
+        hi = np.full(m, -np.inf)  # last blocked position
+        iv = self.placement.intervals(active)
+        if len(iv):
+            lo_e = np.full(len(self.full.edge_u), np.inf)
+            hi_e = np.full(len(self.full.edge_u), -np.inf)
+            lo_e[iv["edge"].to_numpy()] = iv["lo"].to_numpy()
+            hi_e[iv["edge"].to_numpy()] = iv["hi"].to_numpy()
+            lo = np.minimum(lo, lo_e[f])
+            hi = np.maximum(hi, hi_e[f])
+            rr = np.maximum(r, 0)
+            has_r = r >= 0
+            lo = np.where(has_r, np.minimum(lo, 1.0 - hi_e[rr]), lo)
+            hi = np.where(has_r, np.maximum(hi, 1.0 - lo_e[rr]), hi)
+        f_open = ~closed[f]
+        from_u = ok & (f_open | (t < lo))
+        r_open = (r >= 0) & ~closed[np.maximum(r, 0)]
+        from_v = ok & (r >= 0) & (r_open | (t > hi))
+        via_u = np.where(from_u, reach.node_cost[base.seg_u[seg]] + w[f] * t, np.inf)
+        via_v = np.where(from_v, reach.node_cost[base.seg_v[seg]] + w[np.maximum(r, 0)] * (1.0 - t), np.inf)
+        cost = np.minimum(via_u, via_v)
+        use_u = via_u <= via_v
+        station = np.where(use_u, reach.node_source[base.seg_u[seg]], reach.node_source[base.seg_v[seg]])
+        end = np.where(use_u, "u", "v").astype(object)
+        # stations on the building's own segment
+        sok = np.flatnonzero(stations.ok)
+        if len(sok):
+            sseg = stations.segment[sok]
+            e_fwd = net.seg_fwd[sseg]
+            bseg = self.seg_of_edge[e_fwd]
+            flip = base.seg_fwd[np.maximum(bseg, 0)] != e_fwd
+            ts = np.where(flip, 1.0 - stations.t[sok], stations.t[sok])
+            left = pd.DataFrame({"station": sok, "seg": bseg, "ts": ts})
+            left = left.loc[left["seg"] >= 0]
+            right = pd.DataFrame({"building": np.flatnonzero(ok), "seg": b.segment[ok], "tb": t[ok]})
+            pairs = left.merge(right, on="seg")
+            if len(pairs):
+                bi = pairs["building"].to_numpy()
+                ts, tb = pairs["ts"].to_numpy(), pairs["tb"].to_numpy()
+                a, z = np.minimum(ts, tb), np.maximum(ts, tb)
+                clear = (z < lo[bi]) | (a > hi[bi])
+                ahead = np.where((tb >= ts) & clear, w[f[bi]] * (tb - ts), np.inf)
+                back_ok = (r[bi] >= 0) & (tb <= ts) & clear
+                behind = np.where(back_ok, w[np.maximum(r[bi], 0)] * (ts - tb), np.inf)
+                pairs["direct"] = np.minimum(ahead, behind)
+                best = pairs.sort_values(["building", "direct", "station"]).drop_duplicates("building")
+                bi, c = best["building"].to_numpy(), best["direct"].to_numpy()
+                better = c < cost[bi]
+                cost[bi[better]] = c[better]
+                station[bi[better]] = best["station"].to_numpy()[better]
+                end[bi[better]] = "direct"
+        cut = self.placement.cut_off(active, m)
+        cost[cut | ~ok] = np.inf
+        unreachable = ~np.isfinite(cost)
+        station = np.where(unreachable, -1, station)
+        end[unreachable] = ""
+        return cost, station.astype(np.int64), end
+
+
+def route_edges(costs: Costs, base: CompiledNetwork, buildings: Snapped, i: int) -> tuple[list[int], np.ndarray]:
+    """Node route (scenario node indices, station end first) and directed edges to building ``i``."""
+    if costs.end[i] not in ("u", "v"):
+        return [], np.zeros(0, dtype=np.int64)
+    seg = buildings.segment[i]
+    node = int(base.seg_u[seg] if costs.end[i] == "u" else base.seg_v[seg])
+    pred = costs.reach.predecessors
+    n = costs.network.n_nodes
+    path = []
+    while 0 <= node < n:
+        path.append(node)
+        node = int(pred[node])
+    path = path[::-1]
+    return path, costs.reach.route_edges(path)
+
+
+def _piece(line: shapely.LineString, a: float, b: float) -> shapely.LineString | None:
+    """The part of ``line`` between fractions ``a`` and ``b`` (reversed if ``b < a``)."""
+    if abs(b - a) < 1e-12:
+        return None
+    part = ops.substring(line, min(a, b), max(a, b), normalized=True)
+    if part.geom_type != "LineString" or part.is_empty:
+        return None
+    return part if b >= a else part.reverse()
+
+
+def route_line(costs: Costs, base: CompiledNetwork, buildings: Snapped, i: int,
+               edge_geometry: np.ndarray) -> tuple[shapely.LineString | None, np.ndarray]:
+    """The route to building ``i`` as one line (station → building) and its directed edges."""
+    if costs.end[i] == "":
+        return None, np.zeros(0, dtype=np.int64)
+    seg_b = buildings.segment[i]
+    tb = buildings.t[i]
+    line_b = base.seg_geometry[seg_b]
+    s = costs.station[i]
+    net, st = costs.network, costs.stations
+    if costs.end[i] == "direct":
+        ss = st.segment[s]
+        e_fwd = net.seg_fwd[ss]
+        ts = st.t[s] if base.seg_fwd[seg_b] == e_fwd else 1.0 - st.t[s]
+        piece = _piece(line_b, ts, tb)
+        edges = np.array([base.seg_fwd[seg_b] if tb >= ts else base.seg_bwd[seg_b]], dtype=np.int64)
+        return piece, edges
+    nodes, edges = route_edges(costs, base, buildings, i)
+    parts = []
+    # station → first node along the station's segment
+    ss = st.segment[s]
+    if ss >= 0 and nodes:
+        first = nodes[0]
+        target_t = 0.0 if net.seg_u[ss] == first else 1.0
+        p = _piece(net.seg_geometry[ss], st.t[s], target_t)
+        if p is not None:
+            parts.append(p)
+    parts += [edge_geometry[e] for e in edges if edge_geometry[e] is not None]
+    p = _piece(line_b, 0.0, tb) if costs.end[i] == "u" else _piece(line_b, 1.0, tb)
+    if p is not None:
+        parts.append(p)
+    if not parts:
+        return None, edges
+    coords = []
+    for part in parts:
+        c = list(part.coords)
+        if coords and c and coords[-1] == c[0]:
+            c = c[1:]
+        coords += c
+    return (shapely.LineString(coords) if len(coords) >= 2 else None), edges
