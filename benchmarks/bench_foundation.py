@@ -72,5 +72,5 @@ def run(tiles: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tiles", type=int, default=18, help="tiles per side (18 → ≈1M walk nodes)")
+    parser.add_argument("--tiles", type=int, default=19, help="tiles per side (19 → ≈1.1M walk nodes)")
     run(parser.parse_args().tiles)

@@ -7,7 +7,7 @@ so the result is one connected city of real street shapes. Buildings, facilities
 and the sample layers (stations, obstructions, communities) are copied alike, so residents
 and facilities scale with the network.
 
-``tiled_study(18, 18)`` gives about a million walking-network nodes.
+``tiled_study(19, 19)`` gives about 1.1 million walking-network nodes (18 × 18: 997,110).
 """
 
 from __future__ import annotations
