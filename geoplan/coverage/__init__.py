@@ -1,0 +1,14 @@
+"""15-minute life-circle coverage (GB 50180-2018): who reaches which daily services on foot.
+
+>>> import geoplan
+>>> study = geoplan.load_study()                       # bundled sample
+>>> cov = geoplan.coverage(study)                      # 300/500/1000 m tiers
+>>> cov.summary.head()                                 # shares per community and category
+>>> cov.to_file("outputs"); cov.to_map().to_html("outputs/maps/coverage.html")
+"""
+
+from geoplan.coverage.analysis import DEFAULT_HORIZON_M, GAP_JOIN_M, SERVICE_AREA_BUFFER_M, coverage, parse_categories
+from geoplan.coverage.result import CoverageResult
+
+__all__ = ["CoverageResult", "coverage", "parse_categories", "DEFAULT_HORIZON_M", "GAP_JOIN_M",
+           "SERVICE_AREA_BUFFER_M"]

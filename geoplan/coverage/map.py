@@ -1,0 +1,186 @@
+"""The coverage map, drawn through :class:`geoplan.maps.PlanMap` (escaping is the map's job).
+
+Layers: residents coloured by how many categories they reach within their tier (red: none,
+green: all), one toggleable service area per category, facilities by category, gap areas
+outlined in red, and the communities with their figures (population, complete-life-circle
+share, share per category) in popups.
+
+Labels come from the map translation table. Keys this map would like but the table does not
+have yet are listed in :data:`WANTED_KEYS`; until they exist, layer names come from
+:data:`_EXTRA` and fields fall back to the nearest existing label, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoplan.maps import Field, PlanMap, TEXT, t
+from geoplan.maps._i18n import label
+from geoplan.maps.study_area import CATEGORY_COLORS
+
+#: Translation keys the coverage map uses when the table has them (key → fallback key).
+WANTED_KEYS = {
+    "title.coverage": None,
+    "layer.residents_reach": None,
+    "field.categories_within_tier": "field.coverage",
+    "field.complete_circle": "field.status",
+    "field.complete_share": "field.coverage",
+    "field.elderly_complete_share": "field.coverage",
+    "field.missing": "field.status",
+    "field.tier": "field.walk_distance",
+    "field.rank": "field.id",
+    "field.residences": "field.kind",
+    "field.nearest_population": "field.population",
+}
+
+_EXTRA = {
+    "zh": {"title.coverage": "15分钟生活圈覆盖", "layer.residents_reach": "居民（生活圈内可达设施类别数）",
+           "of": "/", "gap": "缺口"},
+    "en": {"title.coverage": "15-minute life circle coverage",
+           "layer.residents_reach": "Residents (categories within their tier)", "of": "of", "gap": "gap"},
+}
+
+#: Residents' colour from none (red) to every category (green) within its tier.
+_RAMP = ("#b2182b", "#ef8a62", "#fddbc7", "#d9f0d3", "#7fbf7b", "#1b7837")
+GAP_COLOR = "#d7191c"
+
+
+def _has(key: str, lang: str) -> bool:
+    return key in TEXT[lang]
+
+
+def _text(key: str, lang: str) -> str:
+    return t(key, lang) if _has(key, lang) else _EXTRA[lang][key]
+
+
+def _field(column: str, key: str, lang: str, fmt="text") -> Field:
+    if not _has(key, lang):
+        key = WANTED_KEYS[key]
+    return Field(column, key, fmt)
+
+
+def _ramp(n: int) -> list[str]:
+    """``n + 1`` colours (0 … n categories) sampled from :data:`_RAMP`."""
+    if n <= 0:
+        return [_RAMP[-1]]
+    idx = np.round(np.linspace(0, len(_RAMP) - 1, n + 1)).astype(int)
+    return [_RAMP[i] for i in idx]
+
+
+def _missing_fmt(value, lang: str) -> str:
+    text = str(value) if value is not None else ""
+    if not text or text == "nan":
+        return "–"
+    return ", ".join(label(c, lang, prefix="cat.") for c in text.split(";") if c)
+
+
+def _community_layer(result, lang: str) -> gpd.GeoDataFrame | None:
+    b = result.boundaries
+    if b is None or len(b) == 0:
+        return None
+    first, second = ("name_zh", "name_en") if lang == "zh" else ("name_en", "name_zh")
+    out = b[["community", "geometry"]].copy()
+    name = out["community"].astype(object)
+    for col in (second, first):
+        if col in b.columns:
+            alt = b[col].astype(object)
+            name = alt.where(alt.notna() & (alt.astype(str).str.strip() != ""), name)
+    out["_label"] = name.to_numpy()
+    figures = result.communities.set_index("community")
+    keys = out["community"].astype(str)
+    for col in ("population", "complete_share", "elderly_complete_share"):
+        out[col] = keys.map(figures[col]).to_numpy()
+    s = result.summary
+    for cat in result.categories:
+        per = s[s["category"] == cat].set_index("community")["covered_share"]
+        out[f"share_{cat}"] = keys.map(per).to_numpy()
+    return out
+
+
+def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
+                 date: str | None = None) -> PlanMap:
+    """Draw a :class:`~geoplan.coverage.CoverageResult` (never recomputes it).
+
+    Parameters
+    ----------
+    result : CoverageResult
+    lang : {"zh", "en"}
+    basemap : {"osm", "light", "gaode", "none"}
+    offline : bool
+        No tiles, no network (see :class:`geoplan.maps.PlanMap`).
+    date : str, optional
+        Date in the title block (default today).
+    """
+    p = result.parameters
+    cats = result.categories
+    mode_line = (f"{p['mode']} · {p['profile']} · {p['speed_mps']:g} m/s" if p["mode"] == "time"
+                 else f"{p['mode']} · {p['profile']}")
+    tiers = " · ".join(f"{label(c, lang, prefix='cat.')} {p['tier_m'][c]:.0f} m" for c in cats)
+    pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
+                 sources=list(result.sources), subtitle=_text("title.coverage", lang), date=date,
+                 walk_speed_mps=float(p["speed_mps"]), extra_lines=[mode_line, tiers])
+
+    communities = _community_layer(result, lang)
+    if communities is not None:
+        pm.add_layer(communities, name_key="layer.communities", kind="polygons",
+                     style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.03,
+                            "fillColor": "#6a51a3"},
+                     tooltip=[Field("_label", "field.community")],
+                     popup=[Field("population", "field.population", "people"),
+                            _field("complete_share", "field.complete_share", lang, "pct"),
+                            _field("elderly_complete_share", "field.elderly_complete_share", lang, "pct"),
+                            *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
+
+    areas = result.service_areas
+    for cat in cats:
+        row = areas[(areas["category"] == cat) & areas.geometry.notna()]
+        if row.empty:
+            continue
+        color = CATEGORY_COLORS.get(cat, "#3182bd")
+        name = f"{t('layer.service_area', lang)}: {label(cat, lang, prefix='cat.')} ≤ {p['tier_m'][cat]:.0f} m"
+        pm.add_layer(row, name_key="layer.service_area", name=name, group="group.coverage", kind="polygons",
+                     show=False, fit=False, style={"color": color, "fillColor": color, "weight": 1, "fillOpacity": 0.25},
+                     tooltip=[Field("category", "field.category", "cat"), _field("tier_m", "field.tier", lang, "m"),
+                              Field("area_ha", "field.area", lambda v, lg: f"{float(v):,.1f} {t('unit.ha', lg)}")])
+
+    gaps = result.gaps
+    if len(gaps):
+        pm.add_layer(gaps, name_key="layer.gaps", group="group.coverage", kind="polygons",
+                     style={"color": GAP_COLOR, "fillColor": GAP_COLOR, "weight": 2, "dashArray": "5 4",
+                            "fillOpacity": 0.12},
+                     tooltip=[Field("gap_id", "field.id"), Field("category", "field.category", "cat"),
+                              Field("population", "field.population", "people"),
+                              _field("residents", "field.residences", lang, "int"),
+                              Field("community", "field.community"),
+                              Field("nearest_m", "field.nearest", "m+min"),
+                              _field("rank", "field.rank", lang, "int")])
+
+    res = result.residents
+    n = len(cats)
+    colors = _ramp(n)
+    of = _EXTRA[lang]["of"]
+    kind = "points" if len(res) and res.geom_type.isin(["Point", "MultiPoint"]).all() else "polygons"
+    res = res.assign(_reach=res["categories_within_tier"].astype(int))
+    pm.add_layer(res, name_key="layer.residential", name=_text("layer.residents_reach", lang), kind="points" if
+                 kind == "points" else "polygons", color_by="_reach",
+                 categories={k: (colors[k], f"{k} {of} {n}") for k in range(n, -1, -1)},
+                 style={"weight": 0.6, "fillOpacity": 0.85, "color": "#555555"} if kind == "polygons" else
+                 {"radius": 5, "weight": 1},
+                 tooltip=[Field("name", "field.name"), Field("population", "field.population", "people"),
+                          Field("community", "field.community"),
+                          _field("_reach", "field.categories_within_tier", lang, "int"),
+                          _field("complete_circle", "field.complete_circle", lang, "bool"),
+                          _field("missing_essential", "field.missing", lang, _missing_fmt)],
+                 popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
+
+    fac = result.facilities
+    if len(fac):
+        pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
+                     categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
+                     style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
+                     tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
+                              _field("nearest_population", "field.nearest_population", lang, "people"),
+                              Field("source", "field.source")])
+    return pm

@@ -1,0 +1,157 @@
+"""The result of a coverage analysis and how it is written out.
+
+Output contract (``coverage/`` under the output folder; columns may be added, never renamed):
+
+``residents.csv``
+    ``resident_id, lon, lat, population, community, dist_m_<category>…, walk_min_<category>…,
+    categories_within_tier, complete_circle`` then ``categories_within_tier_elderly,
+    complete_circle_elderly, missing_essential, nearest_<category>…, name, population_source,
+    snap_m``. ``lon, lat`` (WGS-84) is the resident's representative point. A distance is empty
+    when no facility of that category can be reached. ``dist_m`` is rounded to the centimetre
+    and the covered flags are computed from the rounded value (``dist_m <= tier_m``).
+``summary.csv``
+    ``community, category, tier_m, population, covered_population, covered_share`` then
+    ``tier_min, essential, facilities, residents, elderly_tier_m, elderly_covered_population,
+    elderly_covered_share``; one row per community × category plus ``ALL``. A share is empty
+    where the community has no people.
+``communities.csv``
+    Per community (and ``ALL``): population, complete-life-circle population and share (adult and
+    elderly), mean number of categories within their tier.
+``facilities.csv``
+    ``facility_id, category, name, lon, lat, source`` then ``snap_m, nearest_population``: every
+    facility used (snapped to the walking network, of an analysed category).
+``coverage.gpkg``
+    Layers ``residents``, ``facilities``, ``service_areas``, ``gaps`` (+ ``facility_areas``
+    when requested), WGS-84.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoplan.report import atomic_path, write_gpkg
+
+#: Leading columns of residents.csv, in the order of the contract.
+RESIDENT_KEYS = ("resident_id", "lon", "lat", "population", "community")
+
+
+def write_table(frame: pd.DataFrame, target: str | Path) -> Path:
+    """CSV (UTF-8 with BOM, for Excel on Chinese Windows) keeping full float precision.
+
+    Values are rounded before writing (7 decimals for lon/lat ≈ 1 cm, 2 for metres), so the
+    shortest round-trip text of each float is written, not a fixed number of significant
+    digits (which would move a Beijing longitude by up to 100 m).
+    """
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return Path(target)
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Walking access of residents to each life-circle service.
+
+    Attributes
+    ----------
+    residents : geopandas.GeoDataFrame
+        One row per resident feature (see ``residents.csv`` in the module docstring), with footprints.
+    summary : pandas.DataFrame
+        Population-weighted coverage per community × category and ``ALL``.
+    communities : pandas.DataFrame
+        Complete-life-circle share per community and ``ALL``.
+    facilities : geopandas.GeoDataFrame
+        Every facility used, as points.
+    service_areas : geopandas.GeoDataFrame
+        ``category, tier_m, facilities, street_m, area_ha`` + the area reachable within the tier.
+    facility_areas : geopandas.GeoDataFrame or None
+        Per-facility catchments within the tier (``per_facility=True``).
+    gaps : geopandas.GeoDataFrame
+        Uncovered residents grouped into areas, ranked by population affected.
+    parameters : dict
+        Mode, profile, speeds, thresholds… as used.
+    warnings : tuple of str
+        What a planner should know before trusting the figures.
+    """
+
+    study_name: str
+    crs: Any
+    lang: str
+    preset_name: str
+    sources: tuple[str, ...]
+    residents: gpd.GeoDataFrame
+    summary: pd.DataFrame
+    communities: pd.DataFrame
+    facilities: gpd.GeoDataFrame
+    service_areas: gpd.GeoDataFrame
+    facility_areas: gpd.GeoDataFrame | None
+    gaps: gpd.GeoDataFrame
+    boundaries: gpd.GeoDataFrame
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.parameters.get("categories", []))
+
+    def share(self, category: str, community: str = "ALL", *, elderly: bool = False) -> float:
+        """Population share covered for one category (and community)."""
+        row = self.summary[(self.summary["community"] == community) & (self.summary["category"] == category)]
+        if row.empty:
+            raise KeyError(f"no summary row for {community!r}, {category!r}")
+        return float(row["elderly_covered_share" if elderly else "covered_share"].iloc[0])
+
+    def complete_share(self, community: str = "ALL", *, elderly: bool = False) -> float:
+        """Population share with every essential category within its tier."""
+        row = self.communities[self.communities["community"] == community]
+        return float(row["elderly_complete_share" if elderly else "complete_share"].iloc[0])
+
+    def residents_table(self) -> pd.DataFrame:
+        """``residents.csv`` as a plain table (no geometry)."""
+        return pd.DataFrame(self.residents.drop(columns=self.residents.geometry.name))
+
+    def facilities_table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.facilities.drop(columns=self.facilities.geometry.name))
+
+    def to_file(self, out_dir: str | Path) -> list[Path]:
+        """Write the tables and the GeoPackage under ``out_dir/coverage/``; returns the paths."""
+        folder = Path(out_dir) / "coverage"
+        written = [
+            write_table(self.residents_table(), folder / "residents.csv"),
+            write_table(self.summary, folder / "summary.csv"),
+            write_table(self.communities, folder / "communities.csv"),
+            write_table(self.facilities_table(), folder / "facilities.csv"),
+        ]
+        layers = {"residents": self.residents, "facilities": self.facilities,
+                  "service_areas": self.service_areas[self.service_areas.geometry.notna()],
+                  "gaps": self.gaps}
+        if self.facility_areas is not None:
+            layers["facility_areas"] = self.facility_areas
+        written.append(write_gpkg({k: _gpkg_ready(v) for k, v in layers.items()}, folder / "coverage.gpkg"))
+        return written
+
+    def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
+               date: str | None = None):
+        """The interactive coverage map (a :class:`geoplan.maps.PlanMap`; call ``.to_html(path)``)."""
+        from geoplan.coverage.map import coverage_map
+
+        return coverage_map(self, lang=lang or self.lang, basemap=basemap, offline=offline, date=date)
+
+
+def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Plain column types for the GeoPackage writer (pandas string and bool dtypes as such)."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        s = out[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype(bool)
+        elif pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
+            out[col] = s.astype(object).where(s.notna(), None)
+    return out
