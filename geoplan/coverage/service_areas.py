@@ -19,6 +19,7 @@ from typing import Mapping
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.ops import substring
 
@@ -77,7 +78,26 @@ def _pieces(net, reach, limit: float, *, owners: bool):
     hi = np.concatenate(his)
     owner = np.concatenate(own).astype(np.int64)
     keep = hi - lo > _TINY
-    return seg[keep], lo[keep], hi[keep], owner[keep]
+    seg, lo, hi, owner = seg[keep], lo[keep], hi[keep], owner[keep]
+    if not owners:
+        seg, lo, hi = _merge(seg, lo, hi)
+        owner = np.full(len(seg), -1, dtype=np.int64)
+    return seg, lo, hi, owner
+
+
+def _merge(seg, lo, hi):
+    """Merge overlapping stretches of the same segment (so lengths are not counted twice)."""
+    if len(seg) == 0:
+        return seg, lo, hi
+    order = np.lexsort((lo, seg))
+    seg, lo, hi = seg[order], lo[order], hi[order]
+    reach = pd.Series(hi).groupby(seg).cummax().to_numpy()
+    new = np.ones(len(seg), dtype=bool)
+    new[1:] = (seg[1:] != seg[:-1]) | (lo[1:] > reach[:-1] + _TINY)
+    group = np.cumsum(new) - 1
+    out_hi = pd.Series(hi).groupby(group).max().to_numpy()
+    first = np.flatnonzero(new)
+    return seg[first], lo[first], out_hi
 
 
 def _cut(net, seg, lo, hi) -> np.ndarray:
