@@ -89,3 +89,26 @@ def test_sample_ranks_and_statuses(helsinki):
     assert (amb.buildings["status"] == "unreachable").sum() < (fire.buildings["status"] == "unreachable").sum()
     assert amb.obstructions["residents_restored_if_cleared"].max() > 0
     assert len(fire.critical_links) > 0 and (fire.critical_links["residents_cut_off"] > 0).all()
+
+
+def test_quick_clearing_scenarios_equal_rebuilt_ones(helsinki):
+    """The clearing analysis' search-only scenarios give the same costs as fully rebuilt networks."""
+    from geoplan.access.obstructions import place_obstructions
+    from geoplan.access.response import Scenarios
+
+    full = helsinki.drive.compiled
+    judged = judge_edges(_aligned_edges(helsinki, full), helsinki.drive.nodes,
+                         vehicle_profile(helsinki.preset, "ambulance"))
+    placement = place_obstructions(helsinki.obstructions, full, helsinki.residents,
+                                   tolerance_m=helsinki.preset.obstruction_snap_m)
+    st = helsinki.stations.loc[helsinki.stations["kind"].isin(["ambulance", "hospital"]).to_numpy()]
+    scen = Scenarios(full, ~judged["passable"].to_numpy(), placement, helsinki.residents.geometry.to_numpy(),
+                     st.geometry.to_numpy(), max_snap_m=helsinki.preset.max_snap_m)
+    active = placement.table["applied"].to_numpy(dtype=bool)
+    for o in [None, *np.flatnonzero(active).tolist()]:
+        act = active.copy()
+        if o is not None:
+            act[o] = False
+        exact, quick = scen.run(act, exact=True), scen.run(act, exact=False)
+        np.testing.assert_allclose(quick.drive_s, exact.drive_s)
+        assert (quick.station == exact.station).all()

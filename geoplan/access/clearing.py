@@ -113,7 +113,7 @@ def clearing_analysis(scen: Scenarios, active: np.ndarray, candidates: np.ndarra
     cand = [int(o) for o in np.flatnonzero(candidates & active)]
 
     def blocked_with(act: np.ndarray) -> np.ndarray:
-        c = scen.run(act, limit=limit)
+        c = scen.run(act, limit=limit, exact=False)
         return blocked(c.drive_s, base_s, target_s, eligible)
 
     say(f"testing {len(cand)} obstructions one by one")

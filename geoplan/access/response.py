@@ -19,6 +19,7 @@ is blocked leaves by the next one).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +100,7 @@ class Scenarios:
         self.seg_of_edge[self.base.seg_fwd] = np.arange(len(self.base.seg_fwd))
         has_bwd = self.base.seg_bwd >= 0
         self.seg_of_edge[self.base.seg_bwd[has_bwd]] = np.flatnonzero(has_bwd)
+        self.base_stations = self.base.snap(self.station_geoms, max_distance=max_snap_m)
 
     def network(self, active: np.ndarray) -> tuple[CompiledNetwork, np.ndarray]:
         """The scenario network and its closed-edge mask (impassable or obstructed)."""
@@ -108,11 +110,44 @@ class Scenarios:
         closed = self.impassable | obstructed
         return self.full.without_edges(closed), closed
 
-    def run(self, active: np.ndarray | None = None, *, limit: float = np.inf) -> Costs:
-        """Costs with the ``active`` obstructions (boolean mask over placement rows; None = none)."""
+    def _quick_network(self, obstructed: np.ndarray) -> CompiledNetwork:
+        """The baseline with some edges dropped from its search graph only (same segments, same snaps).
+
+        ``without_edges`` rebuilds segments, geometry and the snapping tree — most of a scenario's
+        cost on a big network, and not needed to *search* one. This keeps the baseline's segment
+        arrays and recompiles only the sparse search matrix, so it is valid for searching from
+        stations whose own segment is open. Stop-gap until the engine offers it (see report).
+        """
+        from geoplan.network.engine import _min_csr
+
+        base = self.base
+        keep = np.flatnonzero(~(self.impassable | obstructed))
+        arr = base.weights[self.weight]
+        csr = _min_csr(base.edge_u[keep], base.edge_v[keep], arr[keep], keep, base.n_nodes)
+        return dataclasses.replace(base, _base={self.weight: csr})
+
+    def run(self, active: np.ndarray | None = None, *, limit: float = np.inf, exact: bool = True) -> Costs:
+        """Costs with the ``active`` obstructions (boolean mask over placement rows; None = none).
+
+        ``exact=False`` (used by the clearing analysis, which only needs building costs) skips
+        rebuilding the scenario's segments when no station stands on a closed road; the costs
+        are identical, but ``network`` keeps the baseline's segments.
+        """
         active = np.zeros(self.n_obstructions, dtype=bool) if active is None else np.asarray(active, dtype=bool)
-        net, closed = self.network(active)
-        stations = net.snap(self.station_geoms, max_distance=self.max_snap_m)
+        net = None
+        if not exact:
+            obstructed = self.placement.closed_edges(active, len(self.full.edge_u)) & ~self.impassable
+            st = self.base_stations
+            seg = np.maximum(st.segment, 0)
+            on_closed = st.ok & (obstructed[self.base.seg_fwd[seg]]
+                                 | ((self.base.seg_bwd[seg] >= 0) & obstructed[np.maximum(self.base.seg_bwd[seg], 0)]))
+            if not on_closed.any():
+                net = self._quick_network(obstructed) if obstructed.any() else self.base
+                closed = self.impassable | obstructed
+                stations = st
+        if net is None:
+            net, closed = self.network(active)
+            stations = net.snap(self.station_geoms, max_distance=self.max_snap_m)
         reach = net.search(stations, weight=self.weight, limit=limit)
         self.runs += 1
         cost, station, end = self._targets(net, closed, reach, stations, active)
