@@ -36,17 +36,17 @@ _EXTRA = {
            "layer.routes": "救援路线", "layer.access_buildings": "居住建筑（通达状态）",
            "subtitle.fire": "消防车通达性", "subtitle.ambulance": "救护车通达性",
            "passable": "可通行", "impassable": "不可通行", "rank": "清除优先级", "restores": "单独清除可恢复",
-           "not_applied": "未生效", "cuts_off": "中断后受影响", "buildings": "栋", "people": "人",
+           "not_applied": "未生效（常开或不在道路上）", "cuts_off": "中断后受影响", "buildings": "栋", "people": "人",
            "width": "宽度", "narrowest": "最窄处", "route_from": "出发站点", "dead_end": "尽端路长度",
-           "obstructed": "被阻断"},
+           "obstructed": "被阻断", "applied": "生效的障碍", "rank_layer": "清除优先级"},
     "en": {"layer.roads_passable": "Passable roads (response time)", "layer.roads_impassable": "Impassable roads",
            "layer.roads_obstructed": "Roads closed by obstructions", "layer.dead_ends": "Dead ends without turnaround",
            "layer.routes": "Response routes", "layer.access_buildings": "Residential buildings (access status)",
            "subtitle.fire": "Fire-truck access", "subtitle.ambulance": "Ambulance access",
            "passable": "passable", "impassable": "impassable", "rank": "clearing rank", "restores": "clearing it alone restores",
-           "not_applied": "not applied", "cuts_off": "its loss cuts off", "buildings": "buildings", "people": "residents",
+           "not_applied": "not applied (kept open or off the road)", "cuts_off": "its loss cuts off", "buildings": "buildings", "people": "residents",
            "width": "width", "narrowest": "narrowest", "route_from": "from station", "dead_end": "dead end",
-           "obstructed": "closed by"},
+           "obstructed": "closed by", "applied": "applied", "rank_layer": "Clearing rank"},
 }
 
 
@@ -94,7 +94,7 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
     ok["_detail"] = [f"{_x('passable', lang)} · {_x('width', lang)} {w:.1f} m ({s})"
                      for w, s in zip(ok["width_m"], ok["width_source"])]
     top = float(np.nanmax(ok["response_s"])) if len(ok) and np.isfinite(ok["response_s"]).any() else 2 * target
-    bins = [0.0, target * 0.4, target * 0.8, target, 2 * target, max(top, 2 * target) + 1.0]
+    bins = [0.0, target * 0.5, target * 0.8, target, 1.5 * target, max(top + 1.0, 1.5 * target + 60.0)]
     _layer(pm, ok, "layer.roads_passable", lang, group=group, kind="lines",
            graduated=Graduated("response_s", bins, BAND_COLORS, fmt="min"),
            style={"weight": 3, "opacity": 0.85},
@@ -160,13 +160,20 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
             for rk, r, ap, note in zip(obs["rank"], obs["residents_restored_if_cleared"], obs["applied"], obs["note"])]
         obs["_applied"] = obs["applied"].astype(bool)
         pm.add_layer(obs, name_key="layer.obstructions", group=group, kind="lines", color_by="_applied",
-                     categories={True: ("#a50026", "layer.obstructions"), False: ("#969696", "legend.other")},
+                     categories={True: ("#a50026", _x("applied", lang)), False: ("#969696", _x("not_applied", lang))},
                      style={"weight": 5, "opacity": 0.95, "fillOpacity": 0.3, "radius": 8},
                      radius_by=None,
                      tooltip=[Field("obstruction_id", "field.id"), Field("name", "field.name"),
                               Field("kind", "field.kind", "obstruction"), Field("_detail", "field.status")]
                      + _fields(lang, ("rank", "field.rank", "int"),
                                ("residents_restored_if_cleared", "field.residents_restored", "people")))
+        ranked = obs.loc[obs["_applied"].to_numpy()].copy()
+        if len(ranked):
+            ranked["_rank_label"] = [f"#{r}" for r in ranked["rank"]]
+            ranked = ranked.set_geometry(ranked.geometry.representative_point())
+            pm.add_layer(ranked, name_key="group.access", name=_x("rank_layer", lang), group=group, kind="points",
+                         style={"radius": 3, "color": "#a50026", "fillColor": "#a50026"},
+                         tooltip=[Field("_rank_label", "field.id")], permanent_labels=True, legend=False, fit=False)
 
     # stations
     st = result.stations
