@@ -315,3 +315,22 @@ def test_vehicle_profiles_follow_the_preset():
     assert amb.station_kinds == ("ambulance", "hospital") and amb.turnout_s == 90
     with pytest.raises(ValueError):
         vehicle_profile(get_preset("gb"), "tank")
+
+
+def test_gate_drawn_on_the_junction_closes_the_side_road(compound):
+    """A point exactly where the compound road meets the street closes the compound road, not the street."""
+    study = compound["study"]
+    gate = gpd_point(150, 0, kind="locked_gate")
+    r = access(study, vehicle="fire", obstructions=False, scenario=gate)
+    b = _by_name(r, study)
+    assert set(b.index[b["status"] == "blocked"]) == {"A栋", "B栋", "C栋"}
+    assert (b.loc[["外1", "外2"], "status"] == "ok").all()
+    assert r.obstructions["rank"].iloc[0] == 1
+
+
+def gpd_point(x, y, **props):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    lon, lat = lonlat(x, y)
+    return gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[Point(lon, lat)], crs="EPSG:4326")

@@ -173,7 +173,8 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
            if frames else gpd.GeoDataFrame({"obstruction_id": pd.Series(dtype=object)},
                                            geometry=gpd.GeoSeries([], crs=study.crs), crs=study.crs))
     residents = study.residents
-    placement = place_obstructions(obs, full, residents, tolerance_m=preset.obstruction_snap_m) if len(obs) \
+    placement = place_obstructions(obs, full, residents, tolerance_m=preset.obstruction_snap_m,
+                                   highway=edges["highway"].astype(object).to_numpy()) if len(obs) \
         else Placement.empty()
     warnings += list(placement.warnings)
     active = placement.table["applied"].to_numpy(dtype=bool) if len(obs) else np.zeros(0, dtype=bool)
@@ -200,7 +201,9 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     last_leg = bsnap.distance_m
     target = profile.target_drive_s
     base_s, now_s = base.drive_s, now.drive_s
-    unreachable = ~np.isfinite(base_s)
+    # farther than the snap limit from every passable road: far from road, not "unreachable"
+    unsnapped = ~bsnap.ok & np.isfinite(last_leg)
+    unreachable = ~np.isfinite(base_s) & ~unsnapped
     far = ~unreachable & (last_leg > profile.last_leg_m)
     eligible = ~unreachable & ~far
     is_blocked = blocked(now_s, base_s, target, eligible)

@@ -104,8 +104,35 @@ def _segment_rows(net: CompiledNetwork, obstruction: int, seg: int, lo: float, h
     return rows
 
 
+#: Road classes from major to minor. A point obstruction equally near several roads (a gate
+#: drawn on the junction where a compound road meets the street) closes the most minor one:
+#: gates and parked cars block the side road, not the through street.
+MINOR_ORDER: tuple[str, ...] = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+                                "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified", "road",
+                                "residential", "living_street", "busway", "pedestrian", "service")
+#: Roads within this many metres of the nearest one count as equally near for a point.
+TIE_M = 0.5
+
+
+def _point_segments(net: CompiledNetwork, tree, pts, tolerance_m: float, seg_rank: np.ndarray | None):
+    """Segment and position for each point: the nearest road, the most minor one on a tie."""
+    out = []
+    snap = net.snap(pts, max_distance=tolerance_m)
+    for k in np.flatnonzero(snap.ok):
+        seg, t = int(snap.segment[k]), float(snap.t[k])
+        if seg_rank is not None:
+            near = tree.query(pts[k], predicate="dwithin", distance=snap.distance_m[k] + TIE_M)
+            if len(near) > 1:
+                best = max(sorted(near.tolist()), key=lambda s: (seg_rank[s], -s))
+                if best != seg:
+                    seg = int(best)
+                    t = float(shapely.line_locate_point(net.seg_geometry[seg], pts[k], normalized=True))
+        out.append((seg, t))
+    return out
+
+
 def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, residents: gpd.GeoDataFrame,
-                       *, tolerance_m: float) -> Placement:
+                       *, tolerance_m: float, highway: np.ndarray | None = None) -> Placement:
     """Find the edges each obstruction closes.
 
     Parameters
@@ -118,6 +145,9 @@ def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, res
         Residential buildings (geometry) in the network CRS, for polygons' cut-off buildings.
     tolerance_m
         Snap tolerance for points and lines, metres (preset ``obstruction_snap_m``).
+    highway
+        Road class of every directed edge of ``net`` (to break ties for points, see
+        :data:`MINOR_ORDER`); ``None`` takes the nearest segment as found.
     """
     n = len(obstructions)
     geoms = np.asarray(obstructions.geometry.to_numpy(), dtype=object)
@@ -136,6 +166,10 @@ def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, res
     res_pts = np.asarray(residents.representative_point().to_numpy(), dtype=object) if len(residents) else \
         np.zeros(0, dtype=object)
     res_tree = shapely.STRtree(res_pts) if len(res_pts) else None
+    seg_rank = None
+    if highway is not None:
+        order = {h: k for k, h in enumerate(MINOR_ORDER)}
+        seg_rank = np.array([order.get(str(h), len(MINOR_ORDER)) for h in np.asarray(highway, dtype=object)[net.seg_fwd]])
 
     for i, g in enumerate(geoms):
         if g is None or g.is_empty:
@@ -150,9 +184,8 @@ def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, res
         gtype = g.geom_type
         if gtype in ("Point", "MultiPoint"):
             pts = np.asarray(shapely.get_parts(g), dtype=object)
-            snap = net.snap(pts, max_distance=tolerance_m)
-            for seg, t in zip(snap.segment[snap.ok], snap.t[snap.ok]):
-                closures += _segment_rows(net, i, int(seg), float(t), float(t))
+            for seg, t in _point_segments(net, tree, pts, tolerance_m, seg_rank):
+                closures += _segment_rows(net, i, seg, t, t)
         elif gtype in ("LineString", "MultiLineString"):
             for part in shapely.get_parts(g):
                 length = part.length

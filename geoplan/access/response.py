@@ -89,7 +89,7 @@ class Scenarios:
         self.full = full
         self.impassable = np.asarray(impassable, dtype=bool)
         self.placement = placement
-        self.base = full.without_edges(self.impassable)
+        self.base = full.without_edges(self.impassable) if self.impassable.any() else full
         self.buildings = self.base.snap(np.asarray(building_geoms, dtype=object), max_distance=max_snap_m)
         self.station_geoms = np.asarray(station_geoms, dtype=object)
         self.max_snap_m = max_snap_m
