@@ -121,7 +121,8 @@ def tier_limits(preset, categories: Sequence[str], *, mode: str, profile: str,
 def coverage(study, *, mode: str = "distance", speed: float | None = None, profile: str = "adult",
              categories: str | Sequence[str] | None = None, horizon_m: float = DEFAULT_HORIZON_M,
              service_area_buffer_m: float = SERVICE_AREA_BUFFER_M, gap_join_m: float = GAP_JOIN_M,
-             per_facility: bool = False, progress: Progress | None = None) -> CoverageResult:
+             per_facility: bool = False, with_areas: bool = True,
+             progress: Progress | None = None) -> CoverageResult:
     """Walking access of every resident to each life-circle service category.
 
     Parameters
@@ -147,6 +148,9 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     per_facility : bool
         Also build one service area per facility (its share of the category's area: the
         streets for which it is the nearest facility within the tier).
+    with_areas : bool
+        Build the service-area polygons (``False`` leaves ``service_areas`` without geometry;
+        for quick what-ifs on very large networks).
     progress : callable, optional
         Called with a short message before each long step.
 
@@ -284,7 +288,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     # ---------------------------------------------------------------- areas
     say("coverage: service areas from the reachable network")
     areas, per_fac = _service_areas(net, reaches, limits, fac_ids=fac_ids, buffer_m=service_area_buffer_m,
-                                    per_facility=per_facility, crs=study.crs)
+                                    per_facility=per_facility, crs=study.crs, geometry=with_areas)
     say("coverage: gap areas")
     gaps = gap_areas(res_gdf, cats, limits, join_m=gap_join_m)
 
@@ -294,7 +298,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
         "tier_min": {c: preset.circle_of_category[c][0] for c in cats},
         "elderly_tier_m": {c: round(elderly_limits[c], 3) for c in cats}, "horizon_m": horizon_m,
         "service_area_buffer_m": service_area_buffer_m, "gap_join_m": gap_join_m, "per_facility": per_facility,
-        "max_snap_m": preset.max_snap_m, "preset": preset.name,
+        "with_areas": with_areas, "max_snap_m": preset.max_snap_m, "preset": preset.name,
     }
     return CoverageResult(study_name=study.name, crs=study.crs, lang=study.lang, preset_name=preset.name,
                           sources=tuple(study.sources), residents=res_gdf, summary=summary,

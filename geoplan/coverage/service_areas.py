@@ -130,7 +130,8 @@ def _as_lines(geoms):
 
 
 def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float], *, fac_ids: np.ndarray,
-                  buffer_m: float, per_facility: bool, crs) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+                  buffer_m: float, per_facility: bool, crs,
+                  geometry: bool = True) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """Category service areas (one row per category) and, optionally, per-facility areas.
 
     Parameters
@@ -146,19 +147,25 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
         ``facility_id`` of every row of ``study.facilities``.
     buffer_m : float
         Walk-shed half-width around reachable streets, metres.
+    geometry : bool
+        ``False``: only the reachable street length, no polygons (fast on huge networks).
     """
     rows, geoms = [], []
     frows, fgeoms = [], []
     for cat, (reach, fac_rows) in reaches.items():
         limit = float(limits[cat])
         seg, lo, hi, _ = _pieces(net, reach, limit, owners=False)
-        lines = _cut(net, seg, lo, hi)
-        area = _area(lines, buffer_m)
-        length = float(shapely.length(lines).sum()) if len(lines) else 0.0
+        if geometry:
+            lines = _cut(net, seg, lo, hi)
+            area = _area(lines, buffer_m)
+            length = float(shapely.length(lines).sum()) if len(lines) else 0.0
+        else:
+            area = None
+            length = float((shapely.length(net.seg_geometry[seg]) * (hi - lo)).sum()) if len(seg) else 0.0
         rows.append({"category": cat, "tier_m": round(limit, 3), "facilities": int(len(fac_rows)),
                      "street_m": round(length, 1), "area_ha": round(area.area / 1e4, 3) if area is not None else 0.0})
         geoms.append(area)
-        if per_facility and len(fac_rows):
+        if per_facility and geometry and len(fac_rows):
             seg, lo, hi, owner = _pieces(net, reach, limit, owners=True)
             lines = _cut(net, seg, lo, hi)
             for k in np.unique(owner[owner >= 0]).tolist():

@@ -1,0 +1,142 @@
+"""Coverage benchmark: the bundled district and a ≥1M-node network, against networkx.
+
+    python benchmarks/bench_coverage.py               # bundled district, then 19×19 tiles (≈1.1M nodes)
+    python benchmarks/bench_coverage.py --tiles 4     # quicker
+    python benchmarks/bench_coverage.py --tiles 0     # bundled district only
+
+What is timed
+-------------
+* ``coverage(study)``: the whole analysis — one bounded multi-source search per category
+  (bounded by the 20 km horizon), resident distances, summary, gaps, service-area polygons.
+  Peak memory of the call is measured with ``tracemalloc`` (NumPy reports its buffers to it)
+  in a second, separate run; peak RSS of the process is printed too.
+* Engine vs baseline, per category: our search bounded by the tier plus the lookup for every
+  resident, against ``networkx.multi_source_dijkstra_path_length(G, sources, cutoff=tier,
+  weight="length")`` on the same osmnx walking graph. For the baseline each facility is
+  snapped to the nearer end of the street segment it snaps to (networkx has no mid-segment
+  sources) — so the baseline does slightly *less* work than geoplan (no connectors, no
+  along-segment offsets, no lookup for the residents). On the large network the baseline is
+  timed for one category only (``--baseline-categories`` to change), and the ratio is for
+  that category.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+REPO = Path(__file__).resolve().parents[1]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t
+
+
+def traced_peak_mb(fn, *args, **kwargs) -> float:
+    tracemalloc.start()
+    try:
+        fn(*args, **kwargs)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def _baseline_sources(study, rows: np.ndarray) -> list:
+    """Facilities snapped to the nearer end node of their street segment (for networkx)."""
+    net = study.walk.compiled
+    snap = study.snaps["facilities.walk"].subset(rows)
+    seg = snap.segment
+    node = np.where(snap.t < 0.5, net.seg_u[seg], net.seg_v[seg])
+    return sorted(set(net.node_ids[node].tolist()))
+
+
+def engine_vs_networkx(study, categories, label: str) -> None:
+    import networkx as nx
+
+    net = study.walk.compiled
+    preset = study.preset
+    snap_f = study.snaps["facilities.walk"]
+    snap_r = study.snaps["residents.walk"]
+    cats = study.facilities["category"].astype(str).to_numpy()
+    total_ours = total_base = 0.0
+    print(f"  engine vs networkx ({label}): search bounded by the tier + lookup of {len(snap_r):,} residents")
+    for cat in categories:
+        rows = np.flatnonzero((cats == cat) & snap_f.ok)
+        if len(rows) == 0:
+            continue
+        tier = preset.tier_m(cat)
+        src = snap_f.subset(rows)
+
+        def ours():
+            reach = net.search(src, weight="length", limit=tier, source_cost=src.distance_m)
+            return reach.to(snap_r)
+
+        _, t_ours = timed(ours)
+        sources = _baseline_sources(study, rows)
+        base, t_base = timed(nx.multi_source_dijkstra_path_length, study.walk.graph, sources, cutoff=tier,
+                             weight="length")
+        total_ours += t_ours
+        total_base += t_base
+        print(f"    {cat:<17} {len(rows):6,} facilities  tier {tier:6.0f} m  geoplan {t_ours:8.3f} s   "
+              f"networkx {t_base:8.3f} s   ratio {t_base / t_ours:7.1f}×   ({len(base):,} nodes reached)")
+    if total_ours > 0:
+        print(f"    {'all timed':<17} geoplan {total_ours:8.3f} s   networkx {total_base:8.3f} s   "
+              f"ratio {total_base / total_ours:7.1f}× (networkx / geoplan)")
+
+
+def bench(study, label: str, *, baseline_categories: list[str] | None) -> None:
+    from geoplan.coverage import coverage
+
+    net = study.walk.compiled
+    print(f"{label}: {net.n_nodes:,} walk nodes / {len(net.edge_u):,} edges, {len(study.residents):,} residents, "
+          f"{len(study.facilities):,} facilities")
+    result, t_full = timed(coverage, study)
+    print(f"  coverage(study), all {len(result.categories)} categories, with service areas: {t_full:8.2f} s")
+    _, t_lean = timed(coverage, study, with_areas=False)
+    print(f"  coverage(study, with_areas=False):                        {t_lean:8.2f} s")
+    peak = traced_peak_mb(coverage, study, with_areas=False)
+    print(f"  peak memory allocated by coverage(with_areas=False) (tracemalloc): {peak:8.1f} MB; "
+          f"process peak RSS {peak_rss_mb():,.0f} MB")
+    all_row = result.summary[result.summary["community"] == "ALL"]
+    print("  shares: " + ", ".join(f"{r.category} {r.covered_share:.0%}" for r in all_row.itertuples()))
+    cats = baseline_categories or [c for c in result.categories]
+    engine_vs_networkx(study, cats, "every category" if baseline_categories is None else ", ".join(cats))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiles", type=int, default=19, help="tiles per side of the large case (0: skip it)")
+    parser.add_argument("--baseline-categories", default="market",
+                        help="categories timed with networkx on the large case (comma-separated, or 'all')")
+    args = parser.parse_args()
+
+    from geoplan.study import load_study
+
+    study, t = timed(load_study, None, layers=[REPO / "layers"])
+    print(f"(bundled district loaded in {t:.1f} s)")
+    bench(study, "bundled district (Helsinki sample + sample layers)", baseline_categories=None)
+    if args.tiles > 0:
+        from bignet import tiled_study
+
+        big, t = timed(tiled_study, args.tiles, args.tiles)
+        print(f"(tiled {args.tiles}×{args.tiles} study loaded in {t:.0f} s; peak RSS {peak_rss_mb():,.0f} MB)")
+        cats = None if args.baseline_categories == "all" else args.baseline_categories.split(",")
+        bench(big, f"tiled {args.tiles}×{args.tiles} (stitched copies of the real street geometry)",
+              baseline_categories=cats)
+
+
+if __name__ == "__main__":
+    main()
