@@ -16,6 +16,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from shapely import ops
 
 from geoplan.network import CompiledNetwork
@@ -26,12 +28,28 @@ EXTRACT_EDGE_M = 30.0
 TURNAROUND_TAGS: frozenset[str] = frozenset({"turning_circle", "turning_loop", "mini_roundabout"})
 
 
-def _segment_graph(net: CompiledNetwork) -> nx.MultiGraph:
-    g = nx.MultiGraph()
-    g.add_nodes_from(range(net.n_nodes))
+def _segment_graph(net: CompiledNetwork) -> nx.Graph:
+    """The undirected passable network, one edge per node pair, with ``multi`` = parallel segments."""
     keep = net.seg_u != net.seg_v
-    g.add_edges_from(zip(net.seg_u[keep].tolist(), net.seg_v[keep].tolist(), np.flatnonzero(keep).tolist()))
+    a, b = np.minimum(net.seg_u[keep], net.seg_v[keep]), np.maximum(net.seg_u[keep], net.seg_v[keep])
+    pairs, counts = np.unique(np.stack([a, b], axis=1), axis=0, return_counts=True) if keep.any() else \
+        (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    g = nx.Graph()
+    g.add_nodes_from(range(net.n_nodes))
+    g.add_edges_from(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
+    g.graph["parallel"] = {(int(p), int(q)) for (p, q), c in zip(pairs, counts) if c > 1}
     return g
+
+
+def _incidence(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments at each node (CSR-like: ``order[start[n]:start[n + 1]]``) and node degrees."""
+    keep = np.flatnonzero(net.seg_u != net.seg_v)
+    ends = np.concatenate([net.seg_u[keep], net.seg_v[keep]])
+    segs = np.concatenate([keep, keep])
+    order = np.argsort(ends, kind="stable")
+    degree = np.bincount(ends, minlength=net.n_nodes)
+    start = np.concatenate([[0], np.cumsum(degree)])
+    return segs[order], start, degree
 
 
 def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, building_node: np.ndarray,
@@ -65,7 +83,8 @@ def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, buildi
     if net.n_nodes == 0 or len(net.seg_u) == 0:
         return pd.DataFrame(cols)
     g = _segment_graph(net)
-    bridges = list(nx.bridges(g))
+    # a pair of nodes joined by two segments (parallel streets) is never a bridge
+    bridges = [(a, b) for a, b in nx.bridges(g) if (min(a, b), max(a, b)) not in g.graph["parallel"]]
     if not bridges:
         return pd.DataFrame(cols)
     # a bridge has no parallel twin, so (u, v) identifies its one segment
@@ -73,11 +92,12 @@ def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, buildi
     for s, (a, b) in enumerate(zip(net.seg_u.tolist(), net.seg_v.tolist())):
         pair_seg.setdefault((min(a, b), max(a, b)), []).append(s)
     bridge_segs = np.array([pair_seg[(min(a, b), max(a, b))][0] for a, b in bridges], dtype=np.int64)
-    h = g.copy()
-    h.remove_edges_from([(a, b) for a, b in bridges])
-    comp = np.full(net.n_nodes, -1, dtype=np.int64)
-    for c, nodes in enumerate(nx.connected_components(h)):
-        comp[list(nodes)] = c
+    # 2-edge-connected components: connected components once the bridges are taken out
+    keep = (net.seg_u != net.seg_v) & ~np.isin(np.arange(len(net.seg_u)), bridge_segs)
+    adj = sparse.coo_matrix((np.ones(int(keep.sum())), (net.seg_u[keep], net.seg_v[keep])),
+                            shape=(net.n_nodes, net.n_nodes))
+    _, comp = connected_components(adj, directed=False)
+    comp = comp.astype(np.int64)
     n_comp = int(comp.max()) + 1
     has_station = np.zeros(n_comp, dtype=bool)
     ss = station_segments[station_segments >= 0]
@@ -125,10 +145,11 @@ def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, buildi
             x = group[x]
         return x
 
+    inc, start, degree = _incidence(net)
     for node in set(net.seg_u[out["segment"]].tolist()) | set(net.seg_v[out["segment"]].tolist()):
-        if g.degree(node) != 2:
+        if degree[node] != 2:
             continue
-        keys = [k for _, _, k in g.edges(node, keys=True)]
+        keys = inc[start[node]:start[node + 1]].tolist()
         if len(keys) == 2 and keys[0] in group and keys[1] in group:
             a, b = find(keys[0]), find(keys[1])
             if a != b:
@@ -153,30 +174,33 @@ def dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.G
     cols = ["end_node", "segments", "length_m", "residents", "buildings", "geometry"]
     if len(net.seg_u) == 0:
         return pd.DataFrame(columns=cols)
-    g = _segment_graph(net)
+    inc, start, degree = _incidence(net)
     length = shapely.length(net.seg_geometry)
     boundary = area.boundary if area is not None else None
     res_seg = pd.DataFrame({"seg": building_segment, "pop": population}).query("seg >= 0").groupby("seg")["pop"]
     pop_of, cnt_of = res_seg.sum().to_dict(), res_seg.size().to_dict()
     rows = []
-    for end in sorted(n for n, d in g.degree() if d == 1):
+    seen: set[frozenset] = set()
+    for end in np.flatnonzero(degree == 1).tolist():
         if str(node_highway[end]) in TURNAROUND_TAGS:
             continue
         if boundary is not None and shapely.Point(net.node_x[end], net.node_y[end]).distance(boundary) < EXTRACT_EDGE_M:
             continue
-        segs, node, prev_key, total = [], end, None, 0.0
+        segs, node, prev, total = [], end, -1, 0.0
         while True:
-            links = [(v, k) for _, v, k in g.edges(node, keys=True) if k != prev_key]
-            if len(links) != 1 or (segs and g.degree(node) != 2):
+            links = [k for k in inc[start[node]:start[node + 1]].tolist() if k != prev]
+            if len(links) != 1 or (segs and degree[node] != 2):
                 break
-            nxt, key = links[0]
+            key = links[0]
+            nxt = int(net.seg_v[key] if net.seg_u[key] == node else net.seg_u[key])
             segs.append(key)
             total += float(length[key])
-            prev_key, node = key, nxt
-            if g.degree(node) != 2 or node == end:
+            prev, node = key, nxt
+            if degree[node] != 2 or node == end:
                 break
-        if total <= max_length_m + 1e-9:
-            continue
+        if total <= max_length_m + 1e-9 or frozenset(segs) in seen:
+            continue  # short, or an isolated stretch already listed from its other end
+        seen.add(frozenset(segs))
         line = ops.linemerge([net.seg_geometry[s] for s in segs])
         rows.append((end, segs, total, float(sum(pop_of.get(s, 0.0) for s in segs)),
                      int(sum(cnt_of.get(s, 0) for s in segs)), line))

@@ -21,6 +21,7 @@ Sources and assumptions
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -285,6 +286,7 @@ def _heights(edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return height, note
 
 
+@functools.lru_cache(maxsize=4096)
 def _access_ok(access, vehicle, motor_vehicle, emergency) -> tuple[bool, str]:
     if emergency == "no":
         return False, "emergency=no"
@@ -367,28 +369,37 @@ def judge_edges(edges: pd.DataFrame, nodes: pd.DataFrame, profile: VehicleProfil
     out["height_m"] = height
     access, vehicle = _text(edges, "access").to_numpy(), _text(edges, "vehicle").to_numpy()
     motor, emergency = _text(edges, "motor_vehicle").to_numpy(), _text(edges, "emergency").to_numpy()
-    reasons = []
+    n = len(edges)
     width = out["width_m"].to_numpy()
     src = out["width_source"].to_numpy()
-    for i in range(len(edges)):
-        why = []
-        if width[i] < profile.min_width_m - 1e-9:
-            why.append(f"narrow {width[i]:.1f} m < {profile.min_width_m:.1f} m ({src[i].split('; ')[-1]})")
-        if not np.isnan(height[i]) and height[i] < profile.min_height_m - 1e-9:
-            why.append(f"low {height[i]:.1f} m < {profile.min_height_m:.1f} m (maxheight)")
-        ok, a_why = _access_ok(access[i], vehicle[i], motor[i], emergency[i])
-        if not ok:
-            why.append(a_why)
-        reasons.append(why)
+    narrow = width < profile.min_width_m - 1e-9
+    low = ~np.isnan(height) & (height < profile.min_height_m - 1e-9)
+    codes, uniq = pd.factorize(pd.Series(list(zip(access, vehicle, motor, emergency)), dtype=object))
+    verdict = [_access_ok(*key) for key in uniq]
+    barred = np.array([not ok for ok, _ in verdict], dtype=bool)[codes] if n else np.zeros(0, dtype=bool)
+    reasons: dict[int, list[str]] = {}  # only impassable edges get a list (no 100,000s of empty ones)
+    for i in np.flatnonzero(narrow | low | barred).tolist():
+        reasons[i] = []
+        if narrow[i]:
+            reasons[i].append(f"narrow {width[i]:.1f} m < {profile.min_width_m:.1f} m ({src[i].split('; ')[-1]})")
+        if low[i]:
+            reasons[i].append(f"low {height[i]:.1f} m < {profile.min_height_m:.1f} m (maxheight)")
+        if barred[i]:
+            reasons[i].append(verdict[codes[i]][1])
     bar = barrier_nodes(nodes, profile)
     closed_nodes = bar.loc[~bar["passable"]] if len(bar) else bar
     if len(closed_nodes):
-        why_node = closed_nodes["reason"].to_dict()
-        for i, (u, v) in enumerate(zip(edges["u"].to_numpy(), edges["v"].to_numpy())):
-            for n in (u, v):
-                if n in why_node:
-                    reasons[i].append(f"{why_node[n]} at node {n}")
-    out["reason"] = ["; ".join(r) for r in reasons]
+        why_node = {int(k): v for k, v in closed_nodes["reason"].to_dict().items()}
+        u_ids, v_ids = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
+        ids = np.fromiter(why_node, dtype=np.int64, count=len(why_node))
+        for i in np.flatnonzero(np.isin(u_ids, ids) | np.isin(v_ids, ids)).tolist():
+            for node in (int(u_ids[i]), int(v_ids[i])):
+                if node in why_node:
+                    reasons.setdefault(i, []).append(f"{why_node[node]} at node {node}")
+    reason = np.full(n, "", dtype=object)
+    for i, r in reasons.items():
+        reason[i] = "; ".join(r)
+    out["reason"] = reason
     out["passable"] = out["reason"].eq("").to_numpy()
     out["height_note"] = height_note
     return out
