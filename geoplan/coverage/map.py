@@ -42,8 +42,9 @@ _EXTRA = {
            "layer.residents_reach": "Residents (categories within their tier)", "of": "of", "gap": "gap"},
 }
 
-#: Residents' colour from none (red) to every category (green) within its tier.
-_RAMP = ("#b2182b", "#ef8a62", "#fddbc7", "#d9f0d3", "#7fbf7b", "#1b7837")
+#: Residents' colour from none (dark red) to every category (green) within its tier; saturated
+#: throughout so every class reads on the grey page and over a red gap area.
+_RAMP = ("#a50026", "#f46d43", "#fdae61", "#a6d96a", "#1a9850")
 GAP_COLOR = "#d7191c"
 
 
@@ -62,11 +63,29 @@ def _field(column: str, key: str, lang: str, fmt="text") -> Field:
 
 
 def _ramp(n: int) -> list[str]:
-    """``n + 1`` colours (0 … n categories) sampled from :data:`_RAMP`."""
+    """``n + 1`` colours (0 … n categories) interpolated along :data:`_RAMP`."""
     if n <= 0:
         return [_RAMP[-1]]
-    idx = np.round(np.linspace(0, len(_RAMP) - 1, n + 1)).astype(int)
-    return [_RAMP[i] for i in idx]
+    anchors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in _RAMP], dtype=float)
+    pos = np.linspace(0, len(_RAMP) - 1, n + 1)
+    lo = np.minimum(np.floor(pos).astype(int), len(_RAMP) - 2)
+    frac = (pos - lo)[:, None]
+    rgb = np.round(anchors[lo] * (1 - frac) + anchors[lo + 1] * frac).astype(int)
+    return ["#%02x%02x%02x" % tuple(c) for c in rgb]
+
+
+def _gap_layer(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Gap areas of several categories over the same homes drawn once, listing the categories."""
+    key = gaps.geometry.to_wkb()
+    order = gaps.assign(_key=key.to_numpy()).sort_values("rank")
+    rows = []
+    for _, grp in order.groupby("_key", sort=False):
+        first = grp.iloc[0]
+        rows.append({"gap_ids": ", ".join(grp["gap_id"]), "categories": ";".join(grp["category"]),
+                     "n_categories": len(grp), "population": first["population"],
+                     "residents": first["residents"], "community": first["community"], "rank": first["rank"],
+                     "geometry": first.geometry})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=gaps.crs).sort_values("rank", ascending=False)
 
 
 def _missing_fmt(value, lang: str) -> str:
@@ -147,14 +166,14 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
 
     gaps = result.gaps
     if len(gaps):
-        pm.add_layer(gaps, name_key="layer.gaps", group="group.coverage", kind="polygons",
-                     style={"color": GAP_COLOR, "fillColor": GAP_COLOR, "weight": 2, "dashArray": "5 4",
-                            "fillOpacity": 0.12},
-                     tooltip=[Field("gap_id", "field.id"), Field("category", "field.category", "cat"),
+        # largest gaps drawn last (on top); areas shared by several categories drawn once
+        pm.add_layer(_gap_layer(gaps), name_key="layer.gaps", group="group.coverage", kind="polygons",
+                     style={"color": GAP_COLOR, "fillColor": GAP_COLOR, "weight": 2.5, "dashArray": "6 4",
+                            "fillOpacity": 0.10},
+                     tooltip=[Field("gap_ids", "field.id"), Field("categories", "field.category", _missing_fmt),
                               Field("population", "field.population", "people"),
                               _field("residents", "field.residences", lang, "int"),
                               Field("community", "field.community"),
-                              Field("nearest_m", "field.nearest", "m+min"),
                               _field("rank", "field.rank", lang, "int")])
 
     res = result.residents
@@ -166,7 +185,7 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
     pm.add_layer(res, name_key="layer.residential", name=_text("layer.residents_reach", lang), kind="points" if
                  kind == "points" else "polygons", color_by="_reach",
                  categories={k: (colors[k], f"{k} {of} {n}") for k in range(n, -1, -1)},
-                 style={"weight": 0.6, "fillOpacity": 0.85, "color": "#555555"} if kind == "polygons" else
+                 style={"weight": 0.8, "fillOpacity": 0.95, "color": "#333333"} if kind == "polygons" else
                  {"radius": 5, "weight": 1},
                  tooltip=[Field("name", "field.name"), Field("population", "field.population", "people"),
                           Field("community", "field.community"),
