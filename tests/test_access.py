@@ -334,3 +334,32 @@ def gpd_point(x, y, **props):
 
     lon, lat = lonlat(x, y)
     return gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[Point(lon, lat)], crs="EPSG:4326")
+
+
+def test_cli_access_on_the_bundled_sample(tmp_path, sample_layers):
+    scen = tmp_path / "scenario.geojson"
+    _write(tmp_path, "scenario.geojson", [{"type": "Feature", "properties": {"kind": "occupied_lane"},
+                                           "geometry": {"type": "Point", "coordinates": [24.9497, 60.1768]}}])
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "geoplan.cli", "access", "--layers", str(sample_layers),
+                          "--vehicle", "ambulance", "--scenario", str(scen), "--out", str(out), "--lang", "zh"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "ambulance access:" in run.stdout
+    for name in ("access/buildings.csv", "access/obstructions.csv", "access/critical_links.csv",
+                 "access/access.gpkg", "maps/access.html", "manifest.json"):
+        assert (out / name).exists(), name
+    obs = pd.read_csv(out / "access" / "obstructions.csv", encoding="utf-8-sig")
+    assert "X1" in set(obs["obstruction_id"]) and "O1" in set(obs["obstruction_id"])
+    html = (out / "maps" / "access.html").read_text(encoding="utf-8")
+    assert "geoplanMap" in html and ("救援路线" in html or json.dumps("救援路线")[1:-1] in html)
+    base = subprocess.run([sys.executable, "-m", "geoplan.cli", "access", "--layers", str(sample_layers),
+                           "--no-obstructions", "--out", str(tmp_path / "base")],
+                          capture_output=True, text=True, timeout=600)
+    assert base.returncode == 0, base.stderr[-2000:]
+    b = pd.read_csv(tmp_path / "base" / "access" / "buildings.csv", encoding="utf-8-sig")
+    assert (b["status"] != "blocked").all()
+    missing = subprocess.run([sys.executable, "-m", "geoplan.cli", "access", "--layers", str(sample_layers),
+                              "--scenario", str(tmp_path / "nope.geojson"), "--out", str(tmp_path / "x")],
+                             capture_output=True, text=True, timeout=600)
+    assert missing.returncode == 2 and "scenario file not found" in missing.stderr
