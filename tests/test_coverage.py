@@ -289,6 +289,25 @@ def test_unknown_category_lists_known_ones(toy):
         coverage(toy, speed=-1)
 
 
+def test_empty_inputs_do_not_crash(tmp_path):
+    import dataclasses
+
+    no_fac = dataclasses.replace(toy_study(RESIDENTS, []), facilities=gpd.GeoDataFrame(
+        geometry=gpd.GeoSeries([], crs=CRS_M), crs=CRS_M))  # what load_study gives without any facility
+    r = coverage(no_fac)
+    assert (r.summary["covered_share"].fillna(0) == 0).all() and len(r.facilities) == 0
+    assert len(r.warnings) >= len(r.categories)
+    r.to_file(tmp_path / "a")
+    r.to_map().html()
+    nobody = coverage(toy_study([], FACILITIES))
+    assert len(nobody.residents) == 0 and len(nobody.gaps) == 0
+    nobody.to_file(tmp_path / "b")
+    no_boundary = coverage(toy_study(RESIDENTS, FACILITIES, communities=gpd.GeoDataFrame(
+        {"community": []}, geometry=gpd.GeoSeries([], crs=CRS_M), crs=CRS_M)), categories="health")
+    assert set(no_boundary.summary["community"]) == {"C1", "C2", "unassigned", "ALL"}
+    no_boundary.to_map().html()
+
+
 # --------------------------------------------------------------------------- the bundled real network
 @pytest.fixture(scope="module")
 def helsinki_coverage(helsinki):

@@ -178,11 +178,11 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     snap_r = study.snaps["residents.walk"]
     population = pd.to_numeric(residents["population"], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(population) | (population < 0)
+    zero = int((population == 0).sum())
     if bad.any():
         warnings.append(f"{int(bad.sum())} resident features have a missing or negative population; "
                         f"counted as 0 people")
         population = np.where(bad, 0.0, population)
-    zero = int((population == 0).sum())
     if zero:
         warnings.append(f"{zero} resident features have population 0: listed, but they do not weigh in any share")
     off = ~snap_r.ok
@@ -194,6 +194,10 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
 
     # ---------------------------------------------------------------- facilities
     fac_all = study.facilities
+    missing_cols = [c for c in ("facility_id", "category", "name", "source") if c not in fac_all.columns]
+    if missing_cols:  # a study without any facility has a bare, geometry-only table
+        fac_all = fac_all.assign(**{c: pd.Series([None] * len(fac_all), index=fac_all.index, dtype=object)
+                                    for c in missing_cols})
     snap_f = study.snaps["facilities.walk"]
     fac_cat = fac_all["category"].astype(object).to_numpy() if len(fac_all) else np.zeros(0, dtype=object)
     net = study.walk.compiled
@@ -274,10 +278,10 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     facilities = gpd.GeoDataFrame({
         "facility_id": fac["facility_id"].astype(str).to_numpy(),
         "category": fac["category"].astype(str).to_numpy(),
-        "name": fac["name"].astype(object).where(fac["name"].notna(), None).to_numpy() if "name" in fac else None,
+        "name": fac["name"].astype(object).where(fac["name"].notna(), None).to_numpy(),
         "lon": np.round(fac_ll.x.to_numpy(), 7),
         "lat": np.round(fac_ll.y.to_numpy(), 7),
-        "source": fac["source"].astype(str).to_numpy() if "source" in fac else "",
+        "source": fac["source"].astype(object).where(fac["source"].notna(), None).to_numpy(),
         "snap_m": np.round(snap_f.distance_m[used], _DECIMALS),
         "nearest_population": np.round(served.to_numpy(), 1),
     }, geometry=fac_pts.to_numpy(), crs=study.crs)
