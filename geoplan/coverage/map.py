@@ -37,9 +37,19 @@ WANTED_KEYS = {
 
 _EXTRA = {
     "zh": {"title.coverage": "15分钟生活圈覆盖", "layer.residents_reach": "居民（生活圈内可达设施类别数）",
-           "of": "/", "gap": "缺口"},
+           "of": "/",
+           # proposed texts for the table (used only once the map table has the key)
+           "field.categories_within_tier": "生活圈内可达类别数", "field.complete_circle": "完整生活圈",
+           "field.complete_share": "完整生活圈人口比例", "field.elderly_complete_share": "老年人完整生活圈比例",
+           "field.missing": "生活圈内缺少", "field.tier": "生活圈步行距离", "field.rank": "排名",
+           "field.residences": "居住建筑数", "field.nearest_population": "就近服务人口"},
     "en": {"title.coverage": "15-minute life circle coverage",
-           "layer.residents_reach": "Residents (categories within their tier)", "of": "of", "gap": "gap"},
+           "layer.residents_reach": "Residents (categories within their tier)", "of": "of",
+           "field.categories_within_tier": "Categories within tier", "field.complete_circle": "Complete life circle",
+           "field.complete_share": "Complete life circle (share of people)",
+           "field.elderly_complete_share": "Complete life circle, elderly (share)",
+           "field.missing": "Missing within tier", "field.tier": "Tier (walking distance)", "field.rank": "Rank",
+           "field.residences": "Residential buildings", "field.nearest_population": "People for whom it is nearest"},
 }
 
 #: Residents' colour from none (dark red) to every category (green) within its tier; saturated
