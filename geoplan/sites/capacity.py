@@ -219,7 +219,8 @@ def candidate_sites(study, *, kind: str = "emergency", usable_share: Mapping[str
     snap = study.snaps["sites.walk"]
     geom = raw.geometry.to_numpy().copy()
     kinds = raw["kind"].astype(object).where(raw["kind"].notna(), "other").astype(str).to_numpy()
-    existing = raw["existing"].astype(object).fillna(False).astype(bool).to_numpy() if n else np.zeros(0, bool)
+    existing = (np.array(raw["existing"].astype(object).fillna(False).astype(bool).to_numpy(), dtype=bool)
+                if n else np.zeros(0, bool))
     source = raw["source"].astype(object).fillna("").astype(str).to_numpy() if n else np.zeros(0, object)
     layer_area = (pd.to_numeric(raw["area_m2"], errors="coerce").to_numpy(dtype=float) if "area_m2" in raw
                   else np.full(n, np.nan))
