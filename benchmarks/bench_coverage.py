@@ -6,10 +6,13 @@
 
 What is timed
 -------------
-* ``coverage(study)``: the whole analysis — one bounded multi-source search per category
-  (bounded by the 20 km horizon), resident distances, summary, gaps, service-area polygons.
-  Peak memory of the call is measured with ``tracemalloc`` (NumPy reports its buffers to it)
-  in a second, separate run; peak RSS of the process is printed too.
+* ``coverage(study, with_areas=False)``: the whole analysis — one bounded multi-source search
+  per category (bounded by the 20 km horizon), resident distances, summary, gaps — without
+  the service-area polygons. Peak memory of the call is measured with ``tracemalloc`` (NumPy
+  reports its buffers to it) in a second, separate run; peak RSS of the process is printed too.
+* Service-area polygons (buffering and dissolving every reachable street stretch — the
+  expensive part on a city-sized network): all categories on the bundled district, one
+  category (``--areas``) on the large case.
 * Engine vs baseline, per category: our search bounded by the tier plus the lookup for every
   resident, against ``networkx.multi_source_dijkstra_path_length(G, sources, cutoff=tier,
   weight="length")`` on the same osmnx walking graph. For the baseline each facility is
@@ -97,19 +100,23 @@ def engine_vs_networkx(study, categories, label: str) -> None:
               f"ratio {total_base / total_ours:7.1f}× (networkx / geoplan)")
 
 
-def bench(study, label: str, *, baseline_categories: list[str] | None) -> None:
+def bench(study, label: str, *, baseline_categories: list[str] | None, areas: str) -> None:
     from geoplan.coverage import coverage
 
     net = study.walk.compiled
     print(f"{label}: {net.n_nodes:,} walk nodes / {len(net.edge_u):,} edges, {len(study.residents):,} residents, "
-          f"{len(study.facilities):,} facilities")
-    result, t_full = timed(coverage, study)
-    print(f"  coverage(study), all {len(result.categories)} categories, with service areas: {t_full:8.2f} s")
-    _, t_lean = timed(coverage, study, with_areas=False)
-    print(f"  coverage(study, with_areas=False):                        {t_lean:8.2f} s")
+          f"{len(study.facilities):,} facilities", flush=True)
+    result, t_lean = timed(coverage, study, with_areas=False)
+    print(f"  coverage(study, with_areas=False), all {len(result.categories)} categories: {t_lean:8.2f} s", flush=True)
     peak = traced_peak_mb(coverage, study, with_areas=False)
-    print(f"  peak memory allocated by coverage(with_areas=False) (tracemalloc): {peak:8.1f} MB; "
-          f"process peak RSS {peak_rss_mb():,.0f} MB")
+    print(f"  peak memory allocated by that call (tracemalloc): {peak:8.1f} MB; "
+          f"process peak RSS {peak_rss_mb():,.0f} MB", flush=True)
+    if areas == "all":
+        _, t_full = timed(coverage, study)
+        print(f"  coverage(study) with every service-area polygon:          {t_full:8.2f} s", flush=True)
+    else:
+        _, t_one = timed(coverage, study, categories=areas)
+        print(f"  coverage(study, categories={areas!r}) with its service-area polygon: {t_one:8.2f} s", flush=True)
     all_row = result.summary[result.summary["community"] == "ALL"]
     print("  shares: " + ", ".join(f"{r.category} {r.covered_share:.0%}" for r in all_row.itertuples()))
     cats = baseline_categories or [c for c in result.categories]
@@ -121,13 +128,15 @@ def main() -> None:
     parser.add_argument("--tiles", type=int, default=19, help="tiles per side of the large case (0: skip it)")
     parser.add_argument("--baseline-categories", default="market",
                         help="categories timed with networkx on the large case (comma-separated, or 'all')")
+    parser.add_argument("--areas", default="market",
+                        help="on the large case, time service-area polygons for this category only (or 'all')")
     args = parser.parse_args()
 
     from geoplan.study import load_study
 
     study, t = timed(load_study, None, layers=[REPO / "layers"])
     print(f"(bundled district loaded in {t:.1f} s)")
-    bench(study, "bundled district (Helsinki sample + sample layers)", baseline_categories=None)
+    bench(study, "bundled district (Helsinki sample + sample layers)", baseline_categories=None, areas="all")
     if args.tiles > 0:
         from bignet import tiled_study
 
@@ -135,7 +144,7 @@ def main() -> None:
         print(f"(tiled {args.tiles}×{args.tiles} study loaded in {t:.0f} s; peak RSS {peak_rss_mb():,.0f} MB)")
         cats = None if args.baseline_categories == "all" else args.baseline_categories.split(",")
         bench(big, f"tiled {args.tiles}×{args.tiles} (stitched copies of the real street geometry)",
-              baseline_categories=cats)
+              baseline_categories=cats, areas=args.areas)
 
 
 if __name__ == "__main__":

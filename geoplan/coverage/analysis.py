@@ -213,7 +213,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
             warnings.append(f"{len(idx) - len(ok)} {cat} facilities are farther than {preset.max_snap_m:g} m from "
                             f"the walking network and were left out")
         if len(ok) == 0:
-            warnings.append(f"no {cat} facilities in the study area: {cat} coverage is 0 %")
+            warnings.append(f"no {cat} facilities on the walking network of the study area: {cat} coverage is 0 %")
         used[ok] = True
         sources = snap_f.subset(ok)
         limit = max(horizon_m, max(limits[cat], elderly_limits[cat]))
