@@ -239,28 +239,27 @@ def candidate_sites(study, *, kind: str = "emergency", usable_share: Mapping[str
                 note[i].append(str(v))
 
     # 1. geometry ----------------------------------------------------------------
-    is_point = np.array([g is not None and not g.is_empty and g.geom_type in ("Point", "MultiPoint") for g in geom],
-                        dtype=bool)
+    missing = (shapely.is_missing(geom) | shapely.is_empty(geom)) if n else np.zeros(0, dtype=bool)
+    types = np.array([g.geom_type if not m else "" for g, m in zip(geom, missing)], dtype=object)
+    is_point = np.isin(types, ["Point", "MultiPoint"])
+    polygonal = np.isin(types, ["Polygon", "MultiPolygon"])
+    valid = np.zeros(n, dtype=bool)
+    valid[polygonal] = shapely.is_valid(geom[polygonal].astype(object))
+    reason[~(is_point | polygonal)] = "invalid_geometry"  # missing, empty, lines
     ground = np.full(n, None, dtype=object)
-    for i in range(n):
+    for i in np.flatnonzero(polygonal & ~valid).tolist():
         g = geom[i]
-        if g is None or g.is_empty:
+        fixed = _polygonal(shapely.make_valid(g))
+        if fixed is None or fixed.area <= 0:
             reason[i] = "invalid_geometry"
             continue
-        if is_point[i]:
-            continue
-        if not g.is_valid:
-            fixed = _polygonal(shapely.make_valid(g))
-            if fixed is None or fixed.area <= 0:
-                reason[i] = "invalid_geometry"
-                continue
-            note[i].append(f"invalid polygon repaired (area {g.area:,.0f} → {fixed.area:,.0f} m²)")
-            geom[i] = g = fixed
-        g = _polygonal(g)
-        if g is None or g.area <= 0:
-            reason[i] = "invalid_geometry"
-            continue
-        ground[i] = g
+        note[i].append(f"invalid polygon repaired (area {g.area:,.0f} → {fixed.area:,.0f} m²)")
+        geom[i] = fixed
+        valid[i] = True
+    ok = polygonal & valid
+    ok[ok] = shapely.area(geom[ok].astype(object)) > 0
+    reason[polygonal & valid & ~ok] = "invalid_geometry"
+    ground[ok] = geom[ok]
     gross = np.array([g.area if g is not None else np.nan for g in ground])
     # assembly points inside a candidate polygon mark it as existing
     merged = np.zeros(n, dtype=bool)
@@ -323,10 +322,10 @@ def candidate_sites(study, *, kind: str = "emergency", usable_share: Mapping[str
         elif reason[i] is None:
             reason[i] = "too_small"
     half = float(min_width_m) / 2.0
-    for i in np.flatnonzero(ground != None):  # noqa: E711
-        if layer_area[i] > 0 or min_width_m <= 0 or (reason[i] is not None and not existing[i]):
-            continue
-        if shapely.buffer(ground[i], -half, quad_segs=2).is_empty:
+    check = np.flatnonzero((ground != None) & ~(layer_area > 0) & ((reason == None) | existing))  # noqa: E711
+    if min_width_m > 0 and len(check):
+        thin = shapely.is_empty(shapely.buffer(ground[check].astype(object), -half, quad_segs=2))
+        for i in check[thin].tolist():
             if existing[i]:
                 note[i].append(f"nowhere {min_width_m:g} m wide (kept: designated shelter)")
             else:
