@@ -17,6 +17,16 @@ What is timed
   ``networkx.multi_source_dijkstra_path_length(G, sources, weight="travel_time")`` on the same
   passable osmnx graph (stations snapped to the nearer end of their segment, since networkx has
   no mid-segment sources: the baseline does slightly less work).
+
+Figures seen on the 2-core, 24 GB development machine (2026-11-23), ``--tiles 19``::
+
+    bundled district: 988 drive nodes; access(fire) 0.2 s, access(ambulance) 0.2 s
+    tiled 19×19: 363,508 drive nodes / 623,219 directed edges, 21,299 residential buildings,
+      1,444 stations, 50 obstructions (load_study 276 s, peak RSS 11.5 GB)
+      access(fire)       43 s  (36 clearing searches; 5,847 critical links; 18,893 dead ends)
+      access(ambulance)  50 s  (72 clearing searches)
+      one search + lookup of every building: fire 0.22 s vs networkx 3.6 s (16×);
+                                             ambulance 0.18 s vs networkx 2.3 s (12×)
 """
 
 from __future__ import annotations
