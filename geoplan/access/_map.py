@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 
 from geoplan.maps import Field, Graduated, PlanMap, TEXT, t
