@@ -52,9 +52,14 @@ def write_text(target: str | Path, text: str) -> Path:
 
 
 def write_csv(frame: pd.DataFrame, target: str | Path) -> Path:
-    """Write a table as UTF-8 CSV with a BOM, so Excel on Chinese Windows shows names right."""
+    """Write a table as UTF-8 CSV with a BOM, so Excel on Chinese Windows shows names right.
+
+    Floats are written as the shortest text that reads back to the same value; round them
+    first to the precision that means something (7 decimals for lon/lat ≈ 1 cm, 2 for metres).
+    A fixed count of significant digits would move a Beijing longitude by up to 100 m.
+    """
     with atomic_path(target) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.6g")
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
     return Path(target)
 
 

@@ -18,7 +18,8 @@ def split_graph(net, snaps: dict[str, object], weight: str) -> nx.DiGraph:
     """
     w = net.weights[weight]
     g = nx.DiGraph()
-    for a, b, c in zip(net.edge_u.tolist(), net.edge_v.tolist(), w.tolist()):
+    live = net.live_edges  # removed or closed edges stay in the arrays but are not travelled
+    for a, b, c in zip(net.edge_u[live].tolist(), net.edge_v[live].tolist(), w[live].tolist()):
         if not g.has_edge(a, b) or g[a][b]["w"] > c:
             g.add_edge(a, b, w=c)
     on_seg: dict[int, list] = {}

@@ -101,3 +101,19 @@ def test_engine_equals_networkx_on_bundled_network(helsinki):
         r, c = matrix.nonzero() if False else (matrix.tocoo().row, matrix.tocoo().col)
         dense[r, c] = matrix.tocoo().data
         np.testing.assert_allclose(dense.min(axis=1), theirs, rtol=0, atol=1e-6)
+
+
+def test_closing_keeps_snaps_but_stops_travel():
+    net = CompiledNetwork.from_graph(_line_graph())
+    closed = np.zeros(len(net.edge_u), dtype=bool)
+    pair = ((net.node_ids[net.edge_u] == 1) & (net.node_ids[net.edge_v] == 2)) | \
+        ((net.node_ids[net.edge_u] == 2) & (net.node_ids[net.edge_v] == 1))
+    closed[pair] = True
+    shut = net.closing(closed)
+    on_closed = shut.snap([shapely.Point(150, 5)])
+    assert on_closed.ok[0] and on_closed.distance_m[0] == pytest.approx(5.0)  # still on its own lane
+    cost, _ = shut.search(shut.snap([shapely.Point(0, 0)])).to(on_closed)
+    assert np.isinf(cost[0])  # ...which can no longer be travelled
+    cost, _ = shut.search(shut.snap([shapely.Point(0, 0)])).to(shut.snap([shapely.Point(300, 0)]))
+    assert np.isinf(cost[0])
+    assert len(shut.live_edges) == len(net.live_edges) - 2

@@ -14,9 +14,7 @@ barrier and access-tag tables.
 
 from __future__ import annotations
 
-import sys
-import types
-
+from geoplan._callable import make_callable
 from geoplan.access.audit import STATUSES, access, read_scenario
 from geoplan.access.passability import (ACCESS_RULES, BARRIER_RULES, DEFAULT_WIDTH_M, LANE_WIDTH_M, VehicleProfile,
                                         parse_length, vehicle_profile)
@@ -26,15 +24,4 @@ __all__ = ["ACCESS_RULES", "AccessResult", "BARRIER_RULES", "DEFAULT_WIDTH_M", "
            "VehicleProfile", "access", "parse_length", "read_scenario", "vehicle_profile"]
 
 
-class _CallableModule(types.ModuleType):
-    """``geoplan.access(study)`` works even after ``geoplan.access`` (this package) is imported.
-
-    Importing a subpackage binds it as an attribute of ``geoplan``, which would shadow the lazy
-    ``geoplan.access`` function; calling the package forwards to :func:`access`.
-    """
-
-    def __call__(self, study, **kwargs) -> AccessResult:
-        return access(study, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, access)

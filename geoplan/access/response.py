@@ -19,7 +19,6 @@ is blocked leaves by the next one).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,20 +110,13 @@ class Scenarios:
         return self.full.without_edges(closed), closed
 
     def _quick_network(self, obstructed: np.ndarray) -> CompiledNetwork:
-        """The baseline with some edges dropped from its search graph only (same segments, same snaps).
+        """The baseline with some edges closed for searching only (same segments, same snaps).
 
-        ``without_edges`` rebuilds segments, geometry and the snapping tree — most of a scenario's
-        cost on a big network, and not needed to *search* one. This keeps the baseline's segment
-        arrays and recompiles only the sparse search matrix, so it is valid for searching from
-        stations whose own segment is open. Stop-gap until the engine offers it (see report).
+        ``without_edges`` rebuilds segments, geometry and the snapping tree — most of a
+        scenario's cost on a big network, and not needed to *search* one; ``closing`` only
+        recompiles the search matrix. Valid for searching from stations whose own segment is open.
         """
-        from geoplan.network.engine import _min_csr
-
-        base = self.base
-        keep = np.flatnonzero(~(self.impassable | obstructed))
-        arr = base.weights[self.weight]
-        csr = _min_csr(base.edge_u[keep], base.edge_v[keep], arr[keep], keep, base.n_nodes)
-        return dataclasses.replace(base, _base={self.weight: csr})
+        return self.base.closing(obstructed, weights=(self.weight,))
 
     def run(self, active: np.ndarray | None = None, *, limit: float = np.inf, exact: bool = True) -> Costs:
         """Costs with the ``active`` obstructions (boolean mask over placement rows; None = none).

@@ -98,10 +98,9 @@ class AccessResult:
         d = pd.DataFrame(self.dead_ends.drop(columns="geometry"))
         out = {"buildings": b, "obstructions": o, "critical_links": c, "dead_ends": d}
         for frame in out.values():
-            # write_csv keeps 6 significant digits (≈10 m at 100°E): coordinates get 7 decimals (≈1 cm)
-            for col in ("lon", "lat"):
+            for col in ("lon", "lat"):  # 7 decimals ≈ 1 cm
                 if col in frame:
-                    frame[col] = [None if v != v else f"{v:.7f}" for v in frame[col].astype(float)]
+                    frame[col] = frame[col].astype(float).round(7)
         return out
 
     def to_file(self, out: str | Path) -> list[Path]:

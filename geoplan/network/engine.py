@@ -14,6 +14,7 @@ Weights are whatever edge attribute is named: ``"length"`` (metres) for walking,
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -181,6 +182,29 @@ class CompiledNetwork:
         geoms[self.seg_bwd[has_bwd]] = shapely.reverse(self.seg_geometry[has_bwd])
         return CompiledNetwork._assemble(self.crs, self.node_ids, self.node_x, self.node_y, self.edge_u,
                                          self.edge_v, self.edge_keys, self.weights, geoms, keep)
+
+    def closing(self, closed: np.ndarray, *, weights: Sequence[str] | None = None) -> "CompiledNetwork":
+        """The same network with some directed edges closed, keeping every segment and snap.
+
+        Unlike :meth:`without_edges`, closed roads stay on the map: features keep snapping to
+        them (a building on a closed lane is still *on* that lane, not moved to the next street),
+        but the closed directions can be neither searched nor walked along. Only the search
+        matrices are rebuilt (of ``weights``, default all), which makes this cheap enough to run
+        once per what-if scenario on a large network.
+        """
+        closed = np.asarray(closed, dtype=bool)
+        fwd = np.where((self.seg_fwd >= 0) & closed[np.maximum(self.seg_fwd, 0)], -1, self.seg_fwd)
+        bwd = np.where((self.seg_bwd >= 0) & closed[np.maximum(self.seg_bwd, 0)], -1, self.seg_bwd)
+        live = np.concatenate([fwd[fwd >= 0], bwd[bwd >= 0]])
+        names = list(self.weights) if weights is None else list(weights)
+        base = {w: _min_csr(self.edge_u[live], self.edge_v[live], self.weights[w][live], live, self.n_nodes)
+                for w in names}
+        return dataclasses.replace(self, seg_fwd=fwd, seg_bwd=bwd, _base=base)
+
+    @property
+    def live_edges(self) -> np.ndarray:
+        """Indices of the directed edges that can be travelled (not removed or closed)."""
+        return np.sort(np.concatenate([self.seg_fwd[self.seg_fwd >= 0], self.seg_bwd[self.seg_bwd >= 0]]))
 
     @property
     def n_nodes(self) -> int:
