@@ -46,15 +46,14 @@ def read_scenario(path: str | Path, study, *, encoding: str | None = None) -> gp
 
     Its features get ids ``X1``, ``X2``… so they never clash with the layer's ``O1``….
     """
-    from geoplan.layers._discover import LayerFile
-    from geoplan.layers._read import _read_one
+    from geoplan.layers import read_layer_file
 
     path = Path(path)
     if not path.exists():
         raise InputError("scenario file not found", source=path,
                          fix="give --scenario a GeoJSON, GeoPackage, Shapefile or CSV of obstructions")
-    frame, notes, drops = _read_one(LayerFile(path, "obstructions"), crs=study.crs, area=study.area,
-                                    encoding=encoding, categories=list(study.preset.categories))
+    frame, notes = read_layer_file(path, "obstructions", crs=study.crs, area=study.area, encoding=encoding,
+                                   categories=list(study.preset.categories))
     if frame is None or not len(frame):
         return study.obstructions.iloc[0:0].copy()
     frame = frame.reset_index(drop=True)

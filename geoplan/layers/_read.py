@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -12,6 +11,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geoplan._checksum import sha256_of
 from geoplan.layers._columns import empty_layer, to_schema
 from geoplan.layers._discover import LayerFile, discover
 from geoplan.layers._files import read_file
@@ -73,16 +73,11 @@ class CommunityLayers:
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a layer file; for a shapefile, of its .shp .shx .dbf .prj .cpg parts in that order."""
-    digest = hashlib.sha256()
     parts = [path]
     if path.suffix.lower() == ".shp":
         siblings = {p.suffix.lower(): p for p in path.parent.glob(path.stem + ".*") if p.stem == path.stem}
         parts = [siblings[s] for s in SHAPEFILE_PARTS if s in siblings]
-    for part in parts:
-        with part.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_of(*parts)
 
 
 def _rows_text(rows: tuple[int, ...], limit: int = 5) -> str:
@@ -122,6 +117,17 @@ def _read_one(spec: LayerFile, *, crs: pyproj.CRS, area: shapely.Geometry | None
     record(removed)
     frame["source"] = pd.Series(f"layer:{spec.path.name}", index=frame.index, dtype="str")
     return frame, notes, drops
+
+
+def read_layer_file(path: str | Path, role: str, *, crs: pyproj.CRS, area: shapely.Geometry | None = None,
+                    encoding: str | None = None, categories: Sequence[str] = ()) -> tuple[gpd.GeoDataFrame | None, list[str]]:
+    """Read one file as a layer of ``role`` (e.g. a what-if obstructions file), checked like a
+    folder's files; returns its features in ``crs`` (``None`` when it has none) and the warnings."""
+    if role not in ROLES:
+        raise ValueError(f"unknown layer role {role!r}; known: {', '.join(ROLES)}")
+    frame, notes, _ = _read_one(LayerFile(Path(path), role), crs=crs, area=area, encoding=encoding,
+                                categories=categories)
+    return frame, notes
 
 
 def read_layers(folder: str | Path | Sequence[str | Path], *, crs: pyproj.CRS,

@@ -7,7 +7,6 @@ as proper polygons. We keep only the tags later analyses read (``geoplan.standar
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan._checksum import sha256_of
 from geoplan.errors import InputError
 from geoplan.standards import FEATURE_TAGS, NODE_TAGS, WAY_TAGS
 
@@ -66,15 +66,6 @@ class OsmData:
 def _suffix_ok(path: Path) -> bool:
     name = path.name.lower()
     return any(name.endswith(s) for s in SUPPORTED_SUFFIXES)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 hex digest of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _tags(taglist, keys) -> dict:
