@@ -1,0 +1,10 @@
+"""Shelter-site selection: location models (LSCP, MCLP, p-median, capacitated).
+
+:func:`solve_from_cost_matrix` and :func:`coverage_curve` work on any demand ×
+candidate distance table; the OSM-side analysis builds that table from the walking
+network.
+"""
+
+from geoplan.sites.models import MODELS, SiteSolution, coverage_curve, solve_from_cost_matrix
+
+__all__ = ["MODELS", "SiteSolution", "coverage_curve", "solve_from_cost_matrix"]
