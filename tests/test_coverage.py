@@ -4,7 +4,6 @@ networkx, shares against the residents table, outputs, bad input and the CLI."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx

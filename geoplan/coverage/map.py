@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from geoplan.maps import Field, PlanMap, TEXT, t
 from geoplan.maps._i18n import label

@@ -32,25 +32,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geoplan.report import atomic_path, write_gpkg
+from geoplan.report import write_csv, write_gpkg
 
 #: Leading columns of residents.csv, in the order of the contract.
 RESIDENT_KEYS = ("resident_id", "lon", "lat", "population", "community")
-
-
-def write_table(frame: pd.DataFrame, target: str | Path) -> Path:
-    """CSV (UTF-8 with BOM, for Excel on Chinese Windows) keeping full float precision.
-
-    Values are rounded before writing (7 decimals for lon/lat ≈ 1 cm, 2 for metres), so the
-    shortest round-trip text of each float is written, not a fixed number of significant
-    digits (which would move a Beijing longitude by up to 100 m).
-    """
-    with atomic_path(target) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-    return Path(target)
 
 
 @dataclass(frozen=True)
@@ -122,10 +109,10 @@ class CoverageResult:
         """Write the tables and the GeoPackage under ``out_dir/coverage/``; returns the paths."""
         folder = Path(out_dir) / "coverage"
         written = [
-            write_table(self.residents_table(), folder / "residents.csv"),
-            write_table(self.summary, folder / "summary.csv"),
-            write_table(self.communities, folder / "communities.csv"),
-            write_table(self.facilities_table(), folder / "facilities.csv"),
+            write_csv(self.residents_table(), folder / "residents.csv"),
+            write_csv(self.summary, folder / "summary.csv"),
+            write_csv(self.communities, folder / "communities.csv"),
+            write_csv(self.facilities_table(), folder / "facilities.csv"),
         ]
         layers = {"residents": self.residents, "facilities": self.facilities,
                   "service_areas": self.service_areas[self.service_areas.geometry.notna()],
