@@ -469,3 +469,23 @@ def test_study_replace_keeps_working(helsinki):
     r = sites(dataclasses.replace(helsinki, sites=st, snaps=snaps), model="mclp", k=2, curve_k=0,
               with_areas=False)
     assert len(r.candidates) == 10
+
+
+def test_layer_point_with_area_and_usable_share(tmp_path):
+    """A layer point site is sized by its area_m2 (taken as usable unless usable_share says otherwise)."""
+    study = toy_study(site_rows=SITES[:3] + [("C9", "square", False, shapely.Point(600, 30)),
+                                             ("C8", "park", False, shapely.Point(800, 30))])
+    st = study.sites.copy()
+    st["source"] = ["osm"] * 3 + ["layer:sites.geojson"] * 2
+    st["area_m2"] = [np.nan, np.nan, np.nan, 3000.0, 3000.0]
+    st["usable_share"] = [np.nan, np.nan, 0.5, np.nan, 0.5]
+    snaps = dict(study.snaps)
+    snaps["sites.walk"] = study.walk.compiled.snap(st.geometry.to_numpy(), max_distance=500)
+    r = sites(dataclasses.replace(study, sites=st, snaps=snaps), model="mclp", k=2, curve_k=0)
+    c = _by_id(r.candidates_table())
+    assert c.loc["C9", "capacity"] == 2000 and c.loc["C9", "usable_share"] == 1.0
+    assert c.loc["C8", "capacity"] == 1000
+    assert c.loc["S3", "capacity"] == int(4000 * 0.5 / 1.5)  # the layer's usable_share overrides the kind's
+    r.to_file(tmp_path)  # points and polygons in one GeoPackage layer
+    layer = gpd.read_file(tmp_path / "sites" / "sites.gpkg", layer="sites")
+    assert set(layer.geom_type) >= {"Point"} and len(layer) == 5
