@@ -489,3 +489,11 @@ def test_layer_point_with_area_and_usable_share(tmp_path):
     r.to_file(tmp_path)  # points and polygons in one GeoPackage layer
     layer = gpd.read_file(tmp_path / "sites" / "sites.gpkg", layer="sites")
     assert set(layer.geom_type) >= {"Point"} and len(layer) == 5
+
+
+def test_elderly_share_of_the_residents_layer_is_used(toy):
+    res = toy.residents.copy()
+    res["elderly_share"] = [0.5, 0.1, np.nan, 0.2, 0.3, np.nan]
+    r = sites(dataclasses.replace(toy, residents=res), model="mclp", k=2, capacitated=False, curve_k=0)
+    assert r.summary["elderly_population"] == pytest.approx(400 * 0.5 + 300 * 0.1 + 100 * 0.2 + 50 * 0.3)
+    assert r.summary["elderly_persons_covered"] == pytest.approx(400 * 0.5 + 300 * 0.1 + 100 * 0.2)  # R5 too far

@@ -34,7 +34,9 @@ The residents table has no age split, so the *elderly profile* is a walking-time
 same walking time at the elderly speed (0.9 m/s, preset ``walk_speed_elderly_mps``) instead
 of 1.2 m/s reaches ``radius × 0.9 / 1.2`` (375 m of 500 m). A resident counts as a vulnerable
 resident covered when the site it is assigned to is within that distance. Where the residents
-carry an ``elderly_share`` (0–1), elderly persons (population × share) are reported as well.
+carry an ``elderly_share`` (0–1, residents layer), the elderly persons (population × share) and
+those of them assigned within the elderly walking distance are reported as well
+(``elderly_population``, ``elderly_persons_covered``).
 
 Rank
 ----
@@ -66,6 +68,8 @@ Progress = Callable[[str], None]
 DEFAULT_TIME_LIMIT_S = 60.0
 #: Default largest k of the coverage curve (at least the k asked for).
 DEFAULT_CURVE_K = 10
+#: LSCP: the default curve runs up to the LSCP's number of new sites, but not beyond this.
+MAX_DEFAULT_CURVE_K = 50
 #: Walk-shed half-width drawn around reachable streets for service areas, metres.
 SERVICE_AREA_BUFFER_M = 50.0
 _DECIMALS = 2
@@ -208,9 +212,11 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     radius_m : float, optional
         Service radius, metres (default: the preset's for ``kind``).
     time_limit : float, optional
-        Solver budget per solve, seconds; the best solution found and its gap are reported.
+        Solver budget per solve, seconds (each k of the coverage curve is one solve); the best
+        solution found and its gap are reported.
     curve_k : int, optional
-        Largest k of the coverage curve (default ``max(k, 10)``; 0 skips the curve).
+        Largest k of the coverage curve (default ``max(k, 10)``; for LSCP up to its own number
+        of new sites, at most 50; 0 skips the curve).
     usable_share : mapping, optional
         Overrides of the usable share per site kind (0–1).
     min_width_m : float
@@ -295,8 +301,8 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
             warnings.append(message)
         n_free = int((~pre).sum())
         k_curve = max(k or 0, DEFAULT_CURVE_K) if curve_k is None else int(curve_k)
-        if model == "lscp" and curve_k is None:
-            k_curve = max(k_curve, int(len(solution.selected) - pre.sum()))
+        if model == "lscp" and curve_k is None:  # up to the LSCP's own number of new sites (at most 50)
+            k_curve = max(k_curve, min(int(len(solution.selected) - pre.sum()), MAX_DEFAULT_CURVE_K))
         k_curve = min(k_curve, n_free)
         if k_curve >= 1:
             say(f"sites: coverage curve k = 1 … {k_curve}")
@@ -363,8 +369,9 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     elderly_pop = None
     if "elderly_share" in residents:
         share = pd.to_numeric(residents["elderly_share"], errors="coerce").to_numpy(dtype=float)
-        elderly_pop = np.where(np.isfinite(share), pop * np.clip(share, 0, 1), np.nan)
-        res_table["elderly_population"] = elderly_pop
+        if np.isfinite(share).any():
+            elderly_pop = np.where(np.isfinite(share), pop * np.clip(share, 0, 1), np.nan)
+            res_table["elderly_population"] = elderly_pop
     res_gdf = gpd.GeoDataFrame(res_table, geometry=residents.geometry.to_numpy(), crs=study.crs)
 
     # ---------------------------------------------------------------- per site
@@ -484,7 +491,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     if elderly_pop is not None:
         known = np.isfinite(elderly_pop)
         summary["elderly_population"] = round(float(elderly_pop[known].sum()), 3)
-        summary["elderly_persons_covered"] = round(float(elderly_pop[known & covered].sum()), 3)
+        summary["elderly_persons_covered"] = round(float(elderly_pop[known & within_elderly].sum()), 3)
     parameters = {"kind": kind, "model": model, "k": k, "capacitated": bool(capacitated), "radius_m": radius,
                   "elderly_radius_m": elderly_radius, "time_limit_s": time_limit, "split": bool(split),
                   "m2_per_person": m2pp, "min_site_m2": min_site, "min_width_m": float(min_width_m),

@@ -36,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cap.add_argument("--uncapacitated", dest="capacitated", action="store_false",
                      help="ignore capacities (coverage by distance only)")
     g.add_argument("--time-limit", dest="time_limit", type=float, default=None, metavar="SECONDS",
-                   help="solver time budget per solve (default 60); the best solution and its gap are reported")
+                   help="solver time budget per solve, each k of the coverage curve included (default 60); "
+                        "the best solution found and its gap are reported")
     g.add_argument("--radius", dest="radius_m", type=float, default=None, metavar="M",
                    help="walking service radius in metres (default: preset, 500 emergency / 2000 fixed)")
 
