@@ -3,8 +3,9 @@
 Every subcommand takes the same common options. A problem with the user's input prints one
 line (file, row, what is wrong, the fix) and exits with status 2; ``--debug`` shows the
 traceback. Each analysis registers its own options and runner in ``geoplan/<analysis>/cli.py``
-(``add_arguments(parser)`` and ``run(study, args, out) -> list[Path]``), so this file stays
-the same as analyses are added.
+(``HELP``, ``add_arguments(parser)``, ``run(study, args, out, *, config, progress) -> list[Path]``
+and optionally ``check(args, config, preset)``, called before any data is loaded), so this
+file stays the same as analyses are added.
 """
 
 from __future__ import annotations
@@ -88,8 +89,7 @@ class _Progress:
             print(f"[{time.perf_counter() - self.start:6.1f}s] {message} …", file=sys.stderr, flush=True)
 
 
-def _load(args, config: dict, *, demo: bool, progress):
-    from geoplan.config import preset_from_config
+def _load(args, config: dict, preset, *, demo: bool, progress):
     from geoplan.study import load_study
 
     layers = list(config.get("layers") or []) + list(args.layers or [])
@@ -104,7 +104,7 @@ def _load(args, config: dict, *, demo: bool, progress):
             raise InputError(f"--bbox {args.bbox!r} is not four numbers", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
     osm = args.osm or (None if demo else config.get("osm"))
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
-                      preset=preset_from_config(config, args.preset), encoding=args.encoding or config.get("encoding"),
+                      preset=preset, encoding=args.encoding or config.get("encoding"),
                       progress=progress)
 
 
@@ -136,28 +136,30 @@ def _print_info(info: dict) -> None:
 
 
 def _write_study_maps(study, args, config, out: Path) -> list[Path]:
+    from geoplan.config import map_options
     from geoplan.maps import study_area_map
 
-    lang = args.lang or config.get("lang") or study.lang
-    basemap = args.basemap or config.get("basemap") or "osm"
-    offline = args.offline if args.offline is not None else config.get("offline", True)
-    written = [study_area_map(study, lang=lang, basemap=basemap, offline=offline).to_html(out / "maps" / "study_area.html")]
-    for other in ("zh", "en"):
-        if other != lang:
-            m = study_area_map(study, lang=other, basemap=basemap, offline=offline)
+    options = map_options(args, config, study)
+    written = [study_area_map(study, **options).to_html(out / "maps" / "study_area.html")]
+    for other in ("zh", "en"):  # the meeting map in the other language too
+        if other != options["lang"]:
+            m = study_area_map(study, **{**options, "lang": other})
             written.append(m.to_html(out / "maps" / f"study_area.{other}.html"))
     return written
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from geoplan.config import load_config
+    from geoplan.config import load_config, preset_from_config
     from geoplan.report import check_output_folder, write_manifest
 
     args = build_parser().parse_args(argv)
     config = load_config(args.config)
+    preset = preset_from_config(config, args.preset)
+    if args.command in ANALYSES and hasattr(_analysis_cli(args.command), "check"):
+        _analysis_cli(args.command).check(args, config, preset)  # fail before the slow load
     quiet = args.command == "info" and args.json
     progress = _Progress(quiet=quiet)
-    study = _load(args, config, demo=args.command == "demo", progress=progress)
+    study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
         info = study.info()
         if args.json:

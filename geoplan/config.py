@@ -66,3 +66,17 @@ def preset_from_config(config: dict[str, Any], name: str | None = None) -> Prese
     except KeyError as exc:
         raise InputError(f"unknown preset fields: {exc.args[0]}", source=config.get("_path"),
                          fix="see geoplan.standards.Preset for the field names") from None
+
+
+def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:
+    """How to draw maps: command line first, then the project file, then the defaults.
+
+    Returns ``lang`` (default: guessed from the study's names), ``basemap`` (default ``osm``)
+    and ``offline`` (default ``True``: meeting maps must open with no network).
+    """
+    offline = getattr(args, "offline", None)
+    return {
+        "lang": getattr(args, "lang", None) or config.get("lang") or study.lang,
+        "basemap": getattr(args, "basemap", None) or config.get("basemap") or "osm",
+        "offline": offline if offline is not None else bool(config.get("offline", True)),
+    }

@@ -45,7 +45,8 @@ class Study:
     ----------
     residents
         One row per resident feature (residential building, or residents-layer feature):
-        ``resident_id, population, population_source, community, name`` + geometry.
+        ``resident_id, name, population, population_source, elderly_share`` (share aged 60+,
+        NaN when unknown), ``community`` + geometry.
     buildings
         Every building footprint: ``building_id, residential, population, footprint_m2, levels…``.
     facilities
@@ -212,7 +213,9 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
                         f"from footprint × levels ÷ {preset.floor_area_per_person_m2:g} m² per person")
     residents["community"] = feat.assign_communities(residents.representative_point(), communities)
     buildings["community"] = feat.assign_communities(buildings.representative_point(), communities)
-    keep = ["resident_id", "name", "population", "population_source", "community"]
+    if "elderly_share" not in residents:  # estimated residents carry no age structure
+        residents["elderly_share"] = np.nan
+    keep = ["resident_id", "name", "population", "population_source", "elderly_share", "community"]
     residents = residents[[c for c in keep if c in residents.columns] + ["geometry"]].reset_index(drop=True)
     if "name" not in residents:
         residents.insert(1, "name", None)

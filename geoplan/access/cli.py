@@ -50,10 +50,9 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     result = access(study, vehicle=vehicle, scenario=scenario, obstructions=use_obstructions, routes=routes,
                     progress=progress, **options)
     written = result.to_file(out)
-    lang = getattr(args, "lang", None) or config.get("lang") or study.lang
-    basemap = getattr(args, "basemap", None) or config.get("basemap") or "osm"
-    offline = args.offline if getattr(args, "offline", None) is not None else config.get("offline", True)
+    from geoplan.config import map_options
+
     progress("drawing the access map")
-    written.append(result.to_map(lang=lang, basemap=basemap, offline=offline).to_html(out / "maps" / "access.html"))
+    written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "access.html"))
     print(result.summary_text())
     return written

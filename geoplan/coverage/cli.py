@@ -51,6 +51,24 @@ def _options(args, config: dict) -> dict:
     return opts
 
 
+def check(args, config: dict, preset) -> None:
+    """Reject bad coverage options before any data is loaded (unknown categories, bad speed)."""
+    from geoplan.coverage.analysis import parse_categories
+
+    opts = _options(args, config)
+    source = "--categories" if getattr(args, "categories", None) is not None else config.get("_path")
+    parse_categories(opts.get("categories"), preset.categories, source=source)
+    if opts.get("speed") is not None:
+        _speed(opts["speed"])
+
+
+def _speed(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"walking speed {value!r} is not a number", fix="e.g. --speed 1.2") from None
+
+
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the coverage analysis, write its tables, GeoPackage and map; return the paths."""
     from geoplan.coverage.analysis import coverage, parse_categories
@@ -59,18 +77,14 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     source = "--categories" if getattr(args, "categories", None) is not None else config.get("_path")
     opts["categories"] = parse_categories(opts.get("categories"), study.preset.categories, source=source)
     if opts.get("speed") is not None:
-        try:
-            opts["speed"] = float(opts["speed"])
-        except (TypeError, ValueError):
-            raise InputError(f"walking speed {opts['speed']!r} is not a number", fix="e.g. --speed 1.2") from None
+        opts["speed"] = _speed(opts["speed"])
     result = coverage(study, progress=progress, **opts)
 
     written = result.to_file(out)
-    lang = getattr(args, "lang", None) or config.get("lang") or study.lang
-    basemap = getattr(args, "basemap", None) or config.get("basemap") or "osm"
-    offline = args.offline if getattr(args, "offline", None) is not None else config.get("offline", True)
+    from geoplan.config import map_options
+
     progress("drawing the coverage map")
-    written.append(result.to_map(lang=lang, basemap=basemap, offline=offline).to_html(out / "maps" / "coverage.html"))
+    written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "coverage.html"))
     _print_summary(result)
     return written
 
