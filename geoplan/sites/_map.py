@@ -51,7 +51,7 @@ _EXTRA = {
         "reason.sliver": "过于狭长", "reason.invalid_geometry": "几何无效", "reason.inside_other": "位于其他场地内",
         "reason.no_area": "缺少面积", "reason.no_one_in_reach": "服务半径内无居民",
         "radius": "服务半径", "model": "模型", "capacitated": "考虑容量", "uncapacitated": "不考虑容量",
-        "covered": "覆盖", "elderly": "老年人步速",
+        "covered": "覆盖", "elderly": "老年人步速", "used": "已用",
     },
     "en": {
         "title.sites": "Emergency shelter sites", "site.school_building": "School (indoor)",
@@ -66,7 +66,7 @@ _EXTRA = {
         "reason.inside_other": "inside another candidate", "reason.no_area": "area unknown",
         "reason.no_one_in_reach": "nobody within the radius",
         "radius": "radius", "model": "model", "capacitated": "capacitated", "uncapacitated": "uncapacitated",
-        "covered": "covered", "elderly": "elderly walking speed",
+        "covered": "covered", "elderly": "elderly walking speed", "used": "used",
     },
 }
 
@@ -96,6 +96,8 @@ def _sites_text(frame: pd.DataFrame, lang: str, unit_m: str, people: str) -> pd.
                           for a, c in zip(out["assigned_population"], out["covered_population"])]
         out["_walk"] = [f"{_text('mean', lang)} {_num(m, ' ' + unit_m)} · {_text('max', lang)} {_num(x, ' ' + unit_m)}"
                         for m, x in zip(out["mean_walk_m"], out["max_walk_m"])]
+        out["_cap"] = [f"{_num(c)} {people}" + (f" ({_text('used', lang)} {100 * u:.0f}%)" if u == u else "")
+                       for c, u in zip(out["capacity"], out["utilisation"])]
     out["_name"] = out["name"].astype(object).where(out["name"].notna(), out["site_id"])
     return out
 
@@ -171,6 +173,17 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
                               Field("population", "field.population", "people"),
                               Field("walk_m", "field.walk_distance", "m+min")])
 
+    res = result.residents
+    cov = res[res["covered"].astype(bool)]
+    if len(cov):
+        kind = "points" if cov.geom_type.isin(["Point", "MultiPoint"]).all() else "polygons"
+        pm.add_layer(cov, name_key="layer.residential", group="group.sites", kind=kind, show=False, fit=False,
+                     style={"color": "#4393c3", "fillColor": "#92c5de", "weight": 0.6, "fillOpacity": 0.7}
+                     if kind == "polygons" else {"fillColor": "#4393c3", "radius": 4},
+                     legend_label=t("status.covered", lang),
+                     tooltip=[Field("resident_id", "field.id"), Field("population", "field.population", "people"),
+                              Field("site_id", "field.site"), Field("walk_m", "field.walk_distance", "m+min")])
+
     unc = result.uncovered()
     if len(unc):
         unc = unc.assign(_reason=[_text(f"reason.{r}", lang) for r in unc["reason"]])
@@ -192,10 +205,9 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
                      categories={k: (STATUS_COLORS[k], _text(STATUS_KEYS[k], lang)) for k in ("existing", "proposed")},
                      radius_by="capacity", radius_range=(6, 18), style={"weight": 2, "color": "#ffffff"},
                      tooltip=[Field("_name", "field.name"), Field("_kind", "field.kind"),
-                              Field("_status", "field.status"), Field("capacity", "field.capacity", "people")],
+                              Field("_status", "field.status"), Field("_cap", "field.capacity")],
                      popup=[Field("_people", "field.population"), Field("_walk", "field.walk_distance"),
-                            Field("effective_area_m2", "field.area", "m2"),
-                            Field("utilisation", "field.coverage", "pct")])
+                            Field("effective_area_m2", "field.area", "m2")])
 
     curve = result.coverage_curve
     if len(curve):
