@@ -19,6 +19,10 @@ Usage::
     python benchmarks/bench_site_models.py --quick    # small cases only
     python benchmarks/bench_site_models.py --cases big --time-limit 60
 
+Memory: ``py-peak`` is the tracemalloc peak of Python/NumPy allocations during that
+solve (HiGHS's own C++ memory is not included); ``rss-max`` is the process's peak
+resident size so far (cumulative over the run, so it includes earlier steps).
+
 No figure is asserted; this only reports.
 """
 
