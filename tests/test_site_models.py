@@ -163,6 +163,25 @@ def test_capacitated_mclp_staged_path(seed, monkeypatch):
     assert "split-assignment bound" in staged.message
 
 
+@pytest.mark.parametrize("integral", [True, False])
+def test_greedy_capacitated_start_is_feasible(integral):
+    import geoplan.sites.models as models
+
+    cost, w, radius = random_instance(4, n_demand=60, radius=800.0)
+    caps = np.full(cost.shape[1], w.sum() / 7)
+    inst = models._prepare(cost, w, radius, caps, [2])
+    agg = models._aggregate(inst, use_costs=True)
+    start = models._greedy_capacitated_start(agg, inst, 3, integral)
+    y, x = start[: inst.n_cand], start[inst.n_cand :]
+    assert y[2] == 1 and y.sum() <= 4
+    assert np.all(np.bincount(agg.pair_g, weights=x, minlength=agg.n_groups) <= 1 + 1e-9)
+    load = np.bincount(agg.pair_j, weights=x * agg.weight[agg.pair_g], minlength=inst.n_cand)
+    assert np.all(load <= caps * y + 1e-9)
+    assert np.all(x[y[agg.pair_j] == 0] == 0)
+    if integral:
+        assert set(np.unique(x)) <= {0.0, 1.0}
+
+
 # --------------------------------------------------------------------------- against spopt
 
 spopt_locate = pytest.importorskip("spopt.locate")
