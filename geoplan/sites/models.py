@@ -593,7 +593,9 @@ def _greedy_cover_start(agg: _Agg, inst: _Instance, k_new: int) -> np.ndarray:
     return np.concatenate([y.astype(float), covered.astype(float)])
 
 
-def _greedy_capacitated_start(agg: _Agg, inst: _Instance, k_new: int | None, integral: bool) -> np.ndarray:
+def _greedy_capacitated_start(
+    agg: _Agg, inst: _Instance, k_new: int | None, integral: bool, pre: np.ndarray | None = None
+) -> np.ndarray:
     """Greedy capacitated-MCLP solution in the (y, x) assignment layout.
 
     Opens, one at a time, the site that can take the most still-unserved persons
@@ -607,7 +609,8 @@ def _greedy_capacitated_start(agg: _Agg, inst: _Instance, k_new: int | None, int
     order = np.lexsort((agg.pair_d, agg.pair_j))  # pairs by site, nearest first
     starts = np.searchsorted(agg.pair_j[order], np.arange(n + 1))
     a = sparse.csc_array((np.ones(P), (agg.pair_g, agg.pair_j)), shape=(agg.n_groups, n))
-    y = inst.pre.copy()
+    pre = inst.pre if pre is None else pre
+    y = pre.copy()
 
     def fill(j: int) -> None:
         pairs = order[starts[j] : starts[j + 1]]
@@ -625,7 +628,7 @@ def _greedy_capacitated_start(agg: _Agg, inst: _Instance, k_new: int | None, int
 
     for j in np.flatnonzero(y):
         fill(j)
-    budget = int(np.sum(~inst.pre)) if k_new is None else k_new
+    budget = int(np.sum(~pre)) if k_new is None else k_new
     for _ in range(budget):
         gain = np.minimum(caps, a.T @ left)
         gain[y] = -1.0
@@ -851,16 +854,25 @@ def _capacitated_mclp_staged(inst, agg, k_new, run, notes, deadline, floor_s, mi
         notes.append(_no_result_status(r1) + "; only preselected sites are shown.")
         return _solution(inst, agg, model="mclp", k_new=k_new, open_mask=empty, x_pairs=np.zeros(l1.n_pairs),
                          split=False, run=run, status=r1.status, notes=notes)
-    bound = r1.bound if np.isfinite(r1.bound) else r1.objective
+    bound = r1.bound if np.isfinite(r1.bound) else float("inf")
+    # simple valid bounds: persons reachable; capacity of the preselected plus the k largest others
+    free_caps = np.sort(inst.capacities[~inst.pre])[::-1]
+    cap_bound = float(inst.capacities[inst.pre].sum() + free_caps[: k_new].sum())
+    bound = min(bound, float(agg.weight.sum()), cap_bound)
     y = (r1.x[: inst.n_cand] > 0.5) | inst.pre
     keep = y[agg.pair_j]
     sub = _Agg(agg.rows, agg.gid, agg.n_groups, agg.weight, agg.pair_g[keep], agg.pair_j[keep], agg.pair_d[keep])
     m2, l2 = _build_assign(sub, inst, objective="cover", k_new=None, assign_all=False, floor=None, integral=True,
                            pre=y)
-    r2 = m2.solve(time_limit=_remaining(deadline, floor_s), mip_rel_gap=mip_rel_gap,
+    start2 = _greedy_capacitated_start(sub, inst, 0, True, pre=y)
+    r2 = m2.solve(time_limit=_remaining(deadline, floor_s), mip_rel_gap=mip_rel_gap, start=start2,
                   presolve=_presolve_ok(sub, True))
     status = "time_limit" if "time_limit" in (r1.status, r2.status) else r2.status
     run.add(m2, r2)
+    if r2.x is None:  # keep the greedy whole-point assignment to the chosen sites
+        objective = float(np.dot(sub.weight[sub.pair_g], start2[l2.n:]))
+        r2 = MilpResult(x=start2, status=r2.status, objective=objective, gap=float("inf"), solve_time_s=0.0)
+        notes.append("No whole-point assignment improved on the greedy one in time.")
     if r2.x is None:
         notes.append(_no_result_status(r2) + " for the whole-point assignment; only preselected sites are shown.")
         return _solution(inst, agg, model="mclp", k_new=k_new, open_mask=empty, x_pairs=np.zeros(keep.size),
