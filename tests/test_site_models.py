@@ -184,14 +184,20 @@ def test_greedy_capacitated_start_is_feasible(integral):
 
 # --------------------------------------------------------------------------- against spopt
 
-spopt_locate = pytest.importorskip("spopt.locate")
-pulp = pytest.importorskip("pulp")
+try:  # spopt (and its PuLP/CBC) is a test-only dependency; only these tests need it
+    import pulp
+    import spopt.locate as spopt_locate
+except ImportError:  # pragma: no cover
+    pulp = spopt_locate = None
+
+needs_spopt = pytest.mark.skipif(spopt_locate is None, reason="spopt is not installed (pip install spopt)")
 
 
 def cbc():
     return pulp.PULP_CBC_CMD(msg=False)
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(5))
 def test_mclp_matches_spopt(seed):
     cost, w, radius = random_instance(seed)
@@ -202,6 +208,7 @@ def test_mclp_matches_spopt(seed):
         assignment_within_radius(ours, cost, radius)
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(3))
 def test_mclp_preselected_matches_spopt(seed):
     cost, w, radius = random_instance(seed)
@@ -216,6 +223,7 @@ def test_mclp_preselected_matches_spopt(seed):
     assert set(pre) <= set(ours.selected)
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(5))
 def test_lscp_matches_spopt(seed):
     cost, w, radius = random_instance(seed)
@@ -227,6 +235,7 @@ def test_lscp_matches_spopt(seed):
     assert ours.unreachable_weight == pytest.approx(w[~reach].sum())
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(3))
 def test_capacitated_lscp_split_matches_spopt(seed):
     cost, w, radius = random_instance(seed, radius=900.0)
@@ -245,6 +254,7 @@ def test_capacitated_lscp_split_matches_spopt(seed):
     capacity_ok(ours, w, caps)
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(5))
 def test_pmedian_unrestricted_matches_spopt(seed):
     cost, w, _ = random_instance(seed)
@@ -255,6 +265,7 @@ def test_pmedian_unrestricted_matches_spopt(seed):
         assert ours.covered_weight == pytest.approx(w.sum())
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(4))
 def test_pmedian_within_radius_matches_spopt_big_m(seed):
     cost, w, radius = random_instance(seed, radius=900.0)
@@ -270,6 +281,7 @@ def test_pmedian_within_radius_matches_spopt_big_m(seed):
     assignment_within_radius(ours, cost, radius)
 
 
+@needs_spopt
 @pytest.mark.parametrize("seed", range(3))
 def test_capacitated_pmedian_matches_spopt(seed):
     cost, w, _ = random_instance(seed, n_demand=20, n_cand=6)
