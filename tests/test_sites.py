@@ -173,8 +173,6 @@ def test_lscp_and_pmedian_on_the_toy(toy):
     assert set(pm.proposed_table()["site_id"]) == {"S1", "S2", "S3"}
 
 
-@pytest.mark.xfail(reason="geoplan.sites.models aggregates rows with identical walks into one indivisible "
-                          "unit in capacitated whole-building models (reported)", strict=False)
 def test_buildings_with_equal_walks_are_still_assigned_one_by_one():
     twins = [(0, 10, 400.0), (400, 10, 300.0)]  # both exactly 220 m from S1 (640 persons)
     r = sites(toy_study(residents=twins), model="mclp", k=1, capacitated=True, curve_k=0)

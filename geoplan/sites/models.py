@@ -406,14 +406,23 @@ def _gather(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return offsets + np.arange(total, dtype=np.int64), counts
 
 
-def _aggregate(inst: _Instance, *, use_costs: bool) -> _Agg:
-    """Merge active rows with the same reachable candidates (and distances)."""
+def _aggregate(inst: _Instance, *, use_costs: bool, whole_rows: bool = False) -> _Agg:
+    """Merge active rows with the same reachable candidates (and distances).
+
+    ``whole_rows`` keeps every row its own point: in a capacitated model that assigns each
+    point whole to one site, two buildings merged into one point could no longer go to
+    different sites, or fit where only one of them fits.
+    """
     rows = np.flatnonzero(inst.active)
     keys: dict[bytes, int] = {}
     gid = np.empty(rows.size, dtype=np.int64)
     reps: list[int] = []
     indptr, indices, data = inst.indptr, inst.indices, inst.data
     for t, i in enumerate(rows.tolist()):
+        if whole_rows:
+            gid[t] = len(reps)
+            reps.append(i)
+            continue
         s, e = indptr[i], indptr[i + 1]
         h = hashlib.blake2b(indices[s:e].tobytes(), digest_size=20)
         if use_costs:
@@ -1009,7 +1018,7 @@ def solve_from_cost_matrix(
             inst, agg, model=model, k_new=k_new, open_mask=empty, x_pairs=None, split=split, run=run,
             status="no_demand", notes=["There is no demand: all weights are 0 (or there are no demand rows); only preselected sites are open."],
         )
-    agg = _aggregate(inst, use_costs=capacitated or model == "pmedian")
+    agg = _aggregate(inst, use_costs=capacitated or model == "pmedian", whole_rows=capacitated and not split)
     if agg.n_groups == 0:
         return _solution(
             inst, agg, model=model, k_new=k_new, open_mask=empty, x_pairs=None, split=split, run=run,
@@ -1211,7 +1220,7 @@ def coverage_curve(
     total = float(inst.weights.sum())
     if total <= 0 or k_max == 0:
         return pd.DataFrame(columns=columns)
-    agg = _aggregate(inst, use_costs=capacitated)
+    agg = _aggregate(inst, use_costs=capacitated, whole_rows=capacitated and not split)
     empty = np.zeros(inst.n_cand, dtype=bool)
     if agg.n_groups == 0:
         return pd.DataFrame(
