@@ -105,7 +105,7 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
     osm = args.osm or (None if demo else config.get("osm"))
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),
-                      progress=progress)
+                      name=config.get("name"), progress=progress)
 
 
 def sample_layers_path() -> Path:

@@ -2,6 +2,7 @@
 
 Example ``project.yml``::
 
+    name: 海淀区某街道 应急空间评估    # map titles (default: the OSM file name)
     preset: gb                    # or nfpa
     overrides:                    # any Preset field (see geoplan.standards.Preset)
       floor_area_per_person_m2: 30

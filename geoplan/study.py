@@ -141,7 +141,7 @@ def _concat(frames: Sequence[gpd.GeoDataFrame], crs: CRS) -> gpd.GeoDataFrame:
 
 def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=None,
                layers: Sequence[str | Path] = (), preset: Preset | str = "gb", encoding: str | None = None,
-               progress: Progress | None = None) -> Study:
+               name: str | None = None, progress: Progress | None = None) -> Study:
     """Load OpenStreetMap data and community layers into a :class:`Study`.
 
     Parameters
@@ -156,6 +156,8 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
         A :class:`Preset` or a preset name (``"gb"``, ``"nfpa"``).
     encoding
         Text encoding of layer files that do not declare one (e.g. ``"gbk"``).
+    name
+        Study name for map titles and reports (default: the OSM file or place name).
     progress
         Called with a short message before each long step.
     """
@@ -261,7 +263,7 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     names = pd.concat([facilities.get("name", pd.Series(dtype=object)), communities.get("community", pd.Series(dtype=object)),
                        buildings["name"]])
     return Study(
-        name=data.label,
+        name=name or data.label,
         crs=crs,
         area=area,
         preset=preset,
