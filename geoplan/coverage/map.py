@@ -5,9 +5,7 @@ green: all), one toggleable service area per category, facilities by category, g
 outlined in red, and the communities with their figures (population, complete-life-circle
 share, share per category) in popups.
 
-Labels come from the map translation table. Keys this map would like but the table does not
-have yet are listed in :data:`WANTED_KEYS`; until they exist, layer names come from
-:data:`_EXTRA` and fields fall back to the nearest existing label, so nothing is lost.
+Labels come from the map translation table, :mod:`geoplan.maps._i18n`.
 """
 
 from __future__ import annotations
@@ -15,60 +13,14 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from geoplan.maps import Field, PlanMap, TEXT, t
+from geoplan.maps import Field, PlanMap, t
 from geoplan.maps._i18n import label
 from geoplan.maps.study_area import CATEGORY_COLORS
-
-#: Translation keys the coverage map uses when the table has them (key → fallback key).
-WANTED_KEYS = {
-    "title.coverage": None,
-    "layer.residents_reach": None,
-    "field.categories_within_tier": "field.coverage",
-    "field.complete_circle": "field.status",
-    "field.complete_share": "field.coverage",
-    "field.elderly_complete_share": "field.coverage",
-    "field.missing": "field.status",
-    "field.tier": "field.walk_distance",
-    "field.rank": "field.id",
-    "field.residences": "field.kind",
-    "field.nearest_population": "field.population",
-}
-
-_EXTRA = {
-    "zh": {"title.coverage": "15分钟生活圈覆盖", "layer.residents_reach": "居民（生活圈内可达设施类别数）",
-           "of": "/",
-           # proposed texts for the table (used only once the map table has the key)
-           "field.categories_within_tier": "生活圈内可达类别数", "field.complete_circle": "完整生活圈",
-           "field.complete_share": "完整生活圈人口比例", "field.elderly_complete_share": "老年人完整生活圈比例",
-           "field.missing": "生活圈内缺少", "field.tier": "生活圈步行距离", "field.rank": "排名",
-           "field.residences": "居住建筑数", "field.nearest_population": "就近服务人口"},
-    "en": {"title.coverage": "15-minute life circle coverage",
-           "layer.residents_reach": "Residents (categories within their tier)", "of": "of",
-           "field.categories_within_tier": "Categories within tier", "field.complete_circle": "Complete life circle",
-           "field.complete_share": "Complete life circle (share of people)",
-           "field.elderly_complete_share": "Complete life circle, elderly (share)",
-           "field.missing": "Missing within tier", "field.tier": "Tier (walking distance)", "field.rank": "Rank",
-           "field.residences": "Residential buildings", "field.nearest_population": "People for whom it is nearest"},
-}
 
 #: Residents' colour from none (dark red) to every category (green) within its tier; saturated
 #: throughout so every class reads on the grey page and over a red gap area.
 _RAMP = ("#a50026", "#f46d43", "#fdae61", "#a6d96a", "#1a9850")
 GAP_COLOR = "#d7191c"
-
-
-def _has(key: str, lang: str) -> bool:
-    return key in TEXT[lang]
-
-
-def _text(key: str, lang: str) -> str:
-    return t(key, lang) if _has(key, lang) else _EXTRA[lang][key]
-
-
-def _field(column: str, key: str, lang: str, fmt="text") -> Field:
-    if not _has(key, lang):
-        key = WANTED_KEYS[key]
-    return Field(column, key, fmt)
 
 
 def _ramp(n: int) -> list[str]:
@@ -147,7 +99,7 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
                  else f"{p['mode']} · {p['profile']}")
     tiers = " · ".join(f"{label(c, lang, prefix='cat.')} {p['tier_m'][c]:.0f} m" for c in cats)
     pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
-                 sources=list(result.sources), subtitle=_text("title.coverage", lang), date=date,
+                 sources=list(result.sources), subtitle=t("title.coverage", lang), date=date,
                  walk_speed_mps=float(p["speed_mps"]), extra_lines=[mode_line, tiers])
 
     communities = _community_layer(result, lang)
@@ -157,8 +109,8 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
                             "fillColor": "#6a51a3"},
                      tooltip=[Field("_label", "field.community")],
                      popup=[Field("population", "field.population", "people"),
-                            _field("complete_share", "field.complete_share", lang, "pct"),
-                            _field("elderly_complete_share", "field.elderly_complete_share", lang, "pct"),
+                            Field("complete_share", "field.complete_share", "pct"),
+                            Field("elderly_complete_share", "field.elderly_complete_share", "pct"),
                             *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
 
     areas = result.service_areas
@@ -170,7 +122,7 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
         name = f"{t('layer.service_area', lang)}: {label(cat, lang, prefix='cat.')} ≤ {p['tier_m'][cat]:.0f} m"
         pm.add_layer(row, name_key="layer.service_area", name=name, group="group.coverage", kind="polygons",
                      show=False, fit=False, style={"color": color, "fillColor": color, "weight": 1, "fillOpacity": 0.25},
-                     tooltip=[Field("category", "field.category", "cat"), _field("tier_m", "field.tier", lang, "m"),
+                     tooltip=[Field("category", "field.category", "cat"), Field("tier_m", "field.tier", "m"),
                               Field("area_ha", "field.area", lambda v, lg: f"{float(v):,.1f} {t('unit.ha', lg)}")])
 
     gaps = result.gaps
@@ -181,26 +133,26 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
                             "fillOpacity": 0.10},
                      tooltip=[Field("gap_ids", "field.id"), Field("categories", "field.category", _missing_fmt),
                               Field("population", "field.population", "people"),
-                              _field("residents", "field.residences", lang, "int"),
+                              Field("residents", "field.residences", "int"),
                               Field("community", "field.community"),
-                              _field("rank", "field.rank", lang, "int")])
+                              Field("rank", "field.rank", "int")])
 
     res = result.residents
     n = len(cats)
     colors = _ramp(n)
-    of = _EXTRA[lang]["of"]
+    of = t("coverage.of", lang)
     kind = "points" if len(res) and res.geom_type.isin(["Point", "MultiPoint"]).all() else "polygons"
     res = res.assign(_reach=res["categories_within_tier"].astype(int))
-    pm.add_layer(res, name_key="layer.residential", name=_text("layer.residents_reach", lang), kind="points" if
+    pm.add_layer(res, name_key="layer.residents_reach", kind="points" if
                  kind == "points" else "polygons", color_by="_reach",
                  categories={k: (colors[k], f"{k} {of} {n}") for k in range(n, -1, -1)},
                  style={"weight": 0.8, "fillOpacity": 0.95, "color": "#333333"} if kind == "polygons" else
                  {"radius": 5, "weight": 1},
                  tooltip=[Field("name", "field.name"), Field("population", "field.population", "people"),
                           Field("community", "field.community"),
-                          _field("_reach", "field.categories_within_tier", lang, "int"),
-                          _field("complete_circle", "field.complete_circle", lang, "bool"),
-                          _field("missing_essential", "field.missing", lang, _missing_fmt)],
+                          Field("_reach", "field.categories_within_tier", "int"),
+                          Field("complete_circle", "field.complete_circle", "bool"),
+                          Field("missing_essential", "field.missing", _missing_fmt)],
                  popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
 
     fac = result.facilities
@@ -209,6 +161,6 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
                      categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                      style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
                      tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
-                              _field("nearest_population", "field.nearest_population", lang, "people"),
+                              Field("nearest_population", "field.nearest_population", "people"),
                               Field("source", "field.source")])
     return pm

@@ -6,9 +6,8 @@ radius, owned by the nearest open site), resident → site assignment lines, unc
 coloured by why, and the open sites as circles sized by capacity. The coverage curve (people
 covered against the number of new sites) is a small chart in a panel.
 
-Labels come from the map translation table. Texts this map needs that the table does not have
-yet are in :data:`_EXTRA` (keys listed in :data:`WANTED_KEYS`); values are put into ready-made
-text columns labelled with the nearest existing field key, so nothing is lost.
+Labels come from the map translation table, :mod:`geoplan.maps._i18n`; values are put into
+ready-made text columns labelled with the nearest field key.
 """
 
 from __future__ import annotations
@@ -16,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geoplan.maps import Field, PlanMap, TEXT, svg_line_chart, t
+from geoplan.maps import Field, PlanMap, svg_line_chart, t
 from geoplan.maps._html import esc
 
-#: Site kind → translation key of the map table (kinds without one use :data:`_EXTRA`).
+#: Site kind → translation key of the map table.
 KIND_KEYS = {"park": "site.park", "square": "site.square", "green_space": "site.green",
              "sports_ground": "site.sports", "school_ground": "site.school", "gymnasium": "site.gymnasium",
              "community_centre": "site.community_centre", "other": "site.other",
@@ -31,52 +30,8 @@ STATUS_COLORS = {"proposed": "#1b7837", "existing": "#2166ac", "not_chosen": "#9
 REASON_COLORS = {"too_far": "#b2182b", "site_not_chosen": "#f4a582", "capacity_exhausted": "#762a83",
                  "off_network": "#4d4d4d", "no_candidates": "#b2182b"}
 
-#: Keys this map would use if the shared table had them (listed for the maps maintainer).
-WANTED_KEYS = ("title.sites", "site.school_building", "site.assembly_point", "site.not_chosen", "layer.uncovered",
-               "field.assigned_population", "field.covered_population", "field.mean_walk", "field.max_walk",
-               "field.rank", "field.reason", "chart.coverage_curve", "chart.new_sites", "chart.people_covered",
-               "reason.too_far", "reason.site_not_chosen", "reason.capacity_exhausted", "reason.off_network",
-               "reason.no_candidates", "reason.too_small", "reason.sliver", "reason.invalid_geometry",
-               "reason.inside_other", "reason.no_area", "reason.no_one_in_reach")
-
-_EXTRA = {
-    "zh": {
-        "title.sites": "应急避难场所选址", "site.school_building": "学校（室内）", "site.assembly_point": "应急集合点",
-        "layer.uncovered": "未覆盖居民", "assigned": "分配", "within": "服务半径内", "mean": "平均", "max": "最远",
-        "rank": "建设顺序", "chart.coverage_curve": "覆盖曲线", "chart.new_sites": "新增场所数 k",
-        "chart.people_covered": "覆盖人数", "existing_only": "仅现有场所",
-        "reason.too_far": "步行范围内无候选场地", "reason.site_not_chosen": "附近场地未被选中（可增加 k）",
-        "reason.capacity_exhausted": "附近场所容量已满", "reason.off_network": "远离步行路网",
-        "reason.no_candidates": "区内无可用候选场地", "reason.too_small": "面积不足",
-        "reason.sliver": "过于狭长", "reason.invalid_geometry": "几何无效", "reason.inside_other": "位于其他场地内",
-        "reason.no_area": "缺少面积", "reason.no_one_in_reach": "服务半径内无居民",
-        "radius": "服务半径", "model": "模型", "capacitated": "考虑容量", "uncapacitated": "不考虑容量",
-        "covered": "覆盖", "elderly": "老年人步速", "used": "已用",
-    },
-    "en": {
-        "title.sites": "Emergency shelter sites", "site.school_building": "School (indoor)",
-        "site.assembly_point": "Assembly point", "layer.uncovered": "Uncovered residents", "assigned": "assigned",
-        "within": "within radius", "mean": "mean", "max": "max", "rank": "build order",
-        "chart.coverage_curve": "Coverage curve", "chart.new_sites": "new sites k",
-        "chart.people_covered": "people covered", "existing_only": "existing only",
-        "reason.too_far": "no candidate within walking radius", "reason.site_not_chosen":
-            "a nearby candidate was not chosen (raise k)", "reason.capacity_exhausted": "nearby sites are full",
-        "reason.off_network": "far from the walking network", "reason.no_candidates": "no usable candidate in the area",
-        "reason.too_small": "too small", "reason.sliver": "too narrow", "reason.invalid_geometry": "invalid geometry",
-        "reason.inside_other": "inside another candidate", "reason.no_area": "area unknown",
-        "reason.no_one_in_reach": "nobody within the radius",
-        "radius": "radius", "model": "model", "capacitated": "capacitated", "uncapacitated": "uncapacitated",
-        "covered": "covered", "elderly": "elderly walking speed", "used": "used",
-    },
-}
-
-
-def _text(key: str, lang: str) -> str:
-    return TEXT[lang][key] if key in TEXT[lang] else _EXTRA[lang].get(key, key)
-
-
 def _kind(value, lang: str) -> str:
-    return _text(KIND_KEYS.get(str(value), "site.other"), lang)
+    return t(KIND_KEYS.get(str(value), "site.other"), lang)
 
 
 def _num(v, unit: str = "") -> str:
@@ -88,15 +43,15 @@ def _num(v, unit: str = "") -> str:
 def _sites_text(frame: pd.DataFrame, lang: str, unit_m: str, people: str) -> pd.DataFrame:
     out = frame.copy()
     out["_kind"] = [_kind(v, lang) for v in out["kind"]]
-    out["_status"] = [_text(STATUS_KEYS.get(str(s), "site.candidate"), lang)
-                      + (f" · {_text('rank', lang)} {int(r)}" if str(s) == "proposed" and r == r else "")
+    out["_status"] = [t(STATUS_KEYS.get(str(s), "site.candidate"), lang)
+                      + (f" · {t('sites.rank', lang)} {int(r)}" if str(s) == "proposed" and r == r else "")
                       for s, r in zip(out["status"], out["rank"] if "rank" in out else [np.nan] * len(out))]
     if "assigned_population" in out:
-        out["_people"] = [f"{_text('assigned', lang)} {_num(a)} / {_text('within', lang)} {_num(c)} {people}"
+        out["_people"] = [f"{t('sites.assigned', lang)} {_num(a)} / {t('sites.within', lang)} {_num(c)} {people}"
                           for a, c in zip(out["assigned_population"], out["covered_population"])]
-        out["_walk"] = [f"{_text('mean', lang)} {_num(m, ' ' + unit_m)} · {_text('max', lang)} {_num(x, ' ' + unit_m)}"
+        out["_walk"] = [f"{t('sites.mean', lang)} {_num(m, ' ' + unit_m)} · {t('sites.max', lang)} {_num(x, ' ' + unit_m)}"
                         for m, x in zip(out["mean_walk_m"], out["max_walk_m"])]
-        out["_cap"] = [f"{_num(c)} {people}" + (f" ({_text('used', lang)} {100 * u:.0f}%)" if u == u else "")
+        out["_cap"] = [f"{_num(c)} {people}" + (f" ({t('sites.used', lang)} {100 * u:.0f}%)" if u == u else "")
                        for c, u in zip(out["capacity"], out["utilisation"])]
     out["_name"] = out["name"].astype(object).where(out["name"].notna(), out["site_id"])
     return out
@@ -120,14 +75,14 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
     s = result.summary
     unit_m = t("unit.m", lang)
     people = t("unit.people", lang)
-    cap = _text("capacitated" if p["capacitated"] else "uncapacitated", lang)
-    line = (f"{_text('model', lang)} {str(p['model']).upper()} ({cap}) · {_text('radius', lang)} "
-            f"{p['radius_m']:,.0f} {unit_m} · {_text('covered', lang)} {_num(s['covered_population'])} / "
+    cap = t("sites.capacitated" if p["capacitated"] else "sites.uncapacitated", lang)
+    line = (f"{t('sites.model', lang)} {str(p['model']).upper()} ({cap}) · {t('sites.radius', lang)} "
+            f"{p['radius_m']:,.0f} {unit_m} · {t('sites.covered', lang)} {_num(s['covered_population'])} / "
             f"{_num(s['population'])} {people}")
-    elderly = (f"{_text('elderly', lang)} ≤ {p['elderly_radius_m']:,.0f} {unit_m}: "
+    elderly = (f"{t('sites.elderly', lang)} ≤ {p['elderly_radius_m']:,.0f} {unit_m}: "
                f"{_num(s['elderly_covered_population'])} {people}")
     pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
-                 sources=list(result.sources), subtitle=_text("title.sites", lang), date=date,
+                 sources=list(result.sources), subtitle=t("title.sites", lang), date=date,
                  walk_speed_mps=float(p.get("walk_speed_mps", 1.2)), extra_lines=[line, elderly])
 
     b = result.boundaries
@@ -146,8 +101,8 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
     cand = result.candidates
     if len(cand):
         c = _sites_text(cand.assign(rank=np.nan), lang, unit_m, people)
-        c["_reason"] = [_text(f"reason.{r}", lang) if isinstance(r, str) and r else "–" for r in c["reason"]]
-        cats = {k: (STATUS_COLORS[k], _text(STATUS_KEYS[k], lang)) for k in ("proposed", "existing", "not_chosen")}
+        c["_reason"] = [t(f"reason.{r}", lang) if isinstance(r, str) and r else "–" for r in c["reason"]]
+        cats = {k: (STATUS_COLORS[k], t(STATUS_KEYS[k], lang)) for k in ("proposed", "existing", "not_chosen")}
         shown = c[c["status"] != "rejected"]
         if len(shown):
             pm.add_layer(shown, name_key="layer.sites", group="group.sites", kind="polygons", color_by="status",
@@ -186,12 +141,12 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
 
     unc = result.uncovered()
     if len(unc):
-        unc = unc.assign(_reason=[_text(f"reason.{r}", lang) for r in unc["reason"]])
+        unc = unc.assign(_reason=[t(f"reason.{r}", lang) for r in unc["reason"]])
         kind = "points" if unc.geom_type.isin(["Point", "MultiPoint"]).all() else "polygons"
         present = [r for r in REASON_COLORS if (unc["reason"] == r).any()]
-        pm.add_layer(unc, name_key="layer.residential", name=_text("layer.uncovered", lang), group="group.sites",
+        pm.add_layer(unc, name_key="layer.uncovered", group="group.sites",
                      kind=kind, color_by="reason",
-                     categories={r: (REASON_COLORS[r], _text(f"reason.{r}", lang)) for r in present},
+                     categories={r: (REASON_COLORS[r], t(f"reason.{r}", lang)) for r in present},
                      style={"weight": 0.8, "fillOpacity": 0.8, "color": "#67001f"} if kind == "polygons"
                      else {"radius": 5, "weight": 1},
                      tooltip=[Field("resident_id", "field.id"), Field("population", "field.population", "people"),
@@ -202,7 +157,7 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
     if len(prop):
         ptxt = _sites_text(prop, lang, unit_m, people)
         pm.add_layer(ptxt, name_key="layer.selected_sites", group="group.sites", kind="points", color_by="status",
-                     categories={k: (STATUS_COLORS[k], _text(STATUS_KEYS[k], lang)) for k in ("existing", "proposed")},
+                     categories={k: (STATUS_COLORS[k], t(STATUS_KEYS[k], lang)) for k in ("existing", "proposed")},
                      radius_by="capacity", radius_range=(6, 18), style={"weight": 2, "color": "#ffffff"},
                      tooltip=[Field("_name", "field.name"), Field("_kind", "field.kind"),
                               Field("_status", "field.status"), Field("_cap", "field.capacity")],
@@ -214,13 +169,13 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
         k = [0] + curve["k"].astype(int).tolist()
         first = float(curve["covered_population"].iloc[0] - curve["marginal_population"].iloc[0])
         y = [first] + curve["covered_population"].astype(float).tolist()
-        chart = svg_line_chart(k, y, title=_text("chart.coverage_curve", lang), x_label=_text("chart.new_sites", lang),
-                               y_label=_text("chart.people_covered", lang),
+        chart = svg_line_chart(k, y, title=t("chart.coverage_curve", lang), x_label=t("chart.new_sites", lang),
+                               y_label=t("chart.people_covered", lang),
                                y_max=max(float(s["population"]), max(y), 1.0))
         rows = "".join(f"<tr><td>{int(a)}</td><td style='text-align:right'>{esc(_num(b))}</td>"
                        f"<td style='text-align:right'>{esc(f'{100 * c:.1f}%')}</td></tr>"
                        for a, b, c in zip(curve["k"], curve["covered_population"], curve["covered_share"]))
-        table = (f"<details><summary>k · {esc(_text('chart.people_covered', lang))}</summary>"
+        table = (f"<details><summary>k · {esc(t('chart.people_covered', lang))}</summary>"
                  f"<table style='font-size:11px'>{rows}</table></details>")
         # map.css pins .gp-chart to the left while add_html_panel("bottomright") sets right: the
         # panel would stretch across the page; keep it at the bottom right.
