@@ -32,26 +32,15 @@ Figures seen on the 2-core, 24 GB development machine (2026-11-23), ``--tiles 19
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _common import peak_rss_mb, timed  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def timed(fn, *args, **kwargs):
-    t = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t
 
 
 def engine_vs_networkx(study, vehicle: str) -> None:

@@ -38,35 +38,14 @@ Tiled 19×19 (1,110,987 nodes / 2,994,096 edges, 21,299 residents, 32,851 facili
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
-import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _common import peak_rss_mb, timed, traced_peak_mb  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def timed(fn, *args, **kwargs):
-    t = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t
-
-
-def traced_peak_mb(fn, *args, **kwargs) -> float:
-    tracemalloc.start()
-    try:
-        fn(*args, **kwargs)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def _baseline_sources(study, rows: np.ndarray) -> list:

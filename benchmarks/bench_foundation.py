@@ -10,7 +10,6 @@ osmnx's nearest-edge lookup on the same points.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 from pathlib import Path
@@ -18,16 +17,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _common import peak_rss_mb, timed  # noqa: E402
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def timed(label: str, fn, *args, **kwargs):
-    t = time.perf_counter()
-    out = fn(*args, **kwargs)
-    print(f"  {label:<44s} {time.perf_counter() - t:8.2f} s   peak RSS {peak_mb():8.0f} MB", flush=True)
+def step(label: str, fn, *args, **kwargs):
+    """Run one step and print its time and the peak RSS so far."""
+    out, t = timed(fn, *args, **kwargs)
+    print(f"  {label:<44s} {t:8.2f} s   peak RSS {peak_rss_mb():8.0f} MB", flush=True)
     return out
 
 
@@ -41,14 +37,14 @@ def run(tiles: int) -> None:
 
     repo = Path(__file__).resolve().parents[1]
     print("bundled district (Helsinki sample + sample layers)")
-    osm = timed("read OSM (pyosmium)", open_osm, None)
-    study = timed("load_study (networks, layers, snapping)", load_study, osm, layers=[repo / "layers"])
+    osm = step("read OSM (pyosmium)", open_osm, None)
+    study = step("load_study (networks, layers, snapping)", load_study, osm, layers=[repo / "layers"])
     print(f"  walk {study.walk.compiled.n_nodes:,} nodes, drive {study.drive.compiled.n_nodes:,} nodes, "
           f"{len(study.residents):,} residents, {len(study.facilities):,} facilities")
 
     print(f"tiled {tiles}×{tiles} (stitched copies of the real street geometry)")
-    big_osm = timed("tile and stitch", tiled_osm, tiles, tiles, osm)
-    big = timed("load_study", load_study, big_osm)
+    big_osm = step("tile and stitch", tiled_osm, tiles, tiles, osm)
+    big = step("load_study", load_study, big_osm)
     net = big.walk.compiled
     print(f"  walk {net.n_nodes:,} nodes / {len(net.edge_u):,} edges, drive {big.drive.compiled.n_nodes:,} nodes, "
           f"{len(big.residents):,} residents, {len(big.facilities):,} facilities, {len(big.sites):,} sites")
@@ -67,7 +63,7 @@ def run(tiles: int) -> None:
     base = (time.perf_counter() - t) * n_pts / sample
     print(f"  osmnx nearest_edges, same points (from {sample:,})     {base:8.2f} s   ratio {base / ours:6.1f}× "
           f"(osmnx / geoplan)")
-    print(f"  median snap distance {np.median(snap.distance_m):.1f} m; peak RSS {peak_mb():.0f} MB")
+    print(f"  median snap distance {np.median(snap.distance_m):.1f} m; peak RSS {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,6 @@ No figure is asserted; this only reports.
 from __future__ import annotations
 
 import argparse
-import resource
-import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from _common import peak_rss_mb  # the benchmarks folder is on sys.path when run as a script
 from geoplan.sites import coverage_curve, solve_from_cost_matrix
 
 DETOUR = 1.3
@@ -92,11 +91,6 @@ def synthetic(case: Case):
     return cost, weights, capacities
 
 
-def rss_mb() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r / 1024.0 if sys.platform != "darwin" else r / 1024.0 / 1024.0
-
-
 def run_geoplan(label, fn):
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -112,7 +106,7 @@ def run_geoplan(label, fn):
 def report(label, sol, elapsed, peak_mb):
     print(
         f"  geoplan {label:<22} total {elapsed:7.2f} s (HiGHS {sol.solve_time_s:7.2f} s) "
-        f"py-peak {peak_mb:7.1f} MB  rss-max {rss_mb():7.0f} MB | "
+        f"py-peak {peak_mb:7.1f} MB  rss-max {peak_rss_mb():7.0f} MB | "
         f"{sol.n_variables:>9,} vars {sol.n_constraints:>9,} rows {sol.n_nonzeros:>10,} nz "
         f"{sol.n_demand_points:>7,} pts | status {sol.status:<10} gap {sol.optimality_gap:.2e} | "
         f"objective {sol.objective:,.6g}  covered {sol.covered_weight:,.0f} ({sol.covered_share:.1%}) "
@@ -163,7 +157,7 @@ def run_spopt(case: Case, cost, weights, models, time_limit, max_pairs):
         status = pulp.LpStatus[m.problem.status] + (" (time limit hit: not proven optimal)" if hit else "")
         print(
             f"  spopt   {model:<22} total {elapsed:7.2f} s (build {t_build:6.2f} s) py-peak {peak / 2**20:7.1f} MB "
-            f"rss-max {rss_mb():7.0f} MB | status {status} | objective {obj:,.6g}"
+            f"rss-max {peak_rss_mb():7.0f} MB | status {status} | objective {obj:,.6g}"
         )
     return out
 

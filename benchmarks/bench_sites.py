@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import resource
 import sys
 import time
 import warnings
@@ -47,19 +46,10 @@ import numpy as np
 from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _common import peak_rss_mb, timed  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 #: Largest dense p-median handed to spopt (one PuLP variable per resident–site pair).
 PMEDIAN_MAX_PAIRS = 250_000
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def timed(fn, *args, **kwargs):
-    t = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t
 
 
 class Phases:
