@@ -63,15 +63,29 @@ def write_csv(frame: pd.DataFrame, target: str | Path) -> Path:
     return Path(target)
 
 
+def _gpkg_column(s: pd.Series) -> pd.Series:
+    """A column as a plain type the GeoPackage writer takes.
+
+    Bools (numpy or pandas) as numpy bool, numbers and datetimes as they are; everything else
+    (object, pandas string, categorical) as Python objects with missing values as ``None`` and
+    lists or other objects as text.
+    """
+    if pd.api.types.is_bool_dtype(s) and not s.isna().any():
+        return s.astype(bool)
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    s = s.astype(object).where(s.notna(), None)
+    return s.map(lambda v: v if v is None or isinstance(v, (str, int, float, bool)) else str(v))
+
+
 def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], target: str | Path) -> Path:
-    """Write several layers into one GeoPackage (WGS-84), atomically."""
+    """Write several layers into one GeoPackage (WGS-84), atomically; column types made plain."""
     with atomic_path(target) as tmp:
         for name, frame in layers.items():
             out = frame.to_crs("EPSG:4326") if frame.crs is not None else frame.set_crs("EPSG:4326")
-            # GeoPackage columns must be plain types; lists and objects become text
             for col in out.columns:
-                if col != out.geometry.name and out[col].dtype == object:
-                    out[col] = out[col].map(lambda v: None if v is None else (v if isinstance(v, (str, int, float, bool)) else str(v)))
+                if col != out.geometry.name:
+                    out[col] = _gpkg_column(out[col])
             out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
     return Path(target)
 

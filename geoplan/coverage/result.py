@@ -119,7 +119,7 @@ class CoverageResult:
                   "gaps": self.gaps}
         if self.facility_areas is not None:
             layers["facility_areas"] = self.facility_areas
-        written.append(write_gpkg({k: _gpkg_ready(v) for k, v in layers.items()}, folder / "coverage.gpkg"))
+        written.append(write_gpkg(layers, folder / "coverage.gpkg"))
         return written
 
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
@@ -128,17 +128,3 @@ class CoverageResult:
         from geoplan.coverage.map import coverage_map
 
         return coverage_map(self, lang=lang or self.lang, basemap=basemap, offline=offline, date=date)
-
-
-def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Plain column types for the GeoPackage writer (pandas string and bool dtypes as such)."""
-    out = frame.copy()
-    for col in out.columns:
-        if col == out.geometry.name:
-            continue
-        s = out[col]
-        if pd.api.types.is_bool_dtype(s):
-            out[col] = s.astype(bool)
-        elif pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
-            out[col] = s.astype(object).where(s.notna(), None)
-    return out

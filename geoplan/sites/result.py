@@ -64,20 +64,6 @@ def _plain(frame) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Plain column types for the GeoPackage writer."""
-    out = frame.copy()
-    for col in out.columns:
-        if col == out.geometry.name:
-            continue
-        s = out[col]
-        if pd.api.types.is_bool_dtype(s):
-            out[col] = s.astype(bool)
-        elif not pd.api.types.is_numeric_dtype(s):
-            out[col] = s.astype(object).where(s.notna(), None)
-    return out
-
-
 @dataclass(frozen=True)
 class SitesResult:
     """Proposed shelter sites, who they serve, and what was possible.
@@ -171,7 +157,7 @@ class SitesResult:
         layers = {"sites": self.candidates, "proposed": self.proposed, "assignment": self.assignment,
                   "uncovered": self.uncovered(),
                   "service_areas": self.service_areas[self.service_areas.geometry.notna()]}
-        written.append(write_gpkg({k: _gpkg_ready(v) for k, v in layers.items()}, folder / "sites.gpkg"))
+        written.append(write_gpkg(layers, folder / "sites.gpkg"))
         return written
 
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
