@@ -16,7 +16,7 @@ Example ``project.yml``::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -81,3 +81,44 @@ def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:
         "basemap": getattr(args, "basemap", None) or config.get("basemap") or "osm",
         "offline": offline if offline is not None else bool(config.get("offline", True)),
     }
+
+
+def section_options(config: dict[str, Any], name: str, allowed_keys: Iterable[str], args,
+                    arg_keys: Iterable[str], *, example: str | None = None) -> dict[str, Any]:
+    """An analysis's options: its section of the project file, overlaid by the command line.
+
+    Parameters
+    ----------
+    config : dict
+        The project file as read by :func:`load_config` (``{}`` without one).
+    name : str
+        The section (``"coverage"``, ``"access"``, ``"sites"``).
+    allowed_keys : iterable of str
+        Keys the section may have; any other is an :class:`~geoplan.errors.InputError`.
+    args : argparse.Namespace
+        The command line; attributes missing or ``None`` leave the file's value.
+    arg_keys : iterable of str
+        The attributes of ``args`` that override the section's key of the same name.
+    example : str, optional
+        An example section shown in the error when the section is not a mapping.
+
+    Returns
+    -------
+    dict
+        A new dict (the config is not changed).
+    """
+    section = config.get(name) or {}
+    if not isinstance(section, dict):
+        raise InputError(f"the {name} section of the config must be a mapping", source=config.get("_path"),
+                         fix=example or f"e.g. {name}: {{key: value}}")
+    allowed = set(allowed_keys)
+    unknown = sorted(set(section) - allowed)
+    if unknown:
+        raise InputError(f"unknown {name} options in the config: {', '.join(unknown)}",
+                         source=config.get("_path"), fix=f"use only: {', '.join(sorted(allowed))}")
+    opts = dict(section)
+    for key in arg_keys:
+        value = getattr(args, key, None)
+        if value is not None:
+            opts[key] = value
+    return opts

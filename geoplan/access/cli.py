@@ -31,26 +31,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the audit, write tables and the map, print a summary; return the files written."""
     from geoplan.access.audit import access
-    from geoplan.errors import InputError
+    from geoplan.config import map_options, section_options
 
-    options = dict(config.get("access") or {})
-    unknown = sorted(set(options) - {"vehicle", "scenario", "obstructions", "routes"} - _PROFILE_FIELDS)
-    if unknown:
-        raise InputError(f"unknown access options: {', '.join(unknown)}", source=config.get("_path"),
-                         fix=f"use vehicle, scenario, obstructions, routes or {', '.join(sorted(_PROFILE_FIELDS))}")
-    vehicle = getattr(args, "vehicle", None) or options.pop("vehicle", "fire")
-    options.pop("vehicle", None)
-    scenario = getattr(args, "scenario", None) or options.pop("scenario", None)
-    options.pop("scenario", None)
+    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes"} | _PROFILE_FIELDS,
+                              args, ("vehicle", "scenario"), example="e.g. access: {vehicle: fire, routes: affected}")
+    vehicle = options.pop("vehicle", "fire")
+    scenario = options.pop("scenario", None)
     if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
         scenario = str(Path(config["_path"]).parent / scenario)
-    use_obstructions = not getattr(args, "no_obstructions", False) and options.pop("obstructions", True)
-    options.pop("obstructions", None)
+    obstructions = options.pop("obstructions", True)
+    use_obstructions = not getattr(args, "no_obstructions", False) and obstructions
     routes = options.pop("routes", "affected")
     result = access(study, vehicle=vehicle, scenario=scenario, obstructions=use_obstructions, routes=routes,
                     progress=progress, **options)
     written = result.to_file(out)
-    from geoplan.config import map_options
 
     progress("drawing the access map")
     written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "access.html"))

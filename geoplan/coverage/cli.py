@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geoplan.config import section_options
 from geoplan.errors import InputError
 
 HELP = "15-minute life circle: who reaches which daily services on foot, and where the gaps are"
@@ -35,20 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args, config: dict) -> dict:
-    section = config.get("coverage") or {}
-    if not isinstance(section, dict):
-        raise InputError("the coverage section of the config must be a mapping", source=config.get("_path"),
-                         fix="e.g. coverage: {categories: [health, market]}")
-    unknown = sorted(set(section) - _CONFIG_KEYS)
-    if unknown:
-        raise InputError(f"unknown coverage options in the config: {', '.join(unknown)}",
-                         source=config.get("_path"), fix=f"use only: {', '.join(sorted(_CONFIG_KEYS))}")
-    opts = dict(section)
-    for key in ("mode", "speed", "profile", "categories", "per_facility"):
-        value = getattr(args, key, None)
-        if value is not None:
-            opts[key] = value
-    return opts
+    return section_options(config, "coverage", _CONFIG_KEYS, args,
+                           ("mode", "speed", "profile", "categories", "per_facility"),
+                           example="e.g. coverage: {categories: [health, market]}")
 
 
 def check(args, config: dict, preset) -> None:

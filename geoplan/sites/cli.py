@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
 
 HELP = "emergency shelters: which parks, squares and school grounds to designate, for whom"
@@ -43,19 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args, config: dict) -> dict:
-    section = config.get("sites") or {}
-    if not isinstance(section, dict):
-        raise InputError("the sites section of the config must be a mapping", source=config.get("_path"),
-                         fix="e.g. sites: {model: mclp, k: 5}")
-    unknown = sorted(set(section) - _CONFIG_KEYS)
-    if unknown:
-        raise InputError(f"unknown sites options in the config: {', '.join(unknown)}",
-                         source=config.get("_path"), fix=f"use only: {', '.join(sorted(_CONFIG_KEYS))}")
-    opts = dict(section)
-    for key in ("kind", "model", "k", "capacitated", "time_limit", "radius_m"):
-        value = getattr(args, key, None)
-        if value is not None:
-            opts[key] = value
+    opts = section_options(config, "sites", _CONFIG_KEYS, args,
+                           ("kind", "model", "k", "capacitated", "time_limit", "radius_m"),
+                           example="e.g. sites: {model: mclp, k: 5}")
     opts.setdefault("model", "mclp")
     opts.setdefault("k", 5)
     if opts.get("usable_share") is not None:
@@ -74,11 +65,8 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     opts = _options(args, config)
     result = sites(study, progress=progress, **opts)
     written = result.to_file(out)
-    lang = getattr(args, "lang", None) or config.get("lang") or study.lang
-    basemap = getattr(args, "basemap", None) or config.get("basemap") or "osm"
-    offline = args.offline if getattr(args, "offline", None) is not None else config.get("offline", True)
     progress("drawing the sites map")
-    written.append(result.to_map(lang=lang, basemap=basemap, offline=offline).to_html(out / "maps" / "sites.html"))
+    written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "sites.html"))
     _print_summary(result)
     return written
 
