@@ -6,58 +6,26 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pytest
 import shapely
-from pyproj import CRS
 
 import geoplan
 from geoplan.coverage import coverage, parse_categories
 from geoplan.errors import InputError
-from geoplan.network import CompiledNetwork
 from geoplan.standards import get_preset
-from geoplan.study import Network, Study
+from geoplan.study import Study
 from _independent import nearest_costs
-
-CRS_M = CRS.from_epsg(32650)  # UTM 50N (Beijing): metres
+from toy import CRS_M, toy_study as street_study
 
 
 # --------------------------------------------------------------------------- a hand-built study
-def _street_graph() -> nx.MultiDiGraph:
-    """A 2 km straight street (nodes every 100 m at y=0) and a 100 m island street at y=3000."""
-    g = nx.MultiDiGraph(crs=CRS_M)
-    xy = {i: (100.0 * i, 0.0) for i in range(21)}
-    xy.update({100: (0.0, 3000.0), 101: (100.0, 3000.0)})
-    for n, (x, y) in xy.items():
-        g.add_node(n, x=x, y=y)
-    pairs = [(i, i + 1) for i in range(20)] + [(100, 101)]
-    for a, b in pairs:
-        for u, v in ((a, b), (b, a)):
-            geom = shapely.LineString([xy[u], xy[v]])
-            g.add_edge(u, v, key=0, length=geom.length, geometry=geom, highway="residential", name="测试路")
-    return g
-
-
 def toy_study(residents: list[tuple], facilities: list[tuple], *, communities=None) -> Study:
-    """A Study on :func:`_street_graph`.
+    """A Study on the toy street of :mod:`toy` plus a 100 m island street at y=3000.
 
     ``residents``: ``(x, y, population, community)``; ``facilities``: ``(x, y, category, name)``.
     """
-    preset = get_preset("gb")
-    g = _street_graph()
-    nodes, edges = ox.graph_to_gdfs(g)
-    compiled = CompiledNetwork.from_graph(g)
-    walk = Network("walk", g, nodes, edges.reset_index(), compiled)
-    res = gpd.GeoDataFrame({
-        "resident_id": [f"R{i + 1}" for i in range(len(residents))],
-        "name": [f"楼{i + 1}" for i in range(len(residents))],
-        "population": [r[2] for r in residents],
-        "population_source": "layer",
-        "community": [r[3] for r in residents],
-    }, geometry=[shapely.Point(r[0], r[1]) for r in residents], crs=CRS_M)
     fac = gpd.GeoDataFrame({
         "facility_id": [f"F{i + 1}" for i in range(len(facilities))],
         "category": [f[2] for f in facilities],
@@ -69,15 +37,8 @@ def toy_study(residents: list[tuple], facilities: list[tuple], *, communities=No
                                         "name_en": ["One", "Two"]},
                                        geometry=[shapely.box(-100, -100, 1925, 100), shapely.box(1925, -100, 2100, 100)],
                                        crs=CRS_M)
-    empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS_M), crs=CRS_M)
-    limit = preset.max_snap_m
-    return Study(
-        name="测试区 <b>toy</b>", crs=CRS_M, area=shapely.box(-100, -100, 2100, 3100), preset=preset, lang="en",
-        sources=("hand-built test network",), inputs=(), walk=walk, drive=walk, buildings=empty, residents=res,
-        facilities=fac, stations=empty, obstructions=empty, sites=empty, communities=communities, areas=empty,
-        snaps={"residents.walk": compiled.snap(res.geometry.to_numpy(), max_distance=limit),
-               "facilities.walk": compiled.snap(fac.geometry.to_numpy(), max_distance=limit)},
-    )
+    return street_study(residents, community=lambda r: r[3], area=shapely.box(-100, -100, 2100, 3100),
+                          communities=communities, island=True, facilities=fac)
 
 
 RESIDENTS = [

@@ -7,41 +7,24 @@ from __future__ import annotations
 import dataclasses
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pytest
 import shapely
-from pyproj import CRS
 
 from geoplan.errors import InputError
 from geoplan.network import CompiledNetwork
 from geoplan.sites.analysis import SitesResult, sites
-from geoplan.standards import get_preset
-from geoplan.study import Network, Study
+from geoplan.study import Study
 from _independent import nearest_costs
+from toy import CRS_M, toy_study as street_study
 
-CRS_M = CRS.from_epsg(32650)  # UTM 50N (Beijing): metres
 PROPOSED_COLS = ["site_id", "name", "kind", "lon", "lat", "effective_area_m2", "capacity", "assigned_population",
                  "covered_population", "mean_walk_m", "max_walk_m", "rank"]
 CURVE_COLS = ["k", "covered_population", "covered_share", "marginal_population"]
 
 
 # --------------------------------------------------------------------------- a hand-built district
-def _street_graph() -> nx.MultiDiGraph:
-    """One straight two-way street, 0 … 2000 m along y=0, a node every 100 m."""
-    g = nx.MultiDiGraph(crs=CRS_M)
-    xy = {i: (100.0 * i, 0.0) for i in range(21)}
-    for n, (x, y) in xy.items():
-        g.add_node(n, x=x, y=y)
-    for a in range(20):
-        for u, v in ((a, a + 1), (a + 1, a)):
-            geom = shapely.LineString([xy[u], xy[v]])
-            g.add_edge(u, v, key=0, length=geom.length, geometry=geom, highway="residential", name="测试路")
-    return g
-
-
 def triangle(x: float) -> shapely.Polygon:
     """A 1,200 m² site whose only point nearest the street is (x, 10): a 10 m connector."""
     return shapely.Polygon([(x, 10), (x + 30, 50), (x - 30, 50)])
@@ -75,18 +58,7 @@ BUILDINGS = [shapely.box(1690, 50, 1710, 70)]  # 400 m² inside S3
 
 
 def toy_study(residents=RESIDENTS, site_rows=SITES, *, buildings=BUILDINGS) -> Study:
-    preset = get_preset("gb")
-    g = _street_graph()
-    nodes, edges = ox.graph_to_gdfs(g)
-    compiled = CompiledNetwork.from_graph(g)
-    walk = Network("walk", g, nodes, edges.reset_index(), compiled)
-    res = gpd.GeoDataFrame({
-        "resident_id": [f"R{i + 1}" for i in range(len(residents))],
-        "name": [f"楼{i + 1}" for i in range(len(residents))],
-        "population": [r[2] for r in residents],
-        "population_source": "layer",
-        "community": "C1",
-    }, geometry=[shapely.Point(r[0], r[1]) for r in residents], crs=CRS_M)
+    """A Study on the toy street of :mod:`toy`: residents ``(x, y, population)``, all in C1."""
     st = gpd.GeoDataFrame({
         "site_id": [s[0] for s in site_rows],
         "kind": [s[1] for s in site_rows],
@@ -98,17 +70,10 @@ def toy_study(residents=RESIDENTS, site_rows=SITES, *, buildings=BUILDINGS) -> S
     }, geometry=gpd.GeoSeries([s[3] for s in site_rows], crs=CRS_M), crs=CRS_M)
     bld = gpd.GeoDataFrame({"building_id": [f"b{i}" for i in range(len(buildings))]},
                            geometry=gpd.GeoSeries(list(buildings), crs=CRS_M), crs=CRS_M)
-    empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS_M), crs=CRS_M)
     communities = gpd.GeoDataFrame({"community": ["C1"], "name_zh": ["一社区"], "name_en": ["One"]},
                                    geometry=[shapely.box(-100, -100, 2100, 400)], crs=CRS_M)
-    limit = preset.max_snap_m
-    return Study(
-        name="测试区 <b>toy</b>", crs=CRS_M, area=shapely.box(-100, -100, 2100, 400), preset=preset, lang="en",
-        sources=("hand-built test network",), inputs=(), walk=walk, drive=walk, buildings=bld, residents=res,
-        facilities=empty, stations=empty, obstructions=empty, sites=st, communities=communities, areas=empty,
-        snaps={"residents.walk": compiled.snap(res.geometry.to_numpy(), max_distance=limit),
-               "sites.walk": compiled.snap(st.geometry.to_numpy(), max_distance=limit)},
-    )
+    return street_study(residents, community="C1", area=shapely.box(-100, -100, 2100, 400),
+                          communities=communities, sites=st, buildings=bld)
 
 
 @pytest.fixture(scope="module")
