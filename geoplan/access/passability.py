@@ -231,26 +231,19 @@ def road_widths(edges: pd.DataFrame) -> pd.DataFrame:
     notes = [[] for _ in range(n)]
     raw = {tag: _text(edges, tag).to_numpy() for tag in ("width", "maxwidth", "est_width", "lanes")}
     parsed = {}
-    for tag in ("width", "maxwidth", "est_width"):
+    for tag in ("width", "maxwidth", "est_width", "lanes"):
+        parse = parse_lanes if tag == "lanes" else parse_length
         vals = np.full(n, np.nan)
         for i, v in enumerate(raw[tag]):
             if v is None:
                 continue
-            p = parse_length(v)
+            p = parse(v)
             if p is None:
                 notes[i].append(f"unparsed:{tag}={v}")
             else:
                 vals[i] = p
         parsed[tag] = vals
-    lanes = np.full(n, np.nan)
-    for i, v in enumerate(raw["lanes"]):
-        if v is None:
-            continue
-        p = parse_lanes(v)
-        if p is None:
-            notes[i].append(f"unparsed:lanes={v}")
-        else:
-            lanes[i] = p
+    lanes = parsed["lanes"]
     hw = _text(edges, "highway").to_numpy()
     for i in range(n):
         w, mw = parsed["width"][i], parsed["maxwidth"][i]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geoplan.config import section_options
+from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
 
 HELP = "15-minute life circle: who reaches which daily services on foot, and where the gaps are"
@@ -71,8 +71,6 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     result = coverage(study, progress=progress, **opts)
 
     written = result.to_file(out)
-    from geoplan.config import map_options
-
     progress("drawing the coverage map")
     written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "coverage.html"))
     _print_summary(result)
