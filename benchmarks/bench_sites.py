@@ -60,6 +60,7 @@ class Phases:
 
     def __call__(self, message: str) -> None:
         self.marks.append((message, time.perf_counter()))
+        print(f"      … {message}", flush=True)
 
     def report(self, end: float) -> list[tuple[str, float]]:
         out = []
