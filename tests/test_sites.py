@@ -182,6 +182,7 @@ def test_no_candidates_still_writes_what_was_possible(tmp_path):
 def test_no_sites_at_all(tmp_path):
     r = sites(toy_study(site_rows=[]), model="lscp")
     assert r.status == "no_candidates" and len(r.candidates) == 0
+    assert any("No candidate site in the area" in w for w in r.warnings)
     r.to_file(tmp_path)
     assert pd.read_csv(tmp_path / "sites" / "candidates.csv").empty
 

@@ -281,8 +281,13 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
                                   "status", "optimality_gap", "selected"])
     status, message = "no_candidates", ""
     if len(cols) == 0:
-        message = ("No usable candidate site in the area: see candidates.csv for why each one was rejected "
-                   "(add sites in the sites layer, or lower the minimum size).")
+        if len(cand) == 0:
+            message = ("No candidate site in the area: the OSM data has no park, square, green space, sports "
+                       "ground, school, gymnasium or community centre, and no sites layer was given "
+                       "(add candidates or existing shelters in a sites layer).")
+        else:
+            message = (f"No usable candidate site in the area: all {len(cand)} candidates were rejected; see "
+                       "candidates.csv for why (add sites in the sites layer, or lower the minimum size).")
         warnings.append(message)
     elif total <= 0:
         status, message = "no_demand", "There are no residents with a population: nothing to cover."
