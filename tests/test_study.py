@@ -66,3 +66,13 @@ def test_snaps_keep_connector_lengths(tmp_path):
     assert snap.ok.all()
     # both 20×20 m buildings sit 20 m from the nearest street (their nearest side)
     np.testing.assert_allclose(snap.distance_m, 20.0, atol=0.5)
+
+
+def test_all_residents_off_the_network_is_one_clear_error(tmp_path):
+    from geoplan.standards import Preset
+
+    strict = Preset().with_overrides({"max_snap_m": 5.0})  # both homes stand 20 m from their street
+    with pytest.raises(InputError) as err:
+        load_study(grid_district(tmp_path / "d.osm"), preset=strict)
+    assert "all 2 residents are farther than 5 m from the walking network" in err.value.line()
+    assert "fix:" in err.value.line()
