@@ -3,8 +3,8 @@
     python benchmarks/bench_foundation.py            # bundled district and 18×18 tiles
     python benchmarks/bench_foundation.py --tiles 4  # quicker
 
-Prints seconds and peak memory per step, and the snapping rate against a baseline of
-osmnx's nearest-edge lookup on the same points.
+Prints seconds and peak memory per step, the HTML size of the demo's study-area map, and
+the snapping rate against a baseline of osmnx's nearest-edge lookup on the same points.
 """
 
 from __future__ import annotations
@@ -27,6 +27,18 @@ def step(label: str, fn, *args, **kwargs):
     return out
 
 
+def report_map_size(study) -> None:
+    """HTML size of the demo's study-area map, offline (every asset inlined) and online."""
+    import gzip
+
+    from geoplan.maps import study_area_map
+
+    for offline in (True, False):
+        html = step(f"study-area map, {'offline' if offline else 'online'}",
+                    lambda: study_area_map(study, lang="zh", offline=offline).html()).encode("utf-8")
+        print(f"    {len(html) / 1024:8.0f} KiB HTML, {len(gzip.compress(html)) / 1024:6.0f} KiB gzipped")
+
+
 def run(tiles: int) -> None:
     import osmnx as ox
     import shapely
@@ -39,9 +51,12 @@ def run(tiles: int) -> None:
     print("bundled district (Helsinki sample + sample layers)")
     osm = step("read OSM (pyosmium)", open_osm, None)
     study = step("load_study (networks, layers, snapping)", load_study, osm, layers=[repo / "layers"])
+    report_map_size(study)
     print(f"  walk {study.walk.compiled.n_nodes:,} nodes, drive {study.drive.compiled.n_nodes:,} nodes, "
           f"{len(study.residents):,} residents, {len(study.facilities):,} facilities")
 
+    if tiles < 1:  # --tiles 0: the bundled district only
+        return
     print(f"tiled {tiles}×{tiles} (stitched copies of the real street geometry)")
     big_osm = step("tile and stitch", tiled_osm, tiles, tiles, osm)
     big = step("load_study", load_study, big_osm)
@@ -68,5 +83,5 @@ def run(tiles: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tiles", type=int, default=19, help="tiles per side (19 → ≈1.1M walk nodes)")
+    parser.add_argument("--tiles", type=int, default=19, help="tiles per side (19 → ≈1.1M walk nodes; 0: bundled district only)")
     run(parser.parse_args().tiles)
