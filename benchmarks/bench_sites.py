@@ -59,7 +59,10 @@ class Phases:
         self.marks: list[tuple[str, float]] = []
 
     def __call__(self, message: str) -> None:
-        self.marks.append((message, time.perf_counter()))
+        now = time.perf_counter()
+        if self.marks:
+            print(f"        ({now - self.marks[-1][1]:.1f} s)", flush=True)
+        self.marks.append((message, now))
         print(f"      … {message}", flush=True)
 
     def report(self, end: float) -> list[tuple[str, float]]:

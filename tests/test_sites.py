@@ -461,3 +461,13 @@ def test_elderly_share_of_the_residents_layer_is_used(toy):
     r = sites(dataclasses.replace(toy, residents=res), model="mclp", k=2, capacitated=False, curve_k=0)
     assert r.summary["elderly_population"] == pytest.approx(400 * 0.5 + 300 * 0.1 + 100 * 0.2 + 50 * 0.3)
     assert r.summary["elderly_persons_covered"] == pytest.approx(400 * 0.5 + 300 * 0.1 + 100 * 0.2)  # R5 too far
+
+
+def test_large_instance_curve_by_solves_matches_the_shared_model(toy, monkeypatch):
+    from geoplan.sites import analysis
+
+    one = sites(toy, model="mclp", k=2, capacitated=True, curve_k=3).coverage_curve
+    monkeypatch.setattr(analysis, "CURVE_ONE_MODEL_MAX_PAIRS", 0)
+    many = sites(toy, model="mclp", k=2, capacitated=True, curve_k=3).coverage_curve
+    assert many["covered_population"].tolist() == pytest.approx(one["covered_population"].tolist())
+    assert many["marginal_population"].tolist() == pytest.approx(one["marginal_population"].tolist())

@@ -70,6 +70,9 @@ DEFAULT_TIME_LIMIT_S = 60.0
 DEFAULT_CURVE_K = 10
 #: LSCP: the default curve runs up to the LSCP's number of new sites, but not beyond this.
 MAX_DEFAULT_CURVE_K = 50
+#: Capacitated (whole-building) curves above this many resident–site pairs are built from one
+#: time-limited MCLP solve per k instead of one shared MIP (see :func:`_curve_by_solves`).
+CURVE_ONE_MODEL_MAX_PAIRS = 20_000
 #: Walk-shed half-width drawn around reachable streets for service areas, metres.
 SERVICE_AREA_BUFFER_M = 50.0
 _DECIMALS = 2
@@ -185,6 +188,35 @@ def _build_order(reach: sparse.csr_matrix, weights: np.ndarray, open_cols: np.nd
         rank[j] = len(rank) + 1
         covered[rows] = True
     return rank
+
+
+def _curve_by_solves(cost, pop, *, radius, k_max, capacities, preselected, time_limit) -> pd.DataFrame:
+    """Capacitated coverage curve on a large instance: one time-limited MCLP solve per k.
+
+    :func:`coverage_curve` keeps one whole-building assignment MIP and changes its budget; on
+    hundreds of thousands of pairs HiGHS can overrun the time limit there. Each k here goes
+    through :func:`solve_from_cost_matrix` (staged on large instances, honouring the limit);
+    a k that comes out below k-1 (time limit) carries k-1 forward, so the curve never decreases.
+    """
+    total = float(np.sum(pop))
+    base = 0.0
+    if np.any(preselected):
+        base = solve_from_cost_matrix(cost, pop, model="mclp", radius=radius, k=0, capacities=capacities,
+                                      preselected=preselected, time_limit=time_limit).covered_weight
+    rows, prev = [], None
+    for k in range(1, k_max + 1):
+        sol = solve_from_cost_matrix(cost, pop, model="mclp", radius=radius, k=k, capacities=capacities,
+                                     preselected=preselected, time_limit=time_limit)
+        status, gap = sol.status, sol.optimality_gap
+        if prev is not None and sol.covered_weight < prev.covered_weight:
+            sol, status = prev, "carried_forward"
+        before = prev.covered_weight if prev is not None else base
+        rows.append((k, sol.covered_weight, sol.covered_weight / total if total > 0 else 0.0,
+                     sol.covered_weight - before, int(sol.selected.size), tuple(int(j) for j in sol.selected),
+                     status, gap))
+        prev = sol
+    return pd.DataFrame(rows, columns=["k", "covered_weight", "covered_share", "marginal_weight", "n_sites",
+                                       "selected", "status", "optimality_gap"])
 
 
 def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None = 5, capacitated: bool = True,
@@ -313,9 +345,13 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
             say(f"sites: coverage curve k = 1 … {k_curve}")
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore")
-                raw_curve = coverage_curve(cost, pop, radius=radius, k_max=k_curve,
-                                           capacities=caps if capacitated else None, preselected=pre,
-                                           time_limit=time_limit, split=split)
+                if capacitated and not split and cost.nnz > CURVE_ONE_MODEL_MAX_PAIRS:
+                    raw_curve = _curve_by_solves(cost, pop, radius=radius, k_max=k_curve, capacities=caps,
+                                                 preselected=pre, time_limit=time_limit)
+                else:
+                    raw_curve = coverage_curve(cost, pop, radius=radius, k_max=k_curve,
+                                               capacities=caps if capacitated else None, preselected=pre,
+                                               time_limit=time_limit, split=split)
             curve = pd.DataFrame({
                 "k": raw_curve["k"].astype(int),
                 "covered_population": np.round(raw_curve["covered_weight"].astype(float), 3),
