@@ -101,7 +101,7 @@ def line(label: str, sol, t: float) -> str:
             f"{sol.n_nonzeros:>10,} nz, {sol.n_demand_points:,} demand pts")
 
 
-def geoplan_models(cost, w, caps, pre, *, radius: float, k: int, time_limit: float) -> dict:
+def geoplan_models(cost, w, caps, pre, *, radius: float, k: int, time_limit: float, skip=()) -> dict:
     from geoplan.sites.models import solve_from_cost_matrix
 
     out = {}
@@ -111,6 +111,9 @@ def geoplan_models(cost, w, caps, pre, *, radius: float, k: int, time_limit: flo
             ("lscp capacitated", dict(model="lscp", capacities=caps)),
             ("pmedian capacitated", dict(model="pmedian", k=k, capacities=caps))]
     for label, kw in runs:
+        if label.replace(" ", "-") in skip:
+            print(f"    {label:<26} skipped (--skip)")
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sol, t = timed(solve_from_cost_matrix, cost, w, radius=radius, preselected=pre, time_limit=time_limit,
@@ -201,7 +204,7 @@ def window(study, result, max_pairs: int):
 
 
 def bench(study, label: str, *, k: int, time_limit: float, curve_k: int, spopt_max_pairs: int,
-          all_buildings: bool) -> None:
+          all_buildings: bool, skip: tuple[str, ...] = ()) -> None:
     from geoplan.sites.analysis import sites
 
     net = study.walk.compiled
@@ -230,9 +233,6 @@ def bench(study, label: str, *, k: int, time_limit: float, curve_k: int, spopt_m
     if len(result.coverage_curve):
         c = result.coverage_curve
         print("  coverage curve: " + ", ".join(f"k={r.k} {r.covered_share:.1%}" for r in c.itertuples()))
-    print("  other models on the same cost matrix (geoplan / HiGHS):", flush=True)
-    geoplan_models(result.cost, result.weights, result.capacities, result.preselected, radius=s["radius_m"], k=k,
-                   time_limit=time_limit)
     n_dense = result.cost.shape[0] * result.cost.shape[1]
     n_reach = int((np.diff(result.cost.indptr) > 0).sum())
     plan = [(spopt_max_pairs, ("mclp", "lscp"), n_dense), (PMEDIAN_MAX_PAIRS, ("pmedian",),
@@ -254,6 +254,9 @@ def bench(study, label: str, *, k: int, time_limit: float, curve_k: int, spopt_m
         spopt_compare(sub, result.weights[rows], result.preselected[cols], radius=s["radius_m"], k=kk,
                       time_limit=time_limit, models=models,
                       label=f"the central {2 * half:,.0f} m window, {len(rows):,} × {len(cols):,}, k={kk}")
+    print("  other models on the same cost matrix (geoplan / HiGHS):", flush=True)
+    geoplan_models(result.cost, result.weights, result.capacities, result.preselected, radius=s["radius_m"], k=k,
+                   time_limit=time_limit, skip=skip)
 
 
 def main() -> None:
@@ -264,6 +267,8 @@ def main() -> None:
     parser.add_argument("--curve-k", type=int, default=None, help="coverage curve length (default 10 bundled, 5 large)")
     parser.add_argument("--spopt-max-pairs", type=int, default=1_000_000,
                         help="largest dense matrix handed to spopt (residents × sites)")
+    parser.add_argument("--skip", default="", help="large case: extra geoplan runs to skip, comma-separated "
+                        "(e.g. pmedian-uncapacitated,pmedian-capacitated)")
     parser.add_argument("--residents-only", action="store_true",
                         help="large case: keep the residential buildings as demand (not every building)")
     args = parser.parse_args()
@@ -284,7 +289,7 @@ def main() -> None:
         bench(big, f"tiled {args.tiles}×{args.tiles} (stitched copies of the real street geometry)",
               k=args.k or 100, time_limit=args.time_limit,
               curve_k=args.curve_k if args.curve_k is not None else 5, spopt_max_pairs=args.spopt_max_pairs,
-              all_buildings=not args.residents_only)
+              all_buildings=not args.residents_only, skip=tuple(x for x in args.skip.split(",") if x))
 
 
 if __name__ == "__main__":
