@@ -46,10 +46,10 @@ REPO = Path(__file__).resolve().parents[1]
 def engine_vs_networkx(study, vehicle: str) -> None:
     import networkx as nx
 
-    from geoplan.access.audit import _aligned_edges
-    from geoplan.access.obstructions import Placement
-    from geoplan.access.passability import judge_edges, vehicle_profile
-    from geoplan.access.response import Scenarios
+    from geoplan.emergency_access.audit import _aligned_edges
+    from geoplan.emergency_access.obstructions import Placement
+    from geoplan.emergency_access.passability import judge_edges, vehicle_profile
+    from geoplan.emergency_access.response import Scenarios
 
     profile = vehicle_profile(study.preset, vehicle)
     full = study.drive.compiled
@@ -73,7 +73,7 @@ def engine_vs_networkx(study, vehicle: str) -> None:
 
 
 def bench(study, label: str) -> None:
-    from geoplan.access import access
+    from geoplan.emergency_access import access
 
     net = study.drive.compiled
     print(f"{label}: {net.n_nodes:,} drive nodes / {len(net.edge_u):,} directed edges, "

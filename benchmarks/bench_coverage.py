@@ -92,7 +92,7 @@ def engine_vs_networkx(study, categories, label: str) -> None:
 
 
 def bench(study, label: str, *, baseline_categories: list[str] | None, areas: str) -> None:
-    from geoplan.coverage import coverage
+    from geoplan.life_circle import coverage
 
     net = study.walk.compiled
     print(f"{label}: {net.n_nodes:,} walk nodes / {len(net.edge_u):,} edges, {len(study.residents):,} residents, "

@@ -1,4 +1,4 @@
-"""Benchmark of the cost-matrix site models (geoplan.sites) against PySAL spopt.
+"""Benchmark of the cost-matrix site models (geoplan.shelters) against PySAL spopt.
 
 Synthetic but city-like data, generated deterministically from a seeded RNG:
 residential buildings clustered in neighbourhoods over a square city, snapped to a
@@ -38,7 +38,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from _common import peak_rss_mb  # the benchmarks folder is on sys.path when run as a script
-from geoplan.sites import coverage_curve, solve_from_cost_matrix
+from geoplan.shelters import coverage_curve, solve_from_cost_matrix
 
 DETOUR = 1.3
 

@@ -48,6 +48,8 @@ from scipy import sparse
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import peak_rss_mb, timed  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
+#: Relative MIP gap of every geoplan solve here (as ``sites()``; CBC in spopt solves to optimality).
+GAP = 1e-7
 #: Largest dense p-median handed to spopt (one PuLP variable per resident–site pair).
 PMEDIAN_MAX_PAIRS = 250_000
 
@@ -78,7 +80,7 @@ def all_buildings_as_demand(study):
 
     b = study.buildings
     preset = study.preset
-    pop = np.round(b["footprint_m2"].to_numpy(float) * b["levels"].to_numpy(float) / preset.floor_area_per_person_m2, 1)
+    pop = np.round(b["footprint_m2"].to_numpy(float) * b["levels"].to_numpy(float) / preset.residents.floor_area_per_person_m2, 1)
     res = b[["building_id", "name", "geometry"]].rename(columns={"building_id": "resident_id"}).copy()
     res["population"] = pop
     res["population_source"] = "estimated_all_buildings"
@@ -89,7 +91,7 @@ def all_buildings_as_demand(study):
     snaps = dict(study.snaps)
     snaps["residents.walk"] = snap
     print(f"  demand: every building footprint, {len(res):,} points, population {pop.sum():,.0f} "
-          f"(footprint × levels ÷ {preset.floor_area_per_person_m2:g} m², all buildings); snapped in {t:.1f} s",
+          f"(footprint × levels ÷ {preset.residents.floor_area_per_person_m2:g} m², all buildings); snapped in {t:.1f} s",
           flush=True)
     return dataclasses.replace(study, residents=gpd.GeoDataFrame(res, geometry="geometry", crs=study.crs),
                                snaps=snaps)
@@ -102,7 +104,7 @@ def line(label: str, sol, t: float) -> str:
 
 
 def geoplan_models(cost, w, caps, pre, *, radius: float, k: int, time_limit: float, skip=()) -> dict:
-    from geoplan.sites.models import solve_from_cost_matrix
+    from geoplan.shelters.models import solve_from_cost_matrix
 
     out = {}
     runs = [("mclp uncapacitated", dict(model="mclp", k=k)),
@@ -117,7 +119,7 @@ def geoplan_models(cost, w, caps, pre, *, radius: float, k: int, time_limit: flo
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sol, t = timed(solve_from_cost_matrix, cost, w, radius=radius, preselected=pre, time_limit=time_limit,
-                           **kw)
+                           mip_rel_gap=GAP, **kw)
         out[label] = (sol, t)
         print(line(label, sol, t), flush=True)
     return out
@@ -132,7 +134,7 @@ def spopt_compare(cost: sparse.csr_matrix, w, pre, *, radius: float, k: int, tim
     except ImportError:
         print("    spopt not installed: comparison skipped (pip install spopt)")
         return
-    from geoplan.sites.models import solve_from_cost_matrix
+    from geoplan.shelters.models import solve_from_cost_matrix
 
     n_res, n_sites = cost.shape
     dense = np.full(cost.shape, 1e6)
@@ -148,13 +150,13 @@ def spopt_compare(cost: sparse.csr_matrix, w, pre, *, radius: float, k: int, tim
         warnings.simplefilter("ignore")
         if "mclp" in models:
             ours, t_ours = timed(solve_from_cost_matrix, cost, w, model="mclp", radius=radius, k=k, preselected=pre,
-                                 time_limit=time_limit)
+                                 time_limit=time_limit, mip_rel_gap=GAP)
             ref, t_ref = timed(lambda: MCLP.from_cost_matrix(dense, w, service_radius=radius,
                                                              p_facilities=k + n_pre,
                                                              predefined_facilities_arr=pre_i).solve(solver))
             _print_pair("MCLP", ours, t_ours, ref, t_ref)
         ours, t_ours = timed(solve_from_cost_matrix, cost, w, model="lscp", radius=radius, preselected=pre,
-                             time_limit=time_limit)
+                             time_limit=time_limit, mip_rel_gap=GAP)
         if "lscp" in models:
             ref, t_ref = timed(lambda: LSCP.from_cost_matrix(dense[reach], service_radius=radius,
                                                              predefined_facilities_arr=pre_i).solve(solver))
@@ -165,7 +167,7 @@ def spopt_compare(cost: sparse.csr_matrix, w, pre, *, radius: float, k: int, tim
         kp = min(max(k, lscp_new + 1), n_sites - n_pre)
         sub = cost[reach]
         ours, t_ours = timed(solve_from_cost_matrix, sub, w[reach], model="pmedian", radius=radius, k=kp,
-                             preselected=pre, time_limit=time_limit)
+                             preselected=pre, time_limit=time_limit, mip_rel_gap=GAP)
         if reach.sum() * n_sites > PMEDIAN_MAX_PAIRS:
             print(f"    p-median (k={kp})  geoplan {t_ours:8.2f} s objective {ours.objective:14,.1f}; "
                   f"spopt skipped ({reach.sum() * n_sites:,} x-variables: too many for PuLP here)")
@@ -205,7 +207,7 @@ def window(study, result, max_pairs: int):
 
 def bench(study, label: str, *, k: int, time_limit: float, curve_k: int, spopt_max_pairs: int,
           all_buildings: bool, skip: tuple[str, ...] = ()) -> None:
-    from geoplan.sites.analysis import sites
+    from geoplan.shelters.analysis import sites
 
     net = study.walk.compiled
     print(f"{label}: {net.n_nodes:,} walk nodes / {len(net.edge_u):,} edges, {len(study.residents):,} residents, "

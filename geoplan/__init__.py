@@ -7,32 +7,20 @@ Load a study once, then ask it the three planning questions::
     cov = geoplan.coverage(study)          # 15-minute life circle
     acc = geoplan.access(study)            # emergency-vehicle access audit
     sit = geoplan.sites(study)             # emergency shelter proposal
+
+``geoplan.coverage``, ``geoplan.access`` and ``geoplan.sites`` are plain functions; the packages
+that hold each analysis have names of their own (:mod:`geoplan.life_circle`,
+:mod:`geoplan.emergency_access`, :mod:`geoplan.shelters`), so importing one never replaces a function.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from geoplan.emergency_access.audit import access
+from geoplan.errors import InputError
+from geoplan.life_circle.analysis import coverage
+from geoplan.shelters.analysis import sites
+from geoplan.study import Study, load_study
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-_LAZY = {
-    "load_study": ("geoplan.study", "load_study"),
-    "Study": ("geoplan.study", "Study"),
-    "InputError": ("geoplan.errors", "InputError"),
-    "coverage": ("geoplan.coverage", "coverage"),
-    "access": ("geoplan.access", "access"),
-    "sites": ("geoplan.sites", "sites"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    # analyses pull in scipy/folium-free but heavy stacks; import them on first use so
-    # `geoplan --help` and `import geoplan` stay fast
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(import_module(module), attr)
-    raise AttributeError(f"module 'geoplan' has no attribute {name!r}")
-
-
-__all__ = list(_LAZY)
+__all__ = ["InputError", "Study", "access", "coverage", "load_study", "sites"]

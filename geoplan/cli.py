@@ -2,7 +2,7 @@
 
 Every subcommand takes the same common options. A problem with the user's input prints one
 line (file, row, what is wrong, the fix) and exits with status 2; ``--debug`` shows the
-traceback. Each analysis registers its own options and runner in ``geoplan/<analysis>/cli.py``
+traceback. Each analysis registers its own options and runner in ``<its package>/cli.py``
 (``HELP``, ``add_arguments(parser)``, ``run(study, args, out, *, config, progress) -> list[Path]``
 and optionally ``check(args, config, preset)``, called before any data is loaded), so this
 file stays the same as analyses are added.
@@ -21,16 +21,18 @@ from typing import Sequence
 
 from geoplan.errors import InputError
 
-#: Analyses, in the order ``demo`` and ``run`` execute them.
-ANALYSES = ("coverage", "access", "sites")
+#: Analyses (the command and output folder → the package), in the order ``demo`` and ``run`` execute them.
+ANALYSIS_PACKAGES = {"coverage": "geoplan.life_circle", "access": "geoplan.emergency_access",
+                     "sites": "geoplan.shelters"}
+ANALYSES = tuple(ANALYSIS_PACKAGES)
 
 
 def _analysis_cli(name: str):
     """The CLI module of an analysis, or ``None`` when this installation does not have it."""
     try:
-        return import_module(f"geoplan.{name}.cli")
+        return import_module(f"{ANALYSIS_PACKAGES[name]}.cli")
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"geoplan.{name}"):
+        if exc.name and exc.name.startswith(ANALYSIS_PACKAGES[name]):
             return None
         raise
 

@@ -4,9 +4,10 @@ Example ``project.yml``::
 
     name: 海淀区某街道 应急空间评估    # map titles (default: the OSM file name)
     preset: gb                    # or nfpa
-    overrides:                    # any Preset field (see geoplan.standards.Preset)
-      floor_area_per_person_m2: 30
-      fire_min_width_m: 4.0
+    overrides:                    # any value of a preset section (see geoplan.standards)
+      residents: {floor_area_per_person_m2: 30}
+      vehicles: {fire: {turnout_s: 90}}
+      fire_min_width_m: 4.0       # the flat names of geoplan 0.1 still work
     osm: data/haidian.osm.pbf
     layers: [layers/]
     lang: zh
@@ -21,7 +22,7 @@ from typing import Any, Iterable
 import yaml
 
 from geoplan.errors import InputError
-from geoplan.standards import Preset, get_preset
+from geoplan.standards import Preset, PresetError, get_preset
 
 _TOP_KEYS = {"preset", "overrides", "osm", "place", "layers", "lang", "basemap", "offline", "encoding", "name",
              "coverage", "access", "sites"}
@@ -64,9 +65,9 @@ def preset_from_config(config: dict[str, Any], name: str | None = None) -> Prese
     overrides = config.get("overrides") or {}
     try:
         return preset.with_overrides(overrides)
-    except KeyError as exc:
-        raise InputError(f"unknown preset fields: {exc.args[0]}", source=config.get("_path"),
-                         fix="see geoplan.standards.Preset for the field names") from None
+    except PresetError as exc:
+        raise InputError(f"{exc.path}: {exc.problem}", source=config.get("_path"),
+                         fix="see the sections of geoplan.standards.Preset (README: Defaults) for names and units") from None
 
 
 def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:

@@ -6,7 +6,6 @@ table in :mod:`geoplan.standards`, so a project can override it.
 
 from __future__ import annotations
 
-import re
 
 import geopandas as gpd
 import numpy as np
@@ -40,8 +39,8 @@ def buildings_from_osm(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDat
 
     A building is residential when its ``building`` tag is a housing type, or it is a plain
     ``building=yes`` inside ``landuse=residential``. Population = footprint (m²) × levels ÷
-    floor area per person (``preset.floor_area_per_person_m2``), levels from
-    ``building:levels`` else ``preset.default_levels`` (``levels_source`` says which).
+    floor area per person (``preset.residents.floor_area_per_person_m2``), levels from
+    ``building:levels`` else ``preset.residents.default_levels`` (``levels_source`` says which).
 
     Parameters
     ----------
@@ -60,10 +59,10 @@ def buildings_from_osm(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDat
         inside.loc[hit.index.unique()] = True
     footprint = polys.area.to_numpy()
     levels_tag = _first_number(polys["building:levels"])
-    levels = levels_tag.fillna(preset.default_levels).clip(lower=1).to_numpy()
+    levels = levels_tag.fillna(preset.residents.default_levels).clip(lower=1).to_numpy()
     residential = (kind.isin(RESIDENTIAL_BUILDINGS) | ((kind == "yes") & inside)).to_numpy() \
-        & (footprint >= preset.min_residential_footprint_m2)
-    population = np.where(residential, footprint * levels / preset.floor_area_per_person_m2, 0.0)
+        & (footprint >= preset.residents.min_residential_footprint_m2)
+    population = np.where(residential, footprint * levels / preset.residents.floor_area_per_person_m2, 0.0)
     out = gpd.GeoDataFrame({
         "building_id": _osm_key(polys).to_numpy(),
         **{c: v.to_numpy() for c, v in _names(polys).items()},
@@ -91,7 +90,7 @@ def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDa
         col = features[key].astype(object)
         match = col.isin(values) if "*" not in values else col.notna()
         category = category.where(category.notna() | ~match, cat)
-    known = category.isin(list(preset.circle_of_category))
+    known = category.isin(list(preset.life_circle.circle_of_category))
     picked = features.loc[known.to_numpy()]
     out = gpd.GeoDataFrame({
         "facility_id": _osm_key(picked).to_numpy(),
@@ -155,15 +154,3 @@ def assign_communities(points: gpd.GeoSeries, communities: gpd.GeoDataFrame) -> 
     hit = hit[~hit.index.duplicated(keep="first")]
     out[hit.index.to_numpy()] = hit["community"].astype(object).to_numpy()
     return out
-
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def guess_lang(names) -> str:
-    """``"zh"`` when most named features carry Chinese characters, else ``"en"``."""
-    named = [str(n) for n in names if n is not None and str(n) not in ("", "nan", "None")]
-    if not named:
-        return "en"
-    share = sum(bool(_CJK.search(n)) for n in named) / len(named)
-    return "zh" if share >= 0.3 else "en"

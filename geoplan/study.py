@@ -19,6 +19,7 @@ from pyproj import CRS
 
 from geoplan import features as feat
 from geoplan.errors import InputError
+from geoplan.i18n import guess_lang
 from geoplan.network import CompiledNetwork, Snapped, build_graph
 from geoplan.sources import OsmData, open_osm
 from geoplan.standards import Preset, get_preset
@@ -175,7 +176,7 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
 
     say("reading community layers")
     community = read_layers(list(layers), crs=crs, area=area, encoding=encoding,
-                            categories=list(preset.circle_of_category))
+                            categories=list(preset.life_circle.circle_of_category))
     dropped.extend(community.dropped)
     resident_files = [f["path"] for f in community.files if f.get("role") == "residents"]
     if resident_files and len(community.residents) == 0:
@@ -212,7 +213,7 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
         residents = buildings.loc[buildings["residential"] & (buildings["population"] > 0)].copy()
         residents = residents.rename(columns={"building_id": "resident_id"})
         warnings.append(f"no residents layer: population of {len(residents)} residential buildings estimated "
-                        f"from footprint × levels ÷ {preset.floor_area_per_person_m2:g} m² per person")
+                        f"from footprint × levels ÷ {preset.residents.floor_area_per_person_m2:g} m² per person")
     residents["community"] = feat.assign_communities(residents.representative_point(), communities)
     buildings["community"] = feat.assign_communities(buildings.representative_point(), communities)
     if "elderly_share" not in residents:  # estimated residents carry no age structure
@@ -267,7 +268,7 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
         crs=crs,
         area=area,
         preset=preset,
-        lang=feat.guess_lang(names.tolist()),
+        lang=guess_lang(names.tolist()),
         sources=(f"Street network, buildings and places: {data.label} — data © OpenStreetMap contributors, ODbL 1.0",
                  *(f"Community layer: {Path(f['path']).name}" for f in community.files)),
         inputs=({"path": str(data.path), "role": "osm", "sha256": data.sha256}, *community.files),

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import geoplan
-from geoplan.access import access, parse_length, vehicle_profile
-from geoplan.access.passability import road_widths
+from geoplan.emergency_access import access, parse_length, vehicle_profile
+from geoplan.emergency_access.passability import road_widths
 from geoplan.errors import InputError
 from geoplan.study import load_study
 from osm_fixture import OsmWriter, lonlat

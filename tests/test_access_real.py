@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geoplan.access import access
-from geoplan.access.audit import _aligned_edges
-from geoplan.access.passability import judge_edges, vehicle_profile
+from geoplan.emergency_access import access
+from geoplan.emergency_access.audit import _aligned_edges
+from geoplan.emergency_access.passability import judge_edges, vehicle_profile
 from geoplan.network import CompiledNetwork
 from _independent import nearest_costs
 
@@ -51,11 +51,11 @@ def test_baseline_response_equals_networkx(helsinki, vehicle):
 def test_obstructed_response_equals_networkx_off_the_closed_roads(helsinki):
     """With the sample obstructions, buildings whose own road is open match networkx on the closed network."""
     result = access(helsinki, vehicle="ambulance")
-    from geoplan.access.obstructions import place_obstructions
+    from geoplan.emergency_access.obstructions import place_obstructions
 
     full = helsinki.drive.compiled
     placement = place_obstructions(helsinki.obstructions, full, helsinki.residents,
-                                   tolerance_m=helsinki.preset.obstruction_snap_m)
+                                   tolerance_m=helsinki.preset.passability.obstruction_snap_m)
     active = placement.table["applied"].to_numpy(dtype=bool)
     closed = placement.closed_edges(active, len(full.edge_u))
     now = _passable_network(helsinki, "ambulance", closed)
@@ -93,14 +93,14 @@ def test_sample_ranks_and_statuses(helsinki):
 
 def test_quick_clearing_scenarios_equal_rebuilt_ones(helsinki):
     """The clearing analysis' search-only scenarios give the same costs as fully rebuilt networks."""
-    from geoplan.access.obstructions import place_obstructions
-    from geoplan.access.response import Scenarios
+    from geoplan.emergency_access.obstructions import place_obstructions
+    from geoplan.emergency_access.response import Scenarios
 
     full = helsinki.drive.compiled
     judged = judge_edges(_aligned_edges(helsinki, full), helsinki.drive.nodes,
                          vehicle_profile(helsinki.preset, "ambulance"))
     placement = place_obstructions(helsinki.obstructions, full, helsinki.residents,
-                                   tolerance_m=helsinki.preset.obstruction_snap_m)
+                                   tolerance_m=helsinki.preset.passability.obstruction_snap_m)
     st = helsinki.stations.loc[helsinki.stations["kind"].isin(["ambulance", "hospital"]).to_numpy()]
     scen = Scenarios(full, ~judged["passable"].to_numpy(), placement, helsinki.residents.geometry.to_numpy(),
                      st.geometry.to_numpy(), max_snap_m=helsinki.preset.max_snap_m)

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 import geoplan
-from geoplan.coverage import coverage, parse_categories
+from geoplan.life_circle import coverage, parse_categories
 from geoplan.errors import InputError
 from geoplan.standards import get_preset
 from geoplan.study import Study

@@ -1,4 +1,4 @@
-"""Tests for the cost-matrix location models (geoplan.sites.models)."""
+"""Tests for the cost-matrix location models (geoplan.shelters.models)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from scipy import sparse
 
 from geoplan.errors import InputError
-from geoplan.sites import SiteSolution, coverage_curve, solve_from_cost_matrix
+from geoplan.shelters import SiteSolution, coverage_curve, solve_from_cost_matrix
 
 TIGHT = dict(mip_rel_gap=1e-9)
 
@@ -147,7 +147,7 @@ def test_tiny_capacitated_pmedian():
 @pytest.mark.parametrize("seed", range(3))
 def test_capacitated_mclp_staged_path(seed, monkeypatch):
     # large instances choose sites with split assignment, then assign whole points
-    import geoplan.sites.models as models
+    import geoplan.shelters.models as models
 
     cost, w, radius = random_instance(seed, n_demand=40, radius=800.0)
     caps = np.full(cost.shape[1], w.sum() / 6)
@@ -165,7 +165,7 @@ def test_capacitated_mclp_staged_path(seed, monkeypatch):
 
 @pytest.mark.parametrize("integral", [True, False])
 def test_greedy_capacitated_start_is_feasible(integral):
-    import geoplan.sites.models as models
+    import geoplan.shelters.models as models
 
     cost, w, radius = random_instance(4, n_demand=60, radius=800.0)
     caps = np.full(cost.shape[1], w.sum() / 7)

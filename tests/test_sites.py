@@ -14,7 +14,7 @@ import shapely
 
 from geoplan.errors import InputError
 from geoplan.network import CompiledNetwork
-from geoplan.sites.analysis import SitesResult, sites
+from geoplan.shelters.analysis import SitesResult, sites
 from geoplan.study import Study
 from _independent import nearest_costs
 from toy import CRS_M, toy_study as street_study
@@ -464,7 +464,7 @@ def test_elderly_share_of_the_residents_layer_is_used(toy):
 
 
 def test_large_instance_curve_by_solves_matches_the_shared_model(toy, monkeypatch):
-    from geoplan.sites import analysis
+    from geoplan.shelters import analysis
 
     one = sites(toy, model="mclp", k=2, capacitated=True, curve_k=3).coverage_curve
     monkeypatch.setattr(analysis, "CURVE_ONE_MODEL_MAX_PAIRS", 0)

@@ -6,7 +6,8 @@ written by ``geoplan demo``.
 
 from geoplan.maps._geo import Field
 from geoplan.maps._html import svg_line_chart
-from geoplan.maps._i18n import TEXT, guess_lang, t
+from geoplan.i18n import guess_lang
+from geoplan.maps._i18n import TEXT, t
 from geoplan.maps.builder import Graduated, PlanMap
 from geoplan.maps.study_area import study_area_map
 

@@ -9,7 +9,7 @@ column can be translated by ``t(f"status.{value}", lang)``.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Mapping
 
 LANGS: tuple[str, ...] = ("zh", "en")
 
@@ -453,39 +453,3 @@ def label(key_or_text: str, lang: str, *, prefix: str = "") -> str:
     """
     table = TEXT[check_lang(lang)]
     return table.get(prefix + str(key_or_text), table.get(str(key_or_text), str(key_or_text)))
-
-
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
-            or 0xF900 <= code <= 0xFAFF or 0x3000 <= code <= 0x303F)
-
-
-def guess_lang(names: Iterable[object], *, threshold: float = 0.2) -> str:
-    """Guess the readers' language from the names in the data.
-
-    Parameters
-    ----------
-    names : iterable
-        Feature names (anything; non-strings and blanks are skipped).
-    threshold : float, default 0.2
-        Share of CJK characters among letters above which the map is drawn in Chinese.
-        Low on purpose: Chinese names are short and often mixed with Latin codes ("3号楼 B").
-
-    Returns
-    -------
-    {"zh", "en"}
-    """
-    cjk = letters = 0
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        for ch in name:
-            if _is_cjk(ch):
-                cjk += 1
-                letters += 1
-            elif ch.isalpha():
-                letters += 1
-    if letters == 0:
-        return "en"
-    return "zh" if cjk / letters >= threshold else "en"

@@ -317,7 +317,7 @@ class PlanMap:
                              max_zoom=self.basemap.max_zoom, control=False).add_to(m)
         root = m.get_root()
         root.header.add_child(Element(f"<style>{map_css()}</style>"), name="geoplan_css")
-        root.header.add_child(Element(f'<meta name="generator" content="geoplan">'), name="geoplan_meta")
+        root.header.add_child(Element('<meta name="generator" content="geoplan">'), name="geoplan_meta")
         root.title = esc(self.title)
         root.html.add_child(Element(self._title_html()), name="geoplan_title")
 

@@ -138,7 +138,7 @@ def build_graph(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *,
     nodes = gpd.GeoDataFrame(node_frame, geometry=gpd.points_from_xy(node_frame["x"], node_frame["y"]), crs=crs)
 
     if mode == "drive":
-        speed = edges["highway"].map(dict(preset.drive_speed_kph)).astype(float)
+        speed = edges["highway"].map(dict(preset.passability.drive_speed_kph)).astype(float)
         signed = pd.to_numeric(edges["maxspeed"].astype(object).str.extract(r"^(\d+(?:\.\d+)?)")[0], errors="coerce") \
             if "maxspeed" in edges else pd.Series(np.nan, index=edges.index)
         # a signed limit above the class speed is not what an emergency vehicle achieves on

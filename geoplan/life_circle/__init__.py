@@ -7,8 +7,8 @@
 >>> cov.to_file("outputs"); cov.to_map().to_html("outputs/maps/coverage.html")
 """
 
-from geoplan.coverage.analysis import DEFAULT_HORIZON_M, GAP_JOIN_M, SERVICE_AREA_BUFFER_M, coverage, parse_categories
-from geoplan.coverage.result import CoverageResult
+from geoplan.life_circle.analysis import DEFAULT_HORIZON_M, GAP_JOIN_M, SERVICE_AREA_BUFFER_M, coverage, parse_categories
+from geoplan.life_circle.result import CoverageResult
 
 __all__ = ["CoverageResult", "coverage", "parse_categories", "DEFAULT_HORIZON_M", "GAP_JOIN_M",
            "SERVICE_AREA_BUFFER_M"]

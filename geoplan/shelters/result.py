@@ -84,7 +84,7 @@ class SitesResult:
         Residents covered by the best k = 1 … K new sites.
     summary : dict
         The headline figures (see ``summary.csv``).
-    solution : geoplan.sites.models.SiteSolution or None
+    solution : geoplan.shelters.models.SiteSolution or None
         The model's own result (None when no model could run: no candidates, no people).
     cost : scipy.sparse.csr_matrix
         Residents × usable sites walking distances within the radius (m), as solved.
@@ -163,6 +163,6 @@ class SitesResult:
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
                date: str | None = None):
         """The interactive sites map (a :class:`geoplan.maps.PlanMap`; call ``.to_html(path)``)."""
-        from geoplan.sites._map import sites_map
+        from geoplan.shelters._map import sites_map
 
         return sites_map(self, lang=lang or self.lang, basemap=basemap, offline=offline, date=date)

@@ -8,7 +8,7 @@ Three networks are searched, each once, from all stations of the vehicle's kind 
 
 * ``unrestricted`` — every drivable road, ignoring width, height, access and barriers (to
   name the bottleneck when the vehicle cannot pass);
-* ``baseline`` — the roads the vehicle can pass (:mod:`geoplan.access.passability`);
+* ``baseline`` — the roads the vehicle can pass (:mod:`geoplan.emergency_access.passability`);
 * ``now`` — the baseline minus the roads closed by the active obstructions.
 
 Statuses, in order of precedence: ``unreachable`` (no passable route in the baseline),
@@ -28,12 +28,12 @@ import pandas as pd
 import shapely
 from shapely import ops
 
-from geoplan.access.clearing import Clearing, blocked, clearing_analysis
-from geoplan.access.critical import critical_links, dead_ends
-from geoplan.access.obstructions import Placement, place_obstructions
-from geoplan.access.passability import VEHICLES, judge_edges, vehicle_profile
-from geoplan.access.response import Costs, Scenarios, route_line
-from geoplan.access.result import AccessResult
+from geoplan.emergency_access.clearing import Clearing, blocked, clearing_analysis
+from geoplan.emergency_access.critical import critical_links, dead_ends
+from geoplan.emergency_access.obstructions import Placement, place_obstructions
+from geoplan.emergency_access.passability import VEHICLES, judge_edges, vehicle_profile
+from geoplan.emergency_access.response import Costs, Scenarios, route_line
+from geoplan.emergency_access.result import AccessResult
 from geoplan.errors import InputError
 
 STATUSES: tuple[str, ...] = ("ok", "slow", "far_from_road", "blocked", "unreachable")
@@ -113,7 +113,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     progress
         Called with a short message before each long step.
     **profile_overrides
-        Any :class:`~geoplan.access.passability.VehicleProfile` field, e.g. ``min_width_m=3.5``.
+        Any :class:`~geoplan.emergency_access.passability.VehicleProfile` field, e.g. ``min_width_m=3.5``.
 
     Returns
     -------
@@ -172,7 +172,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
            if frames else gpd.GeoDataFrame({"obstruction_id": pd.Series(dtype=object)},
                                            geometry=gpd.GeoSeries([], crs=study.crs), crs=study.crs))
     residents = study.residents
-    placement = place_obstructions(obs, full, residents, tolerance_m=preset.obstruction_snap_m,
+    placement = place_obstructions(obs, full, residents, tolerance_m=preset.passability.obstruction_snap_m,
                                    highway=edges["highway"].astype(object).to_numpy()) if len(obs) \
         else Placement.empty()
     warnings += list(placement.warnings)
@@ -392,7 +392,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     crit_table = _critical_table(crit, now_net, way, edges, study.crs)
     node_hw = study.drive.nodes["highway"].reindex(scen.base.node_ids).astype(object).to_numpy() \
         if "highway" in study.drive.nodes else np.full(scen.base.n_nodes, None, dtype=object)
-    dead = dead_ends(scen.base, node_highway=node_hw, area=study.area, max_length_m=preset.dead_end_max_m,
+    dead = dead_ends(scen.base, node_highway=node_hw, area=study.area, max_length_m=preset.passability.dead_end_max_m,
                      building_segment=np.where(bsnap.ok, bsnap.segment, -1), population=population)
     dead_table = _dead_end_table(dead, scen.base, way, study.crs)
 

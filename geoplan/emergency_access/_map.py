@@ -28,7 +28,7 @@ def _minutes(seconds) -> str:
 
 def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                date: str | None = None) -> PlanMap:
-    """Draw an :class:`~geoplan.access.result.AccessResult` as an interactive map."""
+    """Draw an :class:`~geoplan.emergency_access.result.AccessResult` as an interactive map."""
     vehicle = result.vehicle
     target = result.profile.target_s
     pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,

@@ -43,7 +43,7 @@ def _options(args, config: dict) -> dict:
 
 def check(args, config: dict, preset) -> None:
     """Reject bad coverage options before any data is loaded (unknown categories, bad speed)."""
-    from geoplan.coverage.analysis import parse_categories
+    from geoplan.life_circle.analysis import parse_categories
 
     opts = _options(args, config)
     source = "--categories" if getattr(args, "categories", None) is not None else config.get("_path")
@@ -61,7 +61,7 @@ def _speed(value) -> float:
 
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the coverage analysis, write its tables, GeoPackage and map; return the paths."""
-    from geoplan.coverage.analysis import coverage, parse_categories
+    from geoplan.life_circle.analysis import coverage, parse_categories
 
     opts = _options(args, config)
     source = "--categories" if getattr(args, "categories", None) is not None else config.get("_path")

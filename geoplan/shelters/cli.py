@@ -60,7 +60,7 @@ def _options(args, config: dict) -> dict:
 
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the sites analysis, write its tables, GeoPackage and map; return the paths."""
-    from geoplan.sites.analysis import sites
+    from geoplan.shelters.analysis import sites
 
     opts = _options(args, config)
     result = sites(study, progress=progress, **opts)

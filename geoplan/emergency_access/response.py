@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 from shapely import ops
 
-from geoplan.access.obstructions import Placement
+from geoplan.emergency_access.obstructions import Placement
 from geoplan.network import CompiledNetwork, Snapped
 from geoplan.network.engine import Reach
 

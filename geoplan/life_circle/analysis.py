@@ -26,8 +26,8 @@ Method (all lengths metres, all speeds metres per second):
    never above adult coverage.
 4. **Complete life circle.** A resident whose every *essential* category (preset table) among
    the analysed ones is within its tier.
-5. **Gaps and service areas** — see :mod:`geoplan.coverage.gaps` and
-   :mod:`geoplan.coverage.service_areas`.
+5. **Gaps and service areas** — see :mod:`geoplan.life_circle.gaps` and
+   :mod:`geoplan.life_circle.service_areas`.
 
 Population is the weight everywhere: a resident feature with population 0 (or missing,
 treated as 0 with a warning) stays in the tables but does not move any share.
@@ -41,9 +41,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoplan.coverage.gaps import gap_areas
-from geoplan.coverage.result import CoverageResult
-from geoplan.coverage.service_areas import service_areas as _service_areas
+from geoplan.life_circle.gaps import gap_areas
+from geoplan.life_circle.result import CoverageResult
+from geoplan.life_circle.service_areas import service_areas as _service_areas
 from geoplan.errors import InputError
 
 MODES = ("distance", "time")
@@ -95,8 +95,8 @@ def tier_limits(preset, categories: Sequence[str], *, mode: str, profile: str,
     limits, elderly_limits, speed_mps, elderly_speed_mps
         Thresholds in metres and the walking speeds (m/s) used for minutes.
     """
-    adult_v = float(preset.walk_speed_mps)
-    elderly_v = float(preset.walk_speed_elderly_mps)
+    adult_v = float(preset.life_circle.walk_speed_mps)
+    elderly_v = float(preset.life_circle.walk_speed_elderly_mps)
     if speed is not None:
         if profile == "elderly":
             elderly_v = float(speed)
@@ -106,9 +106,9 @@ def tier_limits(preset, categories: Sequence[str], *, mode: str, profile: str,
     speed_v = elderly_v if profile == "elderly" else adult_v
     limits, elderly = {}, {}
     for cat in categories:
-        minutes = preset.circle_of_category[cat][0]
+        minutes = preset.life_circle.circle_of_category[cat][0]
         if mode == "distance":
-            adult_m = float(preset.circle_distance_m[minutes])
+            adult_m = float(preset.life_circle.circle_distance_m[minutes])
             elderly_m = adult_m * elderly_v / adult_v
         else:
             adult_m = adult_v * minutes * 60.0
@@ -245,7 +245,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     within = np.column_stack([dist[c] <= limits[c] for c in cats]) if cats else np.zeros((len(table), 0), bool)
     within_e = (np.column_stack([dist[c] <= elderly_limits[c] for c in cats]) if cats
                 else np.zeros((len(table), 0), bool))
-    essential = [c for c in cats if preset.circle_of_category[c][1]] or list(cats)
+    essential = [c for c in cats if preset.life_circle.circle_of_category[c][1]] or list(cats)
     ess = np.array([c in essential for c in cats], dtype=bool)
     table["categories_within_tier"] = within.sum(axis=1).astype(int)
     table["complete_circle"] = within[:, ess].all(axis=1) if cats else False
@@ -299,7 +299,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     parameters = {
         "mode": mode, "profile": profile, "speed_mps": speed_v, "elderly_speed_mps": elderly_v,
         "categories": list(cats), "essential": essential, "tier_m": {c: round(limits[c], 3) for c in cats},
-        "tier_min": {c: preset.circle_of_category[c][0] for c in cats},
+        "tier_min": {c: preset.life_circle.circle_of_category[c][0] for c in cats},
         "elderly_tier_m": {c: round(elderly_limits[c], 3) for c in cats}, "horizon_m": horizon_m,
         "service_area_buffer_m": service_area_buffer_m, "gap_join_m": gap_join_m, "per_facility": per_facility,
         "with_areas": with_areas, "max_snap_m": preset.max_snap_m, "preset": preset.name,
@@ -342,7 +342,7 @@ def _summary(table, cats, limits, elderly_limits, preset, boundaries, fac_cat, u
             rows.append({"community": name, "category": cat, "tier_m": round(limits[cat], 3),
                          "population": round(total, 3), "covered_population": round(c, 3),
                          "covered_share": _share(c, total),
-                         "tier_min": preset.circle_of_category[cat][0], "essential": preset.circle_of_category[cat][1],
+                         "tier_min": preset.life_circle.circle_of_category[cat][0], "essential": preset.life_circle.circle_of_category[cat][1],
                          "facilities": n_fac, "residents": int(mask.sum()),
                          "elderly_tier_m": round(elderly_limits[cat], 3),
                          "elderly_covered_population": round(ce, 3), "elderly_covered_share": _share(ce, total)})

@@ -125,6 +125,6 @@ class CoverageResult:
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
                date: str | None = None):
         """The interactive coverage map (a :class:`geoplan.maps.PlanMap`; call ``.to_html(path)``)."""
-        from geoplan.coverage.map import coverage_map
+        from geoplan.life_circle.map import coverage_map
 
         return coverage_map(self, lang=lang or self.lang, basemap=basemap, offline=offline, date=date)

@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.access.passability import VehicleProfile
+from geoplan.emergency_access.passability import VehicleProfile
 
 #: Output contract: these columns come first, in this order (more may follow, none renamed).
 BUILDING_COLUMNS = ("building_id", "lon", "lat", "population", "community", "station_id", "response_s",
@@ -125,6 +125,6 @@ class AccessResult:
     # ------------------------------------------------------------------ map
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True):
         """The interactive access map (a :class:`geoplan.maps.PlanMap`); ``.to_html(path)`` writes it."""
-        from geoplan.access._map import access_map
+        from geoplan.emergency_access._map import access_map
 
         return access_map(self, lang=lang or self.lang, basemap=basemap, offline=offline)

@@ -81,7 +81,7 @@ def _community_layer(result, lang: str) -> gpd.GeoDataFrame | None:
 
 def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                  date: str | None = None) -> PlanMap:
-    """Draw a :class:`~geoplan.coverage.CoverageResult` (never recomputes it).
+    """Draw a :class:`~geoplan.life_circle.CoverageResult` (never recomputes it).
 
     Parameters
     ----------

@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from geoplan.access.response import Scenarios
+from geoplan.emergency_access.response import Scenarios
 
 
 def blocked(now_s: np.ndarray, base_s: np.ndarray, target_s: float, eligible: np.ndarray) -> np.ndarray:

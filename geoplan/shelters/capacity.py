@@ -54,31 +54,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-#: Usable share of the site's ground per kind (planning assumptions after GB 51143-2015 practice).
-USABLE_SHARE: Mapping[str, float] = {
-    "square": 0.8,          # paved, mostly open; minus planters, kiosks, furniture
-    "park": 0.6,            # lawns and paths; minus dense planting and structures (buildings/water removed)
-    "green_space": 0.7,     # open grass; minus trees and verges
-    "sports_ground": 0.9,   # pitches and tracks: flat and open
-    "school_ground": 0.6,   # the school plot minus its buildings: playground, yards, some planting and parking
-    "school": 0.5,          # indoor: halls and classrooms on the ground floor, minus corridors, fixed furniture
-    "gymnasium": 0.6,       # indoor: mostly hall floor
-    "community_centre": 0.5,  # indoor: rooms and halls, minus fixed furniture and service rooms
-    "assembly_point": 1.0,  # a layer area_m2 for a designated point is taken as usable as given
-    "other": 0.5,
-}
-#: Kinds that shelter people indoors (capacity from the building footprint).
-INDOOR_KINDS: frozenset[str] = frozenset({"school", "gymnasium", "community_centre"})
-#: A site keeping less than this share of its own area after overlaps is part of another site.
-PART_SHARE = 0.5
-#: Narrowest open space (m) that counts as a site (see step 4).
-MIN_WIDTH_M = 10.0
-#: Per kind: (m² per person, service radius m, minimum site m²) preset fields.
-_PRESET_FIELDS = {
-    "emergency": ("shelter_emergency_m2_per_person", "shelter_emergency_radius_m", "shelter_emergency_min_site_m2"),
-    "fixed": ("shelter_fixed_m2_per_person", "shelter_fixed_radius_m", "shelter_fixed_min_site_m2"),
-}
-SHELTER_KINDS = tuple(_PRESET_FIELDS)
+from geoplan.standards import Shelters
+
+#: The shelter figures live in the preset's shelters section (:class:`geoplan.standards.Shelters`);
+#: the names are kept here for readers of geoplan 0.1.
+USABLE_SHARE: Mapping[str, float] = Shelters().usable_share
+INDOOR_KINDS: frozenset[str] = frozenset(Shelters().indoor_kinds)
+PART_SHARE = Shelters().part_share
+MIN_WIDTH_M = Shelters().min_width_m
+SHELTER_KINDS = ("emergency", "fixed")
 
 #: Reasons a candidate is rejected (``reason`` column) and what they mean.
 REASONS: Mapping[str, str] = {
@@ -93,11 +77,12 @@ REASONS: Mapping[str, str] = {
 
 def shelter_standard(preset, kind: str) -> tuple[float, float, float]:
     """``(m² per person, service radius m, minimum site m²)`` of a shelter kind."""
-    if kind not in _PRESET_FIELDS:
+    if kind not in SHELTER_KINDS:
         from geoplan.errors import InputError
 
         raise InputError(f"unknown shelter kind {kind!r}", fix=f"use one of: {', '.join(SHELTER_KINDS)}")
-    return tuple(float(getattr(preset, f)) for f in _PRESET_FIELDS[kind])  # type: ignore[return-value]
+    std = preset.shelters.of(kind)
+    return float(std.m2_per_person), float(std.radius_m), float(std.min_site_m2)
 
 
 def _text(series: pd.Series) -> np.ndarray:
@@ -211,7 +196,7 @@ def candidate_sites(study, *, kind: str = "emergency", usable_share: Mapping[str
     """
     preset = study.preset
     m2pp, _, min_site = shelter_standard(preset, kind)
-    shares = dict(USABLE_SHARE)
+    shares = dict(preset.shelters.usable_share)
     shares.update(usable_share or {})
     warnings: list[str] = []
     raw = study.sites.reset_index(drop=True)
@@ -226,7 +211,7 @@ def candidate_sites(study, *, kind: str = "emergency", usable_share: Mapping[str
                   else np.full(n, np.nan))
     layer_share = (pd.to_numeric(raw["usable_share"], errors="coerce").to_numpy(dtype=float) if "usable_share" in raw
                    else np.full(n, np.nan))
-    indoor = np.array([k in INDOOR_KINDS for k in kinds], dtype=bool)
+    indoor = np.array([k in preset.shelters.indoor_kinds for k in kinds], dtype=bool)
     if "open_ground" in raw:
         og = raw["open_ground"].astype(object)
         indoor = np.where(og.isna().to_numpy(), indoor, ~og.fillna(True).astype(bool).to_numpy())

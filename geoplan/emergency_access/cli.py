@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geoplan.access.passability import VEHICLES, VehicleProfile
+from geoplan.emergency_access.passability import VEHICLES, VehicleProfile
 
 HELP = "emergency access audit: fire-truck / ambulance response, blockages, what to clear first"
 
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the audit, write tables and the map, print a summary; return the files written."""
-    from geoplan.access.audit import access
+    from geoplan.emergency_access.audit import access
     from geoplan.config import map_options, section_options
 
     options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes"} | _PROFILE_FIELDS,

@@ -73,7 +73,7 @@ import pandas as pd
 from scipy import sparse
 
 from geoplan.errors import InputError
-from geoplan.sites._milp import Milp, MilpResult
+from geoplan.shelters._milp import Milp, MilpResult
 
 __all__ = ["SiteSolution", "solve_from_cost_matrix", "coverage_curve", "MODELS"]
 

@@ -24,64 +24,20 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, replace
-from types import MappingProxyType
-from typing import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from geoplan.standards import Preset
+from geoplan.standards import Passability, Preset, Vehicle
+from geoplan.standards.sections import DEFAULT_WIDTH_M
+from geoplan.standards.tags import ACCESS_RULES, BARRIER_RULES, EMERGENCY_YES
 
-#: Assumed width of one traffic lane, metres (CJJ 37-2012 5.3.2: 3.0–3.75 m urban lanes; lower end).
-LANE_WIDTH_M = 3.0
-
-#: Carriageway width assumed per highway class when no width or lane tag exists, metres.
-#: ASSUMPTIONS (not survey data): typical urban widths; ``service`` at the 4.0 m fire-lane minimum
-#: compound roads are built to (GB 50016 7.1.8); ``living_street`` likewise.
-DEFAULT_WIDTH_M: Mapping[str, float] = MappingProxyType({
-    "motorway": 7.5, "motorway_link": 4.5, "trunk": 7.5, "trunk_link": 4.5,
-    "primary": 7.0, "primary_link": 4.5, "secondary": 7.0, "secondary_link": 4.5,
-    "tertiary": 6.0, "tertiary_link": 4.5, "unclassified": 5.0, "residential": 5.0,
-    "living_street": 4.0, "service": 4.0, "road": 5.0, "pedestrian": 4.0, "busway": 3.5,
-})
-#: Width assumed for a class missing from :data:`DEFAULT_WIDTH_M`, metres.
-FALLBACK_WIDTH_M = 4.0
-
-#: How ``access`` / ``vehicle`` / ``motor_vehicle`` values on a road or barrier node affect an
-#: emergency vehicle. Emergency vehicles may legally use private, destination, delivery…
-#: roads (the restriction is legal, not physical); ``no`` usually marks a road closed to
-#: motor traffic (pedestrianised, barrier-controlled), so it blocks unless ``emergency`` is
-#: ``yes``/``designated``/``permissive``. ``emergency=no`` always blocks.
-ACCESS_RULES: Mapping[str, bool] = MappingProxyType({
-    "yes": True, "designated": True, "permissive": True, "destination": True, "private": True,
-    "customers": True, "delivery": True, "service": True, "permit": True, "agricultural": True,
-    "forestry": True, "residents": True, "emergency": True, "official": True, "discouraged": True,
-    "no": False, "use_sidepath": True,
-})
-_EMERGENCY_YES = frozenset({"yes", "designated", "permissive", "official"})
-
-#: What a ``barrier=*`` node on a road does to an emergency vehicle (True: passable).
-#: Gates of every kind are assumed operable or attended (a planner marks a *locked* gate in the
-#: obstructions layer; ``keep_open`` there says it is kept open). Fixed barriers block unless
-#: the node carries ``emergency=yes`` (removable for emergencies) or ``motor_vehicle``/
-#: ``access=yes``. A node ``maxwidth``/``width`` (the gap) is checked against the vehicle's
-#: width. Barrier values not listed block and are reported as unknown.
-BARRIER_RULES: Mapping[str, bool] = MappingProxyType({
-    # operable: gates, booms, entrances, toll and border posts
-    "gate": True, "lift_gate": True, "swing_gate": True, "sliding_gate": True, "entrance": True,
-    "toll_booth": True, "border_control": True, "sally_port": True, "hampshire_gate": True,
-    "wicket_gate": True, "sliding_beam": True,
-    # crossable by a truck
-    "kerb": True, "cattle_grid": True, "bus_trap": True, "speed_bump": True, "hump": True, "yes": True,
-    # fixed: block
-    "bollard": False, "block": False, "jersey_barrier": False, "chain": False, "log": False,
-    "planter": False, "debris": False, "fence": False, "wall": False, "cycle_barrier": False,
-    "motorcycle_barrier": False, "stile": False, "turnstile": False, "full-height_turnstile": False,
-    "kissing_gate": False, "rope": False, "spikes": False, "height_restrictor": False,
-    "bar": False, "barrier_board": False, "guard_rail": False, "ditch": False, "retaining_wall": False,
-    "city_wall": False, "hedge": False, "tank_trap": False, "horse_stile": False,
-})
+#: The tables live in the preset's passability section and in :mod:`geoplan.standards.tags`;
+#: the names are kept here for readers of geoplan 0.1.
+LANE_WIDTH_M = Passability().lane_width_m
+FALLBACK_WIDTH_M = Passability().fallback_width_m
+_EMERGENCY_YES = EMERGENCY_YES
 
 _FEET_M = 0.3048
 _INCH_M = 0.0254
@@ -143,38 +99,8 @@ def parse_lanes(value) -> float | None:
     return min(parts) if parts else None
 
 
-@dataclass(frozen=True)
-class VehicleProfile:
-    """What one kind of emergency vehicle needs, in metres and seconds.
-
-    Attributes
-    ----------
-    vehicle
-        ``"fire"`` or ``"ambulance"``.
-    min_width_m, min_height_m
-        Clear width and height the vehicle needs.
-    turnout_s
-        Time from alarm to leaving the station, added to every response.
-    target_drive_s
-        Driving time within which a building counts as reached in time.
-    last_leg_m
-        Longest distance from the parked vehicle to the building (hose or stretcher).
-    station_kinds
-        Which ``stations.kind`` dispatch this vehicle.
-    """
-
-    vehicle: str
-    min_width_m: float
-    min_height_m: float
-    turnout_s: float
-    target_drive_s: float
-    last_leg_m: float
-    station_kinds: tuple[str, ...]
-
-    @property
-    def target_s(self) -> float:
-        """Response target including turnout, seconds."""
-        return self.turnout_s + self.target_drive_s
+#: A vehicle's needs (the preset's :class:`~geoplan.standards.Vehicle` section).
+VehicleProfile = Vehicle
 
 
 VEHICLES: tuple[str, ...] = ("fire", "ambulance")
@@ -187,15 +113,9 @@ def vehicle_profile(preset: Preset, vehicle: str = "fire", **overrides) -> Vehic
     from the preset. Ambulance: preset width/height, turnout, target, stretcher distance;
     dispatched from ambulance posts and hospitals.
     """
-    if vehicle == "fire":
-        p = VehicleProfile("fire", preset.fire_min_width_m, preset.fire_min_height_m, preset.fire_turnout_s,
-                           preset.fire_target_drive_s, preset.hose_length_m, ("fire",))
-    elif vehicle == "ambulance":
-        p = VehicleProfile("ambulance", preset.ambulance_min_width_m, preset.ambulance_min_height_m,
-                           preset.ambulance_turnout_s, preset.ambulance_target_drive_s, preset.stretcher_length_m,
-                           ("ambulance", "hospital"))
-    else:
-        raise ValueError(f"vehicle must be one of {', '.join(VEHICLES)}, not {vehicle!r}")
+    if vehicle not in preset.vehicles:
+        raise ValueError(f"vehicle must be one of {', '.join(preset.vehicles)}, not {vehicle!r}")
+    p = preset.vehicle(vehicle)
     return replace(p, **overrides) if overrides else p
 
 

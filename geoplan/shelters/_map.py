@@ -59,7 +59,7 @@ def _sites_text(frame: pd.DataFrame, lang: str, unit_m: str, people: str) -> pd.
 
 def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
               date: str | None = None) -> PlanMap:
-    """Draw a :class:`~geoplan.sites.SitesResult` (never recomputes it).
+    """Draw a :class:`~geoplan.shelters.SitesResult` (never recomputes it).
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ has one within walking distance, with enough room?*
 
 Method (lengths metres, areas square metres, capacities persons):
 
-1. **Candidates and capacity** — :mod:`geoplan.sites.capacity`: OpenStreetMap parks, gardens,
+1. **Candidates and capacity** — :mod:`geoplan.shelters.capacity`: OpenStreetMap parks, gardens,
    squares, green spaces, pitches, school grounds (open) and school buildings, gymnasiums,
    community centres (indoor), plus the ``sites`` layer; overlaps counted once; usable ground ×
    usable share ÷ m² per person (1.5 emergency, 2 fixed); too small, sliver, invalid and
@@ -18,7 +18,7 @@ Method (lengths metres, areas square metres, capacities persons):
    its edge (an entrance proxy); a resident at the street nearest its building. Walks are
    rounded to the centimetre before solving, so the radius can be re-checked exactly from the
    written tables.
-3. **Models** — :func:`geoplan.sites.models.solve_from_cost_matrix` (HiGHS, sparse: only pairs
+3. **Models** — :func:`geoplan.shelters.models.solve_from_cost_matrix` (HiGHS, sparse: only pairs
    within the radius; residents at the same network location aggregated): ``mclp`` (the k
    new sites covering the most residents), ``lscp`` (fewest sites covering everyone
    reachable), ``pmedian`` (k sites, least total walk within the radius). Capacitated by
@@ -58,14 +58,16 @@ import shapely
 from scipy import sparse
 
 from geoplan.errors import InputError
-from geoplan.sites.capacity import MIN_WIDTH_M, SHELTER_KINDS, candidate_sites, shelter_standard
-from geoplan.sites.models import MODELS, coverage_curve, solve_from_cost_matrix
-from geoplan.sites.result import SitesResult
+from geoplan.shelters.capacity import MIN_WIDTH_M, SHELTER_KINDS, candidate_sites, shelter_standard
+from geoplan.shelters.models import MODELS, coverage_curve, solve_from_cost_matrix
+from geoplan.shelters.result import SitesResult
 
 Progress = Callable[[str], None]
 
 #: Default solver budget per model solve, seconds.
 DEFAULT_TIME_LIMIT_S = 60.0
+#: Relative MIP gap at which HiGHS stops (see :func:`sites`).
+DEFAULT_MIP_REL_GAP = 1e-7
 #: Default largest k of the coverage curve (at least the k asked for).
 DEFAULT_CURVE_K = 10
 #: LSCP: the default curve runs up to the LSCP's number of new sites, but not beyond this.
@@ -190,7 +192,8 @@ def _build_order(reach: sparse.csr_matrix, weights: np.ndarray, open_cols: np.nd
     return rank
 
 
-def _curve_by_solves(cost, pop, *, radius, k_max, capacities, preselected, time_limit) -> pd.DataFrame:
+def _curve_by_solves(cost, pop, *, radius, k_max, capacities, preselected, time_limit,
+                     mip_rel_gap) -> pd.DataFrame:
     """Capacitated coverage curve on a large instance: one time-limited MCLP solve per k.
 
     :func:`coverage_curve` keeps one whole-building assignment MIP and changes its budget; on
@@ -202,11 +205,12 @@ def _curve_by_solves(cost, pop, *, radius, k_max, capacities, preselected, time_
     base = 0.0
     if np.any(preselected):
         base = solve_from_cost_matrix(cost, pop, model="mclp", radius=radius, k=0, capacities=capacities,
-                                      preselected=preselected, time_limit=time_limit).covered_weight
+                                      preselected=preselected, time_limit=time_limit,
+                                      mip_rel_gap=mip_rel_gap).covered_weight
     rows, prev = [], None
     for k in range(1, k_max + 1):
         sol = solve_from_cost_matrix(cost, pop, model="mclp", radius=radius, k=k, capacities=capacities,
-                                     preselected=preselected, time_limit=time_limit)
+                                     preselected=preselected, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
         status, gap = sol.status, sol.optimality_gap
         if prev is not None and sol.covered_weight < prev.covered_weight:
             sol, status = prev, "carried_forward"
@@ -224,7 +228,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
           curve_k: int | None = None, usable_share: Mapping[str, float] | None = None,
           min_width_m: float = MIN_WIDTH_M, split: bool = False,
           service_area_buffer_m: float = SERVICE_AREA_BUFFER_M, with_areas: bool = True,
-          progress: Progress | None = None) -> SitesResult:
+          mip_rel_gap: float = DEFAULT_MIP_REL_GAP, progress: Progress | None = None) -> SitesResult:
     """Propose emergency (or fixed) shelter sites for the residents of a study.
 
     Parameters
@@ -235,7 +239,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
         Shelter kind: m² per person, service radius and minimum site from the preset
         (emergency 1.5 m², 500 m, 0.1 ha; fixed 2 m², 2000 m, 1 ha).
     model : {"mclp", "lscp", "pmedian"}
-        Location model (see :mod:`geoplan.sites.models`).
+        Location model (see :mod:`geoplan.shelters.models`).
     k : int, optional
         New sites to propose on top of the existing shelters (MCLP, p-median; LSCP finds the
         number itself). Larger than the candidates left: clamped, with a warning.
@@ -259,6 +263,11 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
         Walk-shed half-width around the reachable streets drawn as service areas, metres.
     with_areas : bool
         Build the service-area polygons (``False`` on very large networks).
+    mip_rel_gap : float
+        Relative MIP gap at which HiGHS may stop and call a solution optimal (default 1e-7:
+        for populations in persons this is exact; HiGHS's own 1e-4 could leave a few persons
+        on a district of 300,000). The time limit still bounds the search; the gap reached is
+        reported.
     progress : callable, optional
         Called with a short message before each long step.
 
@@ -280,7 +289,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     if time_limit is not None and not (float(time_limit) > 0):
         raise InputError(f"the time limit must be a positive number of seconds, not {time_limit!r}",
                          fix="e.g. --time-limit 60")
-    elderly_radius = radius * min(1.0, float(preset.walk_speed_elderly_mps) / float(preset.walk_speed_mps))
+    elderly_radius = radius * min(1.0, float(preset.life_circle.walk_speed_elderly_mps) / float(preset.life_circle.walk_speed_mps))
     warnings: list[str] = []
 
     # ---------------------------------------------------------------- candidates
@@ -331,7 +340,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
             solution = solve_from_cost_matrix(cost, pop, model=model, radius=radius,
                                               k=None if model == "lscp" else k,
                                               capacities=caps if capacitated else None, preselected=pre,
-                                              time_limit=time_limit, split=split)
+                                              time_limit=time_limit, split=split, mip_rel_gap=mip_rel_gap)
         status, message = solution.status, solution.message
         warnings += [str(w.message) for w in caught if str(w.message) not in message]
         if message:
@@ -347,11 +356,11 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
                 _warnings.simplefilter("ignore")
                 if capacitated and not split and cost.nnz > CURVE_ONE_MODEL_MAX_PAIRS:
                     raw_curve = _curve_by_solves(cost, pop, radius=radius, k_max=k_curve, capacities=caps,
-                                                 preselected=pre, time_limit=time_limit)
+                                                 preselected=pre, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
                 else:
                     raw_curve = coverage_curve(cost, pop, radius=radius, k_max=k_curve,
                                                capacities=caps if capacitated else None, preselected=pre,
-                                               time_limit=time_limit, split=split)
+                                               time_limit=time_limit, split=split, mip_rel_gap=mip_rel_gap)
             curve = pd.DataFrame({
                 "k": raw_curve["k"].astype(int),
                 "covered_population": np.round(raw_curve["covered_weight"].astype(float), 3),
@@ -534,10 +543,11 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
         summary["elderly_population"] = round(float(elderly_pop[known].sum()), 3)
         summary["elderly_persons_covered"] = round(float(elderly_pop[known & within_elderly].sum()), 3)
     parameters = {"kind": kind, "model": model, "k": k, "capacitated": bool(capacitated), "radius_m": radius,
+                  "mip_rel_gap": float(mip_rel_gap),
                   "elderly_radius_m": elderly_radius, "time_limit_s": time_limit, "split": bool(split),
                   "m2_per_person": m2pp, "min_site_m2": min_site, "min_width_m": float(min_width_m),
-                  "usable_share": dict(usable_share or {}), "walk_speed_mps": float(preset.walk_speed_mps),
-                  "walk_speed_elderly_mps": float(preset.walk_speed_elderly_mps), "preset": preset.name}
+                  "usable_share": dict(usable_share or {}), "walk_speed_mps": float(preset.life_circle.walk_speed_mps),
+                  "walk_speed_elderly_mps": float(preset.life_circle.walk_speed_elderly_mps), "preset": preset.name}
     return SitesResult(
         study_name=study.name, crs=study.crs, lang=study.lang, preset_name=preset.name,
         sources=tuple(study.sources), candidates=candidates, proposed=proposed, residents=res_gdf,
@@ -550,7 +560,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
 
 def _service_areas(study, site_rows, site_ids, radius, buffer_m) -> gpd.GeoDataFrame:
     """Per-site service areas: the streets within the radius, owned by the nearest open site."""
-    from geoplan.coverage.service_areas import service_areas
+    from geoplan.life_circle.service_areas import service_areas
 
     net = study.walk.compiled
     snap = study.snaps["sites.walk"].subset(np.asarray(site_rows, dtype=np.int64))

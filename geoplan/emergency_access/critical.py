@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from geoplan.standards.tags import TURNAROUND_TAGS
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -24,8 +26,6 @@ from geoplan.network import CompiledNetwork
 
 #: A dead end this close to the study-area edge is a street cut by the extract, metres.
 EXTRACT_EDGE_M = 30.0
-#: Node ``highway`` values that give a vehicle room to turn.
-TURNAROUND_TAGS: frozenset[str] = frozenset({"turning_circle", "turning_loop", "mini_roundabout"})
 
 
 def _segment_graph(net: CompiledNetwork) -> nx.Graph:

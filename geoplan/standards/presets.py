@@ -1,0 +1,31 @@
+"""The named presets: ``gb`` (Chinese national standards) and ``nfpa`` (international)."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+from typing import Mapping
+
+from geoplan.standards.preset import Preset
+from geoplan.standards.sections import AMBULANCE, FIRE
+
+GB = Preset()
+
+#: NFPA 1710 (2020) 4.1.2.1: turnout 80 s for fire, 60 s for EMS; first engine ≤ 240 s travel;
+#: ALS within 480 s travel; here EMS 8 min 59 s in all, i.e. 479 s driving after a 60 s turnout.
+NFPA = Preset(
+    name="nfpa",
+    citation="NFPA 1710 (2020) 4.1.2.1",
+    vehicles={"fire": dataclasses.replace(FIRE, turnout_s=80.0, target_drive_s=240.0),
+              "ambulance": dataclasses.replace(AMBULANCE, turnout_s=60.0, target_drive_s=479.0)},
+)
+
+PRESETS: Mapping[str, Preset] = MappingProxyType({"gb": GB, "nfpa": NFPA})
+
+
+def get_preset(name: str = "gb") -> Preset:
+    """Return the named preset (``gb`` — Chinese national standards — or ``nfpa``)."""
+    try:
+        return PRESETS[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
