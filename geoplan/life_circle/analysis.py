@@ -43,17 +43,15 @@ import pandas as pd
 
 from geoplan.life_circle.gaps import gap_areas
 from geoplan.life_circle.result import CoverageResult
-from geoplan.life_circle.service_areas import service_areas as _service_areas
 from geoplan.errors import InputError
+from geoplan.network.service_areas import SERVICE_AREA_BUFFER_M
+from geoplan.network.service_areas import service_areas as _service_areas
 
 MODES = ("distance", "time")
 PROFILES = ("adult", "elderly")
 #: Search bound (m): distances beyond are reported empty. A 4.6-hour walk at 1.2 m/s — no
 #: daily service is that far in a city; it only keeps searches on very large networks finite.
 DEFAULT_HORIZON_M = 20_000.0
-#: Walk-shed half-width around the reachable streets when drawing service areas (m): the
-#: buildings on either side of a reachable street face it within about this distance.
-SERVICE_AREA_BUFFER_M = 50.0
 #: Residents of the same category gap whose footprints are closer than this (m) form one gap area.
 GAP_JOIN_M = 100.0
 #: Community of residents outside every boundary polygon (and of all of them without a boundary layer).

@@ -58,6 +58,7 @@ import shapely
 from scipy import sparse
 
 from geoplan.errors import InputError
+from geoplan.network.service_areas import SERVICE_AREA_BUFFER_M
 from geoplan.shelters.capacity import MIN_WIDTH_M, SHELTER_KINDS, candidate_sites, shelter_standard
 from geoplan.shelters.models import MODELS, coverage_curve, solve_from_cost_matrix
 from geoplan.shelters.result import SitesResult
@@ -75,8 +76,6 @@ MAX_DEFAULT_CURVE_K = 50
 #: Capacitated (whole-building) curves above this many resident–site pairs are built from one
 #: time-limited MCLP solve per k instead of one shared MIP (see :func:`_curve_by_solves`).
 CURVE_ONE_MODEL_MAX_PAIRS = 20_000
-#: Walk-shed half-width drawn around reachable streets for service areas, metres.
-SERVICE_AREA_BUFFER_M = 50.0
 _DECIMALS = 2
 _MODEL_NAMES = {"lscp": "lscp", "mclp": "mclp", "pmedian": "pmedian", "p-median": "pmedian", "p_median": "pmedian"}
 
@@ -560,7 +559,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
 
 def _service_areas(study, site_rows, site_ids, radius, buffer_m) -> gpd.GeoDataFrame:
     """Per-site service areas: the streets within the radius, owned by the nearest open site."""
-    from geoplan.life_circle.service_areas import service_areas
+    from geoplan.network.service_areas import service_areas
 
     net = study.walk.compiled
     snap = study.snaps["sites.walk"].subset(np.asarray(site_rows, dtype=np.int64))

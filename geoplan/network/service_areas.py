@@ -24,6 +24,9 @@ import shapely
 from shapely.ops import substring
 
 _TINY = 1e-9
+#: Walk-shed half-width drawn around reachable streets, metres (a drawing choice: homes along a
+#: street face it within about this distance; not a planning standard).
+SERVICE_AREA_BUFFER_M = 50.0
 
 
 def _pieces(net, reach, limit: float, *, owners: bool):
