@@ -26,8 +26,12 @@ class AnalysisResult(Protocol):
     #: The options the analysis ran with, JSON-serialisable.
     parameters: Mapping[str, Any]
 
-    def to_file(self, out: str | Path) -> list[Path]:
-        """Write the tables under ``out/<analysis>/``; return the paths written."""
+    def to_file(self, out: str | Path, *, lang: str | None = None) -> list[Path]:
+        """Write the tables under ``out/<analysis>/``; return the paths written.
+
+        Sentence columns (causes, reasons, notes) are rendered in ``lang`` (default ``en``);
+        their ``*_code`` columns beside them stay the same in every language.
+        """
         ...
 
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
