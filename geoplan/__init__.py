@@ -8,13 +8,15 @@ Load a study once, then ask it the three planning questions::
     acc = geoplan.access(study)            # emergency-vehicle access audit
     sit = geoplan.sites(study)             # emergency shelter proposal
 
-``geoplan.coverage``, ``geoplan.access`` and ``geoplan.sites`` are plain functions; the packages
-that hold each analysis have names of their own (:mod:`geoplan.life_circle`,
-:mod:`geoplan.emergency_access`, :mod:`geoplan.shelters`), so importing one never replaces a function.
+``geoplan.coverage``, ``geoplan.access``, ``geoplan.sites`` and ``geoplan.batch`` are plain functions;
+the packages that hold them have names of their own (:mod:`geoplan.life_circle`,
+:mod:`geoplan.emergency_access`, :mod:`geoplan.shelters`, :mod:`geoplan.districts`), so importing one
+never replaces a function.
 """
 
 from __future__ import annotations
 
+from geoplan.districts import batch
 from geoplan.emergency_access.audit import access
 from geoplan.errors import InputError
 from geoplan.life_circle.analysis import coverage
@@ -23,4 +25,4 @@ from geoplan.study import Study, load_study
 
 __version__ = "0.2.0"
 
-__all__ = ["InputError", "Study", "access", "coverage", "load_study", "sites"]
+__all__ = ["InputError", "Study", "access", "batch", "coverage", "load_study", "sites"]

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("run", help="run every analysis on your data")
     _common(p)
+    from geoplan.districts import cli as batch_cli
+
+    batch_cli.add_arguments(sub.add_parser("batch", help=batch_cli.HELP))
     for name in ANALYSES:
         module = _analysis_cli(name)
         if module is None:
@@ -150,11 +153,35 @@ def _write_study_maps(study, args, config, out: Path) -> list[Path]:
     return written
 
 
+def run_analyses(study, names: Sequence[str], args, config: dict, out: Path, *, progress) -> list[Path]:
+    """The study-area maps and each named analysis with its defaults overlaid by ``args``, as ``run`` does.
+
+    Returns the paths written under ``out`` (the caller writes the manifest). ``geoplan batch``
+    calls this in every district's task, so a district's folder is exactly a single run's.
+    """
+    progress("drawing the study-area map")
+    written = _write_study_maps(study, args, config, out)
+    for name in [n for n in names if _analysis_cli(n) is not None]:
+        module = _analysis_cli(name)
+        sub = argparse.ArgumentParser()
+        module.add_arguments(sub)
+        sub_args = sub.parse_args([])
+        for key, value in vars(args).items():
+            setattr(sub_args, key, value)
+        progress(f"running {name}")
+        written += module.run(study, sub_args, out, config=config, progress=progress)
+    return written
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from geoplan.config import load_config, preset_from_config
     from geoplan.report import check_output_folder, write_manifest
 
     args = build_parser().parse_args(argv)
+    if args.command == "batch":  # the client never loads a district: its tasks do
+        from geoplan.districts import cli as batch_cli
+
+        return batch_cli.run(args)
     config = load_config(args.config)
     preset = preset_from_config(config, args.preset)
     if args.command in ANALYSES and hasattr(_analysis_cli(args.command), "check"):
@@ -173,18 +200,7 @@ def _main(argv: Sequence[str] | None) -> int:
     written: list[Path] = []
     if args.command in ("demo", "run"):
         _print_info(study.info())
-        progress("drawing the study-area map")
-        written += _write_study_maps(study, args, config, out)
-        names = [n for n in ANALYSES if _analysis_cli(n) is not None]
-        for name in names:
-            module = _analysis_cli(name)
-            sub = argparse.ArgumentParser()
-            module.add_arguments(sub)
-            sub_args = sub.parse_args([])
-            for key, value in vars(args).items():
-                setattr(sub_args, key, value)
-            progress(f"running {name}")
-            written += module.run(study, sub_args, out, config=config, progress=progress)
+        written += run_analyses(study, ANALYSES, args, config, out, progress=progress)
     else:
         written += _analysis_cli(args.command).run(study, args, out, config=config, progress=progress)
     params = {k: v for k, v in vars(args).items() if k not in ("debug",)}
