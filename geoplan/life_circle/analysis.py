@@ -114,13 +114,15 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
         more += more_notes
         if found is not None:
             sfca[cat] = found
-    residents = residents_table(study, population, community_names(study.residents), reaches, sfca, tiers)
+    residents = residents_table(study, population, community_names(study.residents), reaches, sfca, tiers,
+                                profile=profile)
     used = np.sort(np.concatenate([r.facilities for r in reaches.values()] or [np.zeros(0, np.int64)]))
-    facilities = facilities_table(study, used, population, reaches, sfca, capacity, tiers)
+    facilities = facilities_table(study, used, population, reaches, sfca, capacity, tiers, profile=profile)
     counts = {c: len(r.facilities) for c, r in reaches.items()}
     summary = coverage_summary(residents, tiers, study.communities, counts, profile=profile)
     provision, provision_notes = provision_check(residents, study.communities, requirements,
-                                                 tier_distance_m=dict(preset.life_circle.circle_distance_m))
+                                                 tier_distance_m=dict(preset.life_circle.circle_distance_m),
+                                                 profile=profile)
     say("coverage: service areas from the reachable network")
     fac_ids = study.facilities["facility_id"].astype(str).to_numpy() if len(study.facilities) else np.zeros(0, object)
     areas, per_fac = service_areas(net, {c: (r.reach, r.facilities) for c, r in reaches.items()}, tiers.limit_m,

@@ -93,6 +93,9 @@ def catchments(category: str, pairs: Pairs, population: np.ndarray, capacity: np
     if len(facility_rows) == 0:
         return None, []
     missing = int(np.isnan(capacity[facility_rows]).sum())
+    if missing == len(facility_rows):
+        return None, [Note(message("{category}: no facility states a capacity, so supply against demand (2SFCA) is "
+                                   "not computed for this category", code="sfca_skipped", category=category))]
     if missing:
         return None, [Note(message("{category}: {missing} of {n} facilities state no capacity, so supply against "
                                    "demand (2SFCA) is not computed for this category", code="sfca_skipped",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
-from geoplan.i18n import N_, message, translator
+from geoplan.i18n import message, translator
 from geoplan.maps._i18n import label
 
 HELP = "15-minute life circle: who reaches which daily services on foot, and where the gaps are"
@@ -87,7 +87,7 @@ def _pct(v: float) -> str:
 
 def summary_lines(result, *, lang: str | None = "en") -> list[str]:
     """The command-line summary, each line a whole sentence in ``lang``."""
-    from geoplan.life_circle.map import PROFILE_NAMES
+    from geoplan.life_circle.map import PROFILE_NAMES, render_note
 
     tr = translator(lang)
     p = result.parameters
@@ -113,8 +113,7 @@ def summary_lines(result, *, lang: str | None = "en") -> list[str]:
                                               "residences ({community})", gap_id=g.gap_id,
                                               category=label(g.category, tr.lang, prefix="cat."),
                                               people=g.population, residences=g.residents, community=g.community)))
-    note = tr.gettext(N_("note"))
-    lines += [f"{note}: {w.render(tr.lang) if hasattr(w, 'render') else w}" for w in result.warnings]
+    lines += [tr.render(message("note: {text}", text=render_note(w, tr.lang))) for w in result.warnings]
     return lines
 
 

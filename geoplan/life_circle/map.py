@@ -87,6 +87,17 @@ def _community_layer(result, lang: str) -> gpd.GeoDataFrame | None:
     return out
 
 
+def render_note(note, lang: str) -> str:
+    """A :class:`~geoplan.life_circle.notes.Note` in ``lang``, its category named as the map names it."""
+    msg = getattr(note, "message", None)
+    if msg is None:
+        return str(note)
+    params = dict(msg.params)
+    if "category" in params:
+        params["category"] = label(str(params["category"]), lang, prefix="cat.")
+    return translator(lang).render(msg.msgid, **params)
+
+
 def _title_lines(p, cats, lang: str) -> tuple[str, str]:
     """The map's two method lines: how thresholds are set, and each category's tier."""
     tr = translator(lang)

@@ -28,7 +28,7 @@ from geoplan.life_circle.population import groups
 from geoplan.standards.provision import Requirement
 
 COLUMNS = ["area", "tier", "population", "item", "category", "required", "present_within_tier", "covered_share",
-           "status", "citation"]
+           "status", "citation", "profile"]
 
 
 def _status(applies: bool, required: bool, present: bool) -> str:
@@ -40,7 +40,7 @@ def _status(applies: bool, required: bool, present: bool) -> str:
 
 
 def provision_check(table: pd.DataFrame, boundaries, requirements: Sequence[Requirement], *,
-                    tier_distance_m: dict[int, float]) -> tuple[pd.DataFrame, list[Note]]:
+                    tier_distance_m: dict[int, float], profile: str = "adult") -> tuple[pd.DataFrame, list[Note]]:
     """``provision.csv``: one row per community × requirement row (columns :data:`COLUMNS`).
 
     Parameters
@@ -52,6 +52,8 @@ def provision_check(table: pd.DataFrame, boundaries, requirements: Sequence[Requ
     requirements : sequence of Requirement
     tier_distance_m : dict
         Tier (min) → walking distance (m) of the residential-area level.
+    profile : str
+        The walking profile the distances were computed for (named in the table).
     """
     usable = [r for r in requirements if f"dist_m_{r.category}" in table]
     notes = [Note(message("provision row {citation} ({item}) is left out: category {category} is not analysed",
@@ -69,7 +71,7 @@ def provision_check(table: pd.DataFrame, boundaries, requirements: Sequence[Requ
             rows.append({"area": name, "tier": r.tier_min, "population": round(total, 3), "item": r.item,
                          "category": r.category, "required": r.required, "present_within_tier": present,
                          "covered_share": share, "status": _status(total >= r.min_population, r.required, present),
-                         "citation": r.citation})
+                         "citation": r.citation, "profile": profile})
     return pd.DataFrame(rows, columns=COLUMNS), notes
 
 

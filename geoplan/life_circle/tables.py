@@ -48,7 +48,7 @@ def _circle_columns(table: pd.DataFrame, tiers: Tiers) -> None:
 
 
 def residents_table(study, population: np.ndarray, community: np.ndarray, reaches: Mapping[str, CategoryReach],
-                    sfca: Mapping[str, Catchments], tiers: Tiers) -> gpd.GeoDataFrame:
+                    sfca: Mapping[str, Catchments], tiers: Tiers, *, profile: str) -> gpd.GeoDataFrame:
     """One row per resident feature, columns in the order of the contract."""
     res, cats = study.residents, tiers.categories
     lon, lat, _ = _lonlat(res.geometry, study.crs)
@@ -75,6 +75,7 @@ def residents_table(study, population: np.ndarray, community: np.ndarray, reache
     for cat, c in sfca.items():
         table[f"sfca_{cat}"] = np.round(c.sfca, 8)
         table[f"e2sfca_{cat}"] = np.round(c.e2sfca, 8)
+    table["profile"] = profile
     return gpd.GeoDataFrame(table, geometry=res.geometry.to_numpy(), crs=study.crs)
 
 
@@ -102,7 +103,8 @@ def _facility_figures(used: np.ndarray, population: np.ndarray, reaches: Mapping
 
 
 def facilities_table(study, used: np.ndarray, population: np.ndarray, reaches: Mapping[str, CategoryReach],
-                     sfca: Mapping[str, Catchments], capacity: np.ndarray, tiers: Tiers) -> gpd.GeoDataFrame:
+                     sfca: Mapping[str, Catchments], capacity: np.ndarray, tiers: Tiers, *,
+                     profile: str) -> gpd.GeoDataFrame:
     """Every facility used (snapped, of an analysed category), as points, in category order."""
     mask = np.zeros(len(study.facilities), dtype=bool)
     mask[used] = True
@@ -122,6 +124,7 @@ def facilities_table(study, used: np.ndarray, population: np.ndarray, reaches: M
         "catchment_weighted_population": np.round(fig["catchment_weighted_population"].to_numpy(), 3),
         "supply_ratio": np.round(fig["supply_ratio"].to_numpy(), 8),
         "sole_cover_population": np.round(fig["sole_cover_population"].to_numpy(), 3),
+        "profile": profile,
     }, geometry=pts.to_numpy(), crs=study.crs)
     order = {c: i for i, c in enumerate(tiers.categories)}
     keys = np.lexsort((frame["facility_id"].to_numpy(), frame["category"].map(order).to_numpy()))
