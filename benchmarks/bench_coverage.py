@@ -22,6 +22,19 @@ What is timed
   timed for one category only (``--baseline-categories`` to change), and the ratio is for
   that category.
 
+* Catchment search vs nearest search, per category: the within-tier search from every facility
+  that returns per-facility distances (``CompiledNetwork.cost_matrix``: one bounded Dijkstra
+  over all the category's facilities, batched only for memory), which feeds 2SFCA/E2SFCA and the
+  second-nearest facility (redundancy), beside the plain multi-source nearest search + lookup.
+
+Catchment search, bundled district (2026-12-01, 2-core machine shared with other jobs, best of 5):
+  7 categories with facilities: nearest 0.014 s, catchment 0.073 s (5.3×; 1.9–8.0× per category,
+  1,277 resident–facility pairs in all). coverage(with_areas=False), best of 5 in one process:
+  0.20 s before 2SFCA/redundancy, 0.23 s with them (0.14 s with --profile wheelchair: fewer
+  reachable streets). The catchment search was NOT run at city scale here: it stores dense
+  rows of (batch × nodes) while it runs (batches capped at 400 MB), so on the 1.1M-node tiled
+  case expect it to cost several times the plain search; measure before relying on it.
+
 Figures seen (2-core, 24 GB development machine, 2026-11-23, other jobs running)
 ----------------------------------------------------------------------------------
 Bundled district (3,069 walk nodes, 59 residents, 91 facilities):
@@ -91,6 +104,37 @@ def engine_vs_networkx(study, categories, label: str) -> None:
               f"ratio {total_base / total_ours:7.1f}× (networkx / geoplan)")
 
 
+def catchment_vs_nearest(study, label: str, *, repeat: int = 5) -> None:
+    """Per category: the plain nearest search (+ lookup) beside the within-tier catchment search
+    (every facility → every resident within the tier, one bounded per-source Dijkstra), which
+    feeds 2SFCA/E2SFCA and the second-nearest facility. Best of ``repeat`` runs."""
+    from geoplan.life_circle.distances import nearest_facility, within_tier
+
+    net = study.walk.compiled
+    snap_f, snap_r = study.snaps["facilities.walk"], study.snaps["residents.walk"]
+    cats = study.facilities["category"].astype(str).to_numpy()
+    print(f"  catchment search vs nearest search ({label}), best of {repeat}:")
+    tot_near = tot_catch = 0.0
+    for cat in study.preset.categories:
+        rows = np.flatnonzero((cats == cat) & snap_f.ok)
+        if len(rows) == 0:
+            continue
+        tier = study.preset.tier_m(cat)
+        src = snap_f.subset(rows)
+        t_near = min(timed(nearest_facility, net, src, snap_r, rows, 20_000.0)[1] for _ in range(repeat))
+        t_catch, pairs = np.inf, None
+        for _ in range(repeat):
+            pairs, t = timed(within_tier, net, src, snap_r, rows, tier)
+            t_catch = min(t_catch, t)
+        tot_near += t_near
+        tot_catch += t_catch
+        print(f"    {cat:<17} {len(rows):6,} facilities  tier {tier:6.0f} m  nearest {t_near:7.4f} s   "
+              f"catchment {t_catch:7.4f} s   ratio {t_catch / t_near:5.1f}×   ({len(pairs):,} pairs)")
+    if tot_near > 0:
+        print(f"    {'all':<17} nearest {tot_near:7.4f} s   catchment {tot_catch:7.4f} s   "
+              f"ratio {tot_catch / tot_near:5.1f}× (catchment / nearest)")
+
+
 def bench(study, label: str, *, baseline_categories: list[str] | None, areas: str) -> None:
     from geoplan.life_circle import coverage
 
@@ -110,6 +154,7 @@ def bench(study, label: str, *, baseline_categories: list[str] | None, areas: st
         print(f"  coverage(study, categories={areas!r}) with its service-area polygon: {t_one:8.2f} s", flush=True)
     all_row = result.summary[result.summary["community"] == "ALL"]
     print("  shares: " + ", ".join(f"{r.category} {r.covered_share:.0%}" for r in all_row.itertuples()))
+    catchment_vs_nearest(study, label)
     cats = baseline_categories or [c for c in result.categories]
     engine_vs_networkx(study, cats, "every category" if baseline_categories is None else ", ".join(cats))
 

@@ -97,8 +97,23 @@ def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDa
         "category": category[known].to_numpy(),
         **{c: v.to_numpy() for c, v in _names(picked).items()},
         "source": "osm",
+        "capacity": _capacity(picked).to_numpy(),
     }, geometry=picked.geometry.to_numpy(), crs=features.crs)
     return out.sort_values(["category", "facility_id"], kind="stable").reset_index(drop=True)
+
+
+#: OSM tags that state how many people a facility serves, in order of preference
+#: (``capacity:persons`` is explicit about people; ``beds`` for care homes and clinics).
+CAPACITY_TAGS: tuple[str, ...] = ("capacity:persons", "capacity", "beds")
+
+
+def _capacity(frame: pd.DataFrame) -> pd.Series:
+    """The first capacity tag present, as a number (NaN when none is tagged)."""
+    out = pd.Series(np.nan, index=frame.index, dtype=float)
+    for key in CAPACITY_TAGS:
+        if key in frame.columns:
+            out = out.fillna(_first_number(frame[key]))
+    return out
 
 
 def stations_from_osm(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -376,7 +376,7 @@ def test_cli_writes_the_outputs(tmp_path, sample_layers, capsys):
                  "elderly", "--categories", "health,market,park", "--lang", "zh"])
     assert code == 0
     text = capsys.readouterr().out
-    assert "complete life circle" in text
+    assert "完整生活圈" in text and "complete life circle" not in text  # --lang zh: the summary is Chinese
     for name in ("coverage/residents.csv", "coverage/summary.csv", "coverage/facilities.csv",
                  "coverage/coverage.gpkg", "maps/coverage.html", "manifest.json"):
         assert (out / name).exists(), name
@@ -393,7 +393,8 @@ def test_config_section_sets_defaults(tmp_path, capsys):
     cfg = tmp_path / "project.yml"
     cfg.write_text("coverage: {categories: [health], mode: time}\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["coverage", "--config", str(cfg), "--out", str(out)]) == 0
+    assert main(["coverage", "--config", str(cfg), "--out", str(out), "--lang", "en"]) == 0
+    assert "complete life circle" in capsys.readouterr().out
     summ = pd.read_csv(out / "coverage" / "summary.csv", encoding="utf-8-sig")
     assert set(summ["category"]) == {"health"} and summ["tier_m"].iloc[0] == pytest.approx(1080.0)
     cfg.write_text("coverage: {categories: [healthcare]}\n", encoding="utf-8")

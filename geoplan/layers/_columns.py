@@ -21,7 +21,7 @@ from geoplan.layers._schema import (OBSTRUCTION_ALIASES, OBSTRUCTION_KINDS, SITE
 COLUMNS: Mapping[str, tuple[str, ...]] = {
     "boundary": ("community", "name_zh", "name_en", "note"),
     "residents": ("population", "name", "elderly_share", "note"),
-    "facilities": ("category", "name", "note"),
+    "facilities": ("category", "name", "capacity", "note"),
     "stations": ("kind", "name", "note"),
     "obstructions": ("kind", "name", "keep_open", "note"),
     "sites": ("kind", "name", "existing", "usable_share", "area_m2", "note"),
@@ -31,7 +31,7 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 DTYPES: Mapping[str, str] = {
     "community": "str", "name_zh": "str", "name_en": "str", "name": "str", "note": "str",
     "category": "str", "kind": "str",
-    "population": "float64", "elderly_share": "float64", "usable_share": "float64", "area_m2": "float64",
+    "population": "float64", "elderly_share": "float64", "capacity": "float64", "usable_share": "float64", "area_m2": "float64",
     "keep_open": "bool", "existing": "bool",
 }
 
@@ -164,7 +164,9 @@ def _residents(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> d
 
 def _facilities(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     return {"category": choice(frame, "category", source, known=categories, aliases={}, default=None),
-            "name": text(frame, "name")}
+            "name": text(frame, "name"),
+            "capacity": number(frame, "capacity", source, required=False, low=0, high=1e7,
+                               unit="people the facility serves (places, beds), 0 or more")}
 
 
 def _stations(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:

@@ -7,8 +7,10 @@
 >>> cov.to_file("outputs"); cov.to_map().to_html("outputs/maps/coverage.html")
 """
 
-from geoplan.life_circle.analysis import DEFAULT_HORIZON_M, GAP_JOIN_M, SERVICE_AREA_BUFFER_M, coverage, parse_categories
+from geoplan.life_circle.analysis import DEFAULT_HORIZON_M, GAP_JOIN_M, SERVICE_AREA_BUFFER_M, coverage
+from geoplan.life_circle.notes import Note
 from geoplan.life_circle.result import CoverageResult
+from geoplan.life_circle.tiers import MODES, PROFILES, parse_categories
 
-__all__ = ["CoverageResult", "coverage", "parse_categories", "DEFAULT_HORIZON_M", "GAP_JOIN_M",
-           "SERVICE_AREA_BUFFER_M"]
+__all__ = ["CoverageResult", "MODES", "Note", "PROFILES", "coverage", "parse_categories", "DEFAULT_HORIZON_M",
+           "GAP_JOIN_M", "SERVICE_AREA_BUFFER_M"]

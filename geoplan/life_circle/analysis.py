@@ -1,125 +1,66 @@
 """15-minute life-circle coverage: how far every resident walks to each daily service.
 
 The question a planner asks: *which residents have a clinic, a school, a market… within the
-walking distance of its life circle, and where are the gaps?*
+walking distance of its life circle, with enough capacity, and where are the gaps?*
 
-Method (all lengths metres, all speeds metres per second):
+:func:`coverage` runs these steps, each a pure function in a module named for what it means
+(all lengths metres, all speeds metres per second):
 
-1. **Distances.** For each facility category, one multi-source search on the compiled walking
-   network starts from every facility of that category at once (each facility's straight
-   connector to the street is its start cost). A resident's distance is
-   ``connector(resident → street) + along the streets + connector(street → facility)`` to the
-   nearest facility; ``NaN`` when there is no path (a resident or facility farther than the
-   preset's ``max_snap_m`` from the network, or on a piece of network cut off from every
-   facility). The search is bounded by ``horizon_m`` (default 20 km): distances beyond it are
-   reported empty, like "unreachable". One search serves every profile: a profile only changes
-   the threshold a distance is compared with.
-2. **Tiers.** Which circle a category belongs to comes from the preset's one table
-   (:data:`geoplan.standards.CIRCLE_OF_CATEGORY`, GB 50180-2018). ``mode="distance"`` uses the
-   circle's walking distance (5/10/15 min → 300/500/1000 m); ``mode="time"`` uses the circle's
-   minutes at a walking speed (1.2 m/s adults, 0.9 m/s ``profile="elderly"``; ``speed``
-   overrides the chosen profile's speed). A resident is covered when distance ≤ threshold.
-3. **Elderly profile.** Always reported beside the chosen profile (``*_elderly`` columns): the
-   same minutes at the elderly speed. In distance mode the tier distances are taken to be what
-   an adult walks in the circle's time, so the elderly threshold is the tier distance scaled by
-   ``elderly speed / adult speed`` (300 m → 225 m at 0.9/1.2). Elderly coverage is therefore
-   never above adult coverage.
-4. **Complete life circle.** A resident whose every *essential* category (preset table) among
-   the analysed ones is within its tier.
-5. **Gaps and service areas** — see :mod:`geoplan.life_circle.gaps` and
-   :mod:`geoplan.life_circle.service_areas`.
-
-Population is the weight everywhere: a resident feature with population 0 (or missing,
-treated as 0 with a warning) stays in the tables but does not move any share.
+1. :mod:`~geoplan.life_circle.tiers` — the threshold of each category for the profile
+   (GB 50180-2018 tiers 300/500/1000 m, or the tier's minutes at a walking speed);
+2. :mod:`~geoplan.life_circle.profiles` — the walking network of the profile (the wheelchair
+   profile closes steps, ``wheelchair=no`` ways and raised kerbs);
+3. :mod:`~geoplan.life_circle.population` — people and community of every resident feature;
+4. :mod:`~geoplan.life_circle.distances` — per category, the nearest facility (one bounded
+   multi-source search) and every facility within the tier (one bounded search returning
+   per-facility distances);
+5. :mod:`~geoplan.life_circle.capacity` — 2SFCA and E2SFCA where capacities are stated;
+6. :mod:`~geoplan.life_circle.tables` and :mod:`~geoplan.life_circle.redundancy` — the
+   residents and facilities tables (second-nearest facility, residents without a backup);
+7. :mod:`~geoplan.life_circle.summary` — shares per community and category, complete circle;
+8. :mod:`~geoplan.life_circle.provision` — items required for each community's size;
+9. service areas (:mod:`geoplan.network.service_areas`) and gap areas
+   (:mod:`~geoplan.life_circle.gaps`).
 """
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 
+from geoplan.i18n import message
+from geoplan.life_circle.capacity import catchments, facility_capacity
+from geoplan.life_circle.distances import category_reaches
 from geoplan.life_circle.gaps import gap_areas
+from geoplan.life_circle.notes import Note
+from geoplan.life_circle.population import UNASSIGNED, community_names, off_network_note, resident_population
+from geoplan.life_circle.profiles import walking_network
+from geoplan.life_circle.provision import provision_check
 from geoplan.life_circle.result import CoverageResult
-from geoplan.errors import InputError
-from geoplan.network.service_areas import SERVICE_AREA_BUFFER_M
-from geoplan.network.service_areas import service_areas as _service_areas
+from geoplan.life_circle.summary import community_summary, coverage_summary
+from geoplan.life_circle.tables import facilities_table, residents_table
+from geoplan.life_circle.tiers import MODES, PROFILES, check_options, parse_categories, tier_limits
+from geoplan.network.service_areas import SERVICE_AREA_BUFFER_M, service_areas
+from geoplan.standards.provision import GB50180_REQUIREMENTS, Requirement
 
-MODES = ("distance", "time")
-PROFILES = ("adult", "elderly")
 #: Search bound (m): distances beyond are reported empty. A 4.6-hour walk at 1.2 m/s — no
 #: daily service is that far in a city; it only keeps searches on very large networks finite.
 DEFAULT_HORIZON_M = 20_000.0
 #: Residents of the same category gap whose footprints are closer than this (m) form one gap area.
 GAP_JOIN_M = 100.0
-#: Community of residents outside every boundary polygon (and of all of them without a boundary layer).
-UNASSIGNED = "unassigned"
-#: Distances are rounded to this many decimals (cm) before comparing with a tier, so the
-#: covered flags can be recomputed exactly from the written table.
-_DECIMALS = 2
 
 Progress = Callable[[str], None]
 
-
-def parse_categories(categories: str | Sequence[str] | None, known: Sequence[str], *,
-                     source: str | None = None) -> tuple[str, ...]:
-    """Validate a category selection (comma-separated text or a list) against the preset table.
-
-    ``None`` or empty means every category of the preset. Unknown names raise
-    :class:`~geoplan.errors.InputError` listing the known ones.
-    """
-    if categories is None:
-        return tuple(known)
-    if isinstance(categories, str):
-        categories = [c for c in categories.split(",")]
-    chosen = [str(c).strip() for c in categories if str(c).strip()]
-    if not chosen:
-        return tuple(known)
-    unknown = [c for c in chosen if c not in known]
-    if unknown:
-        raise InputError(f"unknown facility categor{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}",
-                         source=source, fix=f"choose from: {', '.join(known)}")
-    return tuple(dict.fromkeys(c for c in known if c in chosen))  # preset order, no duplicates
-
-
-def tier_limits(preset, categories: Sequence[str], *, mode: str, profile: str,
-                speed: float | None = None) -> tuple[dict[str, float], dict[str, float], float, float]:
-    """Coverage thresholds (m) per category for the chosen profile and for the elderly profile.
-
-    Returns
-    -------
-    limits, elderly_limits, speed_mps, elderly_speed_mps
-        Thresholds in metres and the walking speeds (m/s) used for minutes.
-    """
-    adult_v = float(preset.life_circle.walk_speed_mps)
-    elderly_v = float(preset.life_circle.walk_speed_elderly_mps)
-    if speed is not None:
-        if profile == "elderly":
-            elderly_v = float(speed)
-        else:
-            adult_v = float(speed)
-    elderly_v = min(elderly_v, adult_v)  # the elderly profile is never the faster one
-    speed_v = elderly_v if profile == "elderly" else adult_v
-    limits, elderly = {}, {}
-    for cat in categories:
-        minutes = preset.life_circle.circle_of_category[cat][0]
-        if mode == "distance":
-            adult_m = float(preset.life_circle.circle_distance_m[minutes])
-            elderly_m = adult_m * elderly_v / adult_v
-        else:
-            adult_m = adult_v * minutes * 60.0
-            elderly_m = elderly_v * minutes * 60.0
-        limits[cat] = elderly_m if profile == "elderly" else adult_m
-        elderly[cat] = elderly_m
-    return limits, elderly, speed_v, elderly_v
+__all__ = ["DEFAULT_HORIZON_M", "GAP_JOIN_M", "MODES", "PROFILES", "SERVICE_AREA_BUFFER_M", "UNASSIGNED",
+           "coverage", "parse_categories", "tier_limits"]
 
 
 def coverage(study, *, mode: str = "distance", speed: float | None = None, profile: str = "adult",
              categories: str | Sequence[str] | None = None, horizon_m: float = DEFAULT_HORIZON_M,
              service_area_buffer_m: float = SERVICE_AREA_BUFFER_M, gap_join_m: float = GAP_JOIN_M,
              per_facility: bool = False, with_areas: bool = True,
+             requirements: Sequence[Requirement] = GB50180_REQUIREMENTS,
              progress: Progress | None = None) -> CoverageResult:
     """Walking access of every resident to each life-circle service category.
 
@@ -128,27 +69,27 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     study : geoplan.study.Study
         A loaded study (residents, facilities, communities, walking network, preset).
     mode : {"distance", "time"}
-        ``"distance"``: GB 50180-2018 tier distances (300/500/1000 m). ``"time"``: the tier's
-        minutes at the walking speed.
+        ``"distance"``: the preset's tier distances (GB 50180-2018: 300/500/1000 m).
+        ``"time"``: the tier's minutes at the walking speed.
     speed : float, optional
         Walking speed of the chosen profile, m/s (default: preset, 1.2 adults / 0.9 elderly).
-        Converts distances to minutes in both modes; sets the thresholds in time mode.
-    profile : {"adult", "elderly"}
-        Whose thresholds the main columns use; the elderly figures are always added too.
+    profile : {"adult", "elderly", "wheelchair"}
+        Whose thresholds the main columns use (the elderly figures are always added); the
+        wheelchair profile walks at the elderly speed without steps or raised kerbs.
     categories : str or sequence of str, optional
-        Categories to analyse (default: every category of the preset's circle table).
+        Categories to analyse (default: every category of the preset).
     horizon_m : float
-        Search bound, metres; distances beyond are reported empty.
+        Bound of the nearest-facility search, metres; distances beyond are reported empty.
     service_area_buffer_m : float
         Half-width of the walk-shed drawn around reachable streets, metres.
     gap_join_m : float
         Uncovered residents closer than this (m) belong to the same gap area.
     per_facility : bool
-        Also build one service area per facility (its share of the category's area: the
-        streets for which it is the nearest facility within the tier).
+        Also build one service area per facility.
     with_areas : bool
-        Build the service-area polygons (``False`` leaves ``service_areas`` without geometry;
-        for quick what-ifs on very large networks).
+        Build the service-area polygons (``False`` for quick what-ifs on very large networks).
+    requirements : sequence of Requirement
+        Provision rows to check each community against (default: the verified GB 50180-2018 rows).
     progress : callable, optional
         Called with a short message before each long step.
 
@@ -156,213 +97,66 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     -------
     CoverageResult
     """
-    say = progress or (lambda message: None)
-    if mode not in MODES:
-        raise InputError(f"unknown coverage mode {mode!r}", fix=f"use one of: {', '.join(MODES)}")
-    if profile not in PROFILES:
-        raise InputError(f"unknown walking profile {profile!r}", fix=f"use one of: {', '.join(PROFILES)}")
-    if speed is not None and not (np.isfinite(speed) and speed > 0):
-        raise InputError(f"walking speed must be a positive number of metres per second, not {speed!r}",
-                         fix="e.g. --speed 1.2 (adults) or --speed 0.9 (older people)")
-    if not horizon_m > 0:
-        raise InputError(f"horizon_m must be positive, not {horizon_m!r}")
+    say = progress or (lambda text: None)
+    check_options(mode=mode, profile=profile, speed=speed, horizon_m=horizon_m)
     preset = study.preset
-    cats = parse_categories(categories, preset.categories)
-    limits, elderly_limits, speed_v, elderly_v = tier_limits(preset, cats, mode=mode, profile=profile, speed=speed)
-    warnings: list[str] = []
-
-    # ---------------------------------------------------------------- residents
-    residents = study.residents
-    snap_r = study.snaps["residents.walk"]
-    population = pd.to_numeric(residents["population"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(population) | (population < 0)
-    zero = int((population == 0).sum())
-    if bad.any():
-        warnings.append(f"{int(bad.sum())} resident features have a missing or negative population; "
-                        f"counted as 0 people")
-        population = np.where(bad, 0.0, population)
-    if zero:
-        warnings.append(f"{zero} resident features have population 0: listed, but they do not weigh in any share")
-    off = ~snap_r.ok
-    if off.any():
-        warnings.append(f"{int(off.sum())} resident features ({population[off].sum():,.0f} people) are farther "
-                        f"than {preset.max_snap_m:g} m from the walking network: no distance, not covered")
-    community = residents["community"].astype(object).where(residents["community"].notna(), UNASSIGNED)
-    community = community.map(lambda c: UNASSIGNED if str(c).strip() in ("", "nan", "None") else str(c))
-
-    # ---------------------------------------------------------------- facilities
-    fac_all = study.facilities
-    missing_cols = [c for c in ("facility_id", "category", "name", "source") if c not in fac_all.columns]
-    if missing_cols:  # a study without any facility has a bare, geometry-only table
-        fac_all = fac_all.assign(**{c: pd.Series([None] * len(fac_all), index=fac_all.index, dtype=object)
-                                    for c in missing_cols})
-    snap_f = study.snaps["facilities.walk"]
-    fac_cat = fac_all["category"].astype(object).to_numpy() if len(fac_all) else np.zeros(0, dtype=object)
-    net = study.walk.compiled
-    dist = {}
-    nearest = {}
-    reaches = {}
-    used = np.zeros(len(fac_all), dtype=bool)
-    for cat in cats:
-        say(f"coverage: walking distances to {cat}")
-        idx = np.flatnonzero(fac_cat == cat)
-        ok = idx[snap_f.ok[idx]]
-        if len(idx) > len(ok):
-            warnings.append(f"{len(idx) - len(ok)} {cat} facilities are farther than {preset.max_snap_m:g} m from "
-                            f"the walking network and were left out")
-        if len(ok) == 0:
-            warnings.append(f"no {cat} facilities on the walking network of the study area: {cat} coverage is 0 %")
-        used[ok] = True
-        sources = snap_f.subset(ok)
-        limit = max(horizon_m, max(limits[cat], elderly_limits[cat]))
-        reach = net.search(sources, weight="length", limit=limit, source_cost=sources.distance_m)
-        cost, which = reach.to(snap_r)
-        d = cost + snap_r.distance_m
-        d = np.where(np.isfinite(d) & (d <= limit), np.round(d, _DECIMALS), np.nan)
-        dist[cat] = d
-        hit = np.isfinite(d) & (which >= 0)
-        nearest[cat] = np.full(len(d), -1, dtype=np.int64)
-        nearest[cat][hit] = ok[which[hit]]
-        reaches[cat] = (reach, ok)
-
-    # ---------------------------------------------------------------- residents table
-    pts = residents.geometry.representative_point()
-    ll = gpd.GeoSeries(pts, crs=study.crs).to_crs("EPSG:4326")
-    table = pd.DataFrame({
-        "resident_id": residents["resident_id"].astype(str).to_numpy(),
-        "lon": np.round(ll.x.to_numpy(), 7),
-        "lat": np.round(ll.y.to_numpy(), 7),
-        "population": population,
-        "community": community.to_numpy(),
-    })
-    fac_ids = fac_all["facility_id"].astype(str).to_numpy() if len(fac_all) else np.zeros(0, dtype=object)
-    for cat in cats:
-        table[f"dist_m_{cat}"] = dist[cat]
-    for cat in cats:
-        table[f"walk_min_{cat}"] = np.round(dist[cat] / speed_v / 60.0, 2)
-    within = np.column_stack([dist[c] <= limits[c] for c in cats]) if cats else np.zeros((len(table), 0), bool)
-    within_e = (np.column_stack([dist[c] <= elderly_limits[c] for c in cats]) if cats
-                else np.zeros((len(table), 0), bool))
-    essential = [c for c in cats if preset.life_circle.circle_of_category[c][1]] or list(cats)
-    ess = np.array([c in essential for c in cats], dtype=bool)
-    table["categories_within_tier"] = within.sum(axis=1).astype(int)
-    table["complete_circle"] = within[:, ess].all(axis=1) if cats else False
-    table["categories_within_tier_elderly"] = within_e.sum(axis=1).astype(int)
-    table["complete_circle_elderly"] = within_e[:, ess].all(axis=1) if cats else False
-    table["missing_essential"] = [";".join(c for c, w in zip(cats, row) if c in essential and not w)
-                                  for row in within]
-    for cat in cats:
-        table[f"nearest_{cat}"] = np.where(nearest[cat] >= 0, fac_ids[np.maximum(nearest[cat], 0)]
-                                           if len(fac_ids) else "", "")
-    table["name"] = residents["name"].astype(object).where(residents["name"].notna(), None).to_numpy()
-    table["population_source"] = residents["population_source"].astype(str).to_numpy()
-    table["snap_m"] = np.round(np.where(np.isfinite(snap_r.distance_m), snap_r.distance_m, np.nan), _DECIMALS)
-    res_gdf = gpd.GeoDataFrame(table, geometry=residents.geometry.to_numpy(), crs=study.crs)
-
-    # ---------------------------------------------------------------- summary
-    summary = _summary(table, cats, limits, elderly_limits, preset, study.communities, fac_cat, used)
-    communities = _communities(table, cats, study.communities)
-
-    # ---------------------------------------------------------------- facilities table
-    fac = fac_all.loc[used].copy()
-    fac_pts = fac.geometry.representative_point()
-    fac_ll = gpd.GeoSeries(fac_pts, crs=study.crs).to_crs("EPSG:4326")
-    served = pd.Series(0.0, index=fac.index)
-    for cat in cats:
-        hit = nearest[cat] >= 0
-        if hit.any():
-            s = pd.Series(population[hit]).groupby(nearest[cat][hit]).sum()
-            served.loc[s.index] += s.to_numpy()
-    facilities = gpd.GeoDataFrame({
-        "facility_id": fac["facility_id"].astype(str).to_numpy(),
-        "category": fac["category"].astype(str).to_numpy(),
-        "name": fac["name"].astype(object).where(fac["name"].notna(), None).to_numpy(),
-        "lon": np.round(fac_ll.x.to_numpy(), 7),
-        "lat": np.round(fac_ll.y.to_numpy(), 7),
-        "source": fac["source"].astype(object).where(fac["source"].notna(), None).to_numpy(),
-        "snap_m": np.round(snap_f.distance_m[used], _DECIMALS),
-        "nearest_population": np.round(served.to_numpy(), 1),
-    }, geometry=fac_pts.to_numpy(), crs=study.crs)
-    order = {c: i for i, c in enumerate(cats)}
-    facilities = facilities.iloc[np.lexsort((facilities["facility_id"].to_numpy(),
-                                             facilities["category"].map(order).to_numpy()))].reset_index(drop=True)
-
-    # ---------------------------------------------------------------- areas
+    tiers = tier_limits(preset, parse_categories(categories, preset.categories), mode=mode, profile=profile,
+                        speed=speed)
+    net, closed = walking_network(study, profile)
+    population, notes = resident_population(study.residents)
+    notes += off_network_note(study.snaps["residents.walk"].ok, population, preset.max_snap_m)
+    notes += _profile_notes(profile, closed)
+    reaches, more = category_reaches(study, net, tiers, horizon_m=horizon_m, say=say)
+    capacity = facility_capacity(study.facilities)
+    sfca = {}
+    for cat, r in reaches.items():
+        found, more_notes = catchments(cat, r.within_tier, population, capacity, r.facilities, tiers.limit_m[cat])
+        more += more_notes
+        if found is not None:
+            sfca[cat] = found
+    residents = residents_table(study, population, community_names(study.residents), reaches, sfca, tiers,
+                                profile=profile)
+    used = np.sort(np.concatenate([r.facilities for r in reaches.values()] or [np.zeros(0, np.int64)]))
+    facilities = facilities_table(study, used, population, reaches, sfca, capacity, tiers, profile=profile)
+    counts = {c: len(r.facilities) for c, r in reaches.items()}
+    summary = coverage_summary(residents, tiers, study.communities, counts, profile=profile)
+    provision, provision_notes = provision_check(residents, study.communities, requirements,
+                                                 tier_distance_m=dict(preset.life_circle.circle_distance_m),
+                                                 profile=profile)
     say("coverage: service areas from the reachable network")
-    areas, per_fac = _service_areas(net, reaches, limits, fac_ids=fac_ids, buffer_m=service_area_buffer_m,
-                                    per_facility=per_facility, crs=study.crs, geometry=with_areas)
+    fac_ids = study.facilities["facility_id"].astype(str).to_numpy() if len(study.facilities) else np.zeros(0, object)
+    areas, per_fac = service_areas(net, {c: (r.reach, r.facilities) for c, r in reaches.items()}, tiers.limit_m,
+                                   fac_ids=fac_ids, buffer_m=service_area_buffer_m, per_facility=per_facility,
+                                   crs=study.crs, geometry=with_areas)
     say("coverage: gap areas")
-    gaps = gap_areas(res_gdf, cats, limits, join_m=gap_join_m)
-
-    parameters = {
-        "mode": mode, "profile": profile, "speed_mps": speed_v, "elderly_speed_mps": elderly_v,
-        "categories": list(cats), "essential": essential, "tier_m": {c: round(limits[c], 3) for c in cats},
-        "tier_min": {c: preset.life_circle.circle_of_category[c][0] for c in cats},
-        "elderly_tier_m": {c: round(elderly_limits[c], 3) for c in cats}, "horizon_m": horizon_m,
-        "service_area_buffer_m": service_area_buffer_m, "gap_join_m": gap_join_m, "per_facility": per_facility,
-        "with_areas": with_areas, "max_snap_m": preset.max_snap_m, "preset": preset.name,
-    }
+    parameters = _parameters(preset, tiers, mode=mode, profile=profile, horizon_m=horizon_m, sfca=sfca,
+                             service_area_buffer_m=service_area_buffer_m, gap_join_m=gap_join_m,
+                             per_facility=per_facility, with_areas=with_areas, closed=closed,
+                             requirements=len(requirements))
     return CoverageResult(study_name=study.name, crs=study.crs, lang=study.lang, preset_name=preset.name,
-                          sources=tuple(study.sources), residents=res_gdf, summary=summary,
-                          communities=communities, facilities=facilities, service_areas=areas,
-                          facility_areas=per_fac, gaps=gaps, boundaries=study.communities,
-                          parameters=parameters, warnings=tuple(warnings))
+                          sources=tuple(study.sources), residents=residents, summary=summary,
+                          communities=community_summary(residents, study.communities, profile=profile),
+                          facilities=facilities, service_areas=areas, facility_areas=per_fac,
+                          gaps=gap_areas(residents, tiers.categories, tiers.limit_m, join_m=gap_join_m),
+                          boundaries=study.communities, provision=provision, parameters=parameters,
+                          warnings=tuple(notes + more + provision_notes))
 
 
-def _community_order(table: pd.DataFrame, boundaries) -> list[str]:
-    names = [str(c) for c in boundaries["community"]] if boundaries is not None and len(boundaries) else []
-    extra = sorted(set(table["community"]) - set(names) - {UNASSIGNED})
-    order = names + extra
-    if (table["community"] == UNASSIGNED).any():
-        order.append(UNASSIGNED)
-    return order
+def _profile_notes(profile: str, closed: int) -> list[Note]:
+    if profile != "wheelchair":
+        return []
+    return [Note(message("wheelchair profile: {closed} directed walking links with steps, wheelchair=no or a tagged raised "
+                         "kerb are closed; untagged crossings are assumed passable",
+                         code="wheelchair_profile", closed=closed))]
 
 
-def _share(covered: float, total: float) -> float:
-    return covered / total if total > 0 else np.nan
-
-
-def _summary(table, cats, limits, elderly_limits, preset, boundaries, fac_cat, used) -> pd.DataFrame:
-    """Population-weighted coverage per community and category, plus ``ALL`` rows."""
-    rows = []
-    pop = table["population"].to_numpy()
-    groups = [(c, (table["community"] == c).to_numpy()) for c in _community_order(table, boundaries)]
-    groups.append(("ALL", np.ones(len(table), dtype=bool)))
-    for cat in cats:
-        d = table[f"dist_m_{cat}"].to_numpy()
-        cov = d <= limits[cat]
-        cov_e = d <= elderly_limits[cat]
-        n_fac = int(((fac_cat == cat) & used).sum())
-        for name, mask in groups:
-            total = float(pop[mask].sum())
-            c = float(pop[mask & cov].sum())
-            ce = float(pop[mask & cov_e].sum())
-            rows.append({"community": name, "category": cat, "tier_m": round(limits[cat], 3),
-                         "population": round(total, 3), "covered_population": round(c, 3),
-                         "covered_share": _share(c, total),
-                         "tier_min": preset.life_circle.circle_of_category[cat][0], "essential": preset.life_circle.circle_of_category[cat][1],
-                         "facilities": n_fac, "residents": int(mask.sum()),
-                         "elderly_tier_m": round(elderly_limits[cat], 3),
-                         "elderly_covered_population": round(ce, 3), "elderly_covered_share": _share(ce, total)})
-    return pd.DataFrame(rows)
-
-
-def _communities(table, cats, boundaries) -> pd.DataFrame:
-    """One row per community (and ``ALL``): population, complete-circle shares, per-category shares."""
-    rows = []
-    pop = table["population"].to_numpy()
-    groups = [(c, (table["community"] == c).to_numpy()) for c in _community_order(table, boundaries)]
-    groups.append(("ALL", np.ones(len(table), dtype=bool)))
-    complete = table["complete_circle"].to_numpy(dtype=bool)
-    complete_e = table["complete_circle_elderly"].to_numpy(dtype=bool)
-    for name, mask in groups:
-        total = float(pop[mask].sum())
-        row = {"community": name, "residents": int(mask.sum()), "population": round(total, 3),
-               "complete_population": round(float(pop[mask & complete].sum()), 3),
-               "complete_share": _share(float(pop[mask & complete].sum()), total),
-               "elderly_complete_population": round(float(pop[mask & complete_e].sum()), 3),
-               "elderly_complete_share": _share(float(pop[mask & complete_e].sum()), total),
-               "mean_categories_within_tier": (float(np.average(table["categories_within_tier"].to_numpy()[mask],
-                                                                weights=pop[mask])) if total > 0 else np.nan)}
-        rows.append(row)
-    return pd.DataFrame(rows)
+def _parameters(preset, tiers, *, mode, profile, horizon_m, sfca, closed, requirements, **options) -> dict:
+    """The options as used (JSON-serialisable, written to the manifest)."""
+    cats = tiers.categories
+    return {"mode": mode, "profile": profile, "speed_mps": tiers.speed_mps, "elderly_speed_mps": tiers.elderly_speed_mps,
+            "categories": list(cats), "essential": tiers.essential,
+            "tier_m": {c: round(tiers.limit_m[c], 3) for c in cats}, "tier_min": dict(tiers.minutes),
+            "elderly_tier_m": {c: round(tiers.elderly_limit_m[c], 3) for c in cats}, "horizon_m": horizon_m,
+            **options, "max_snap_m": preset.max_snap_m, "preset": preset.name,
+            "sfca_categories": sorted(sfca, key=list(cats).index), "closed_walk_edges": closed,
+            "provision_rows": requirements}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
+from geoplan.i18n import message, translator
+from geoplan.maps._i18n import label
 
 HELP = "15-minute life circle: who reaches which daily services on foot, and where the gaps are"
 
@@ -26,9 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="distance: GB 50180 tiers 300/500/1000 m (default); time: the tier's minutes at --speed")
     g.add_argument("--speed", type=float, default=None, metavar="M_PER_S",
                    help="walking speed in m/s (default 1.2 adults, 0.9 with --profile elderly)")
-    g.add_argument("--profile", choices=["adult", "elderly"], default=None,
+    g.add_argument("--profile", choices=["adult", "elderly", "wheelchair"], default=None,
                    help="whose walking speed and thresholds the main figures use (default adult; "
-                        "elderly figures are always added)")
+                        "elderly figures are always added; wheelchair: elderly speed, no steps, "
+                        "no wheelchair=no ways, tagged raised kerbs avoided)")
     g.add_argument("--categories", default=None, metavar="LIST",
                    help="comma-separated facility categories (default: all of the preset's life-circle table)")
     g.add_argument("--per-facility", dest="per_facility", action="store_true", default=None,
@@ -70,30 +73,51 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
         opts["speed"] = _speed(opts["speed"])
     result = coverage(study, progress=progress, **opts)
 
-    written = result.to_file(out)
+    options = map_options(args, config, study)
+    written = result.to_file(out, lang=options.get("lang"))
     progress("drawing the coverage map")
-    written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "coverage.html"))
-    _print_summary(result)
+    written.append(result.to_map(**options).to_html(out / "maps" / "coverage.html"))
+    print_summary(result, lang=options.get("lang"))
     return written
 
 
 def _pct(v: float) -> str:
-    return "  –  " if v != v else f"{v * 100:5.1f}%"
+    return "–" if v != v else f"{v * 100:.1f}%"
 
 
-def _print_summary(result) -> None:
+def summary_lines(result, *, lang: str | None = "en") -> list[str]:
+    """The command-line summary, each line a whole sentence in ``lang``."""
+    from geoplan.life_circle.map import PROFILE_NAMES, render_note
+
+    tr = translator(lang)
     p = result.parameters
-    speed = f", {p['speed_mps']:g} m/s" if p["mode"] == "time" else ""
-    print(f"coverage     {p['mode']} mode, {p['profile']} profile{speed}, preset {p['preset']}")
-    rows = result.summary[result.summary["community"] == "ALL"]
-    for row in rows.itertuples(index=False):
-        print(f"  {row.category:<17} ≤{row.tier_m:6.0f} m  {_pct(row.covered_share)} of people "
-              f"(elderly ≤{row.elderly_tier_m:.0f} m: {_pct(row.elderly_covered_share).strip()})"
-              f"  {row.facilities} facilities")
-    print(f"  complete life circle (every essential category): {_pct(result.complete_share()).strip()} "
-          f"(elderly {_pct(result.complete_share(elderly=True)).strip()})")
+    profile = tr.gettext(PROFILE_NAMES.get(p["profile"], p["profile"]))
+    if p["mode"] == "time":
+        head = message("coverage: walking time, {profile} profile at {speed:g} m/s, preset {preset}",
+                       profile=profile, speed=float(p["speed_mps"]), preset=p["preset"])
+    else:
+        head = message("coverage: walking network distance, {profile} profile, preset {preset}",
+                       profile=profile, preset=p["preset"])
+    lines = [tr.render(head)]
+    for row in result.summary[result.summary["community"] == "ALL"].itertuples(index=False):
+        lines.append("  " + tr.render(message(
+            "{category}: {share} of people within {tier_m:.0f} m (elderly within {elderly_tier_m:.0f} m: "
+            "{elderly_share}), {facilities} facilities", category=label(row.category, tr.lang, prefix="cat."),
+            share=_pct(row.covered_share), tier_m=row.tier_m, elderly_tier_m=row.elderly_tier_m,
+            elderly_share=_pct(row.elderly_covered_share), facilities=row.facilities)))
+    lines.append("  " + tr.render(message("complete life circle (every essential category): {share} (elderly {elderly})",
+                                          share=_pct(result.complete_share()),
+                                          elderly=_pct(result.complete_share(elderly=True)))))
     for g in result.gaps.head(5).itertuples(index=False):
-        print(f"  gap {g.gap_id:<4} {g.category:<17} {g.population:8,.0f} people in {g.residents} residences "
-              f"({g.community})")
-    for w in result.warnings:
-        print(f"note         {w}")
+        lines.append("  " + tr.render(message("gap {gap_id}: {category}, {people:,.0f} people in {residences} "
+                                              "residences ({community})", gap_id=g.gap_id,
+                                              category=label(g.category, tr.lang, prefix="cat."),
+                                              people=g.population, residences=g.residents, community=g.community)))
+    lines += [tr.render(message("note: {text}", text=render_note(w, tr.lang))) for w in result.warnings]
+    return lines
+
+
+def print_summary(result, *, lang: str | None = "en") -> None:
+    """Print :func:`summary_lines`."""
+    for line in summary_lines(result, lang=lang):
+        print(line)

@@ -5,7 +5,10 @@ green: all), one toggleable service area per category, facilities by category, g
 outlined in red, and the communities with their figures (population, complete-life-circle
 share, share per category) in popups.
 
-Labels come from the map translation table, :mod:`geoplan.maps._i18n`.
+Fixed labels come from the map translation table (:mod:`geoplan.maps._i18n`); the coverage
+map's own sentences (title lines, layer names, legend) are whole gettext messages of the
+``life_circle`` catalogue, rendered in the map's language. A provision layer (communities by the
+number of required items they miss) is drawn when the run checked any requirement row.
 """
 
 from __future__ import annotations
@@ -13,9 +16,14 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
+from geoplan.i18n import N_, message, translator
+from geoplan.life_circle.provision import missing_items
 from geoplan.maps import Field, PlanMap, t
 from geoplan.maps._i18n import label
 from geoplan.maps.study_area import CATEGORY_COLORS
+
+#: Walking profiles by name, for the sentences that name them.
+PROFILE_NAMES = {"adult": N_("adult"), "elderly": N_("elderly"), "wheelchair": N_("wheelchair")}
 
 #: Residents' colour from none (dark red) to every category (green) within its tier; saturated
 #: throughout so every class reads on the grey page and over a red gap area.
@@ -79,6 +87,123 @@ def _community_layer(result, lang: str) -> gpd.GeoDataFrame | None:
     return out
 
 
+def render_note(note, lang: str) -> str:
+    """A :class:`~geoplan.life_circle.notes.Note` in ``lang``, its category named as the map names it."""
+    msg = getattr(note, "message", None)
+    if msg is None:
+        return str(note)
+    params = dict(msg.params)
+    if "category" in params:
+        params["category"] = label(str(params["category"]), lang, prefix="cat.")
+    return translator(lang).render(msg.msgid, **params)
+
+
+def _title_lines(p, cats, lang: str) -> tuple[str, str]:
+    """The map's two method lines: how thresholds are set, and each category's tier."""
+    tr = translator(lang)
+    profile = tr.gettext(PROFILE_NAMES.get(p["profile"], p["profile"]))
+    if p["mode"] == "time":
+        mode_line = tr.render(message("Thresholds by walking time at {speed:g} m/s, {profile} profile",
+                                      speed=float(p["speed_mps"]), profile=profile))
+    else:
+        mode_line = tr.render(message("Thresholds by walking network distance, {profile} profile", profile=profile))
+    tiers = " · ".join(tr.render(message("{category} {tier_m:.0f} m", category=label(c, lang, prefix="cat."),
+                                         tier_m=p["tier_m"][c])) for c in cats)
+    return mode_line, tiers
+
+
+def _provision_layer(pm: PlanMap, communities, result, lang: str) -> None:
+    """Communities coloured by how many required items they miss (only when rows were checked)."""
+    prov = getattr(result, "provision", None)
+    if communities is None or prov is None or prov.empty:
+        return
+    tr = translator(lang)
+    missing = communities["community"].astype(str).map(missing_items(prov)).fillna(0).astype(int)
+    layer = communities.assign(_missing=missing.to_numpy(),
+                               _missing_text=[tr.render(message("{n} required items missing", n=int(k)))
+                                              for k in missing])
+    colours = {k: (_RAMP[max(0, len(_RAMP) - 1 - k)], tr.render(message("{n} required items missing", n=k)))
+               for k in sorted(set(missing.tolist()))}
+    pm.add_layer(layer, name_key="layer.communities", name=tr.render(message("Provision check (GB 50180-2018)")),
+                 group="group.coverage", kind="polygons", color_by="_missing", categories=colours, show=False,
+                 fit=False, style={"weight": 1.5, "fillOpacity": 0.35},
+                 tooltip=[Field("_label", "field.community"), Field("_missing_text", "field.missing")])
+
+
+def _communities(pm: PlanMap, communities, cats) -> None:
+    if communities is None:
+        return
+    pm.add_layer(communities, name_key="layer.communities", kind="polygons",
+                 style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.03,
+                        "fillColor": "#6a51a3"},
+                 tooltip=[Field("_label", "field.community")],
+                 popup=[Field("population", "field.population", "people"),
+                        Field("complete_share", "field.complete_share", "pct"),
+                        Field("elderly_complete_share", "field.elderly_complete_share", "pct"),
+                        *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
+
+
+def _service_areas(pm: PlanMap, result, lang: str) -> None:
+    """One toggleable layer per category: the streets reachable within its tier."""
+    tr, p, areas = translator(lang), result.parameters, result.service_areas
+    for cat in result.categories:
+        row = areas[(areas["category"] == cat) & areas.geometry.notna()]
+        if row.empty:
+            continue
+        color = CATEGORY_COLORS.get(cat, "#3182bd")
+        name = tr.render(message("Service area: {category} ≤ {tier_m:.0f} m",
+                                 category=label(cat, lang, prefix="cat."), tier_m=p["tier_m"][cat]))
+        pm.add_layer(row, name_key="layer.service_area", name=name, group="group.coverage", kind="polygons",
+                     show=False, fit=False, style={"color": color, "fillColor": color, "weight": 1, "fillOpacity": 0.25},
+                     tooltip=[Field("category", "field.category", "cat"), Field("tier_m", "field.tier", "m"),
+                              Field("area_ha", "field.area", lambda v, lg: f"{float(v):,.1f} {t('unit.ha', lg)}")])
+
+
+def _gaps(pm: PlanMap, gaps) -> None:
+    if not len(gaps):
+        return
+    # largest gaps drawn last (on top); areas shared by several categories drawn once
+    pm.add_layer(_gap_layer(gaps), name_key="layer.gaps", group="group.coverage", kind="polygons",
+                 style={"color": GAP_COLOR, "fillColor": GAP_COLOR, "weight": 2.5, "dashArray": "6 4",
+                        "fillOpacity": 0.10},
+                 tooltip=[Field("gap_ids", "field.id"), Field("categories", "field.category", _missing_fmt),
+                          Field("population", "field.population", "people"),
+                          Field("residents", "field.residences", "int"),
+                          Field("community", "field.community"),
+                          Field("rank", "field.rank", "int")])
+
+
+def _residents(pm: PlanMap, res, cats, lang: str) -> None:
+    """Residents coloured by how many categories they reach within their tier."""
+    tr, n = translator(lang), len(cats)
+    colors = _ramp(n)
+    kind = "points" if len(res) and res.geom_type.isin(["Point", "MultiPoint"]).all() else "polygons"
+    res = res.assign(_reach=res["categories_within_tier"].astype(int))
+    pm.add_layer(res, name_key="layer.residents_reach", kind=kind, color_by="_reach",
+                 categories={k: (colors[k], tr.render(message("{reached} of {total}", reached=k, total=n)))
+                             for k in range(n, -1, -1)},
+                 style={"weight": 0.8, "fillOpacity": 0.95, "color": "#333333"} if kind == "polygons" else
+                 {"radius": 5, "weight": 1},
+                 tooltip=[Field("name", "field.name"), Field("population", "field.population", "people"),
+                          Field("community", "field.community"),
+                          Field("_reach", "field.categories_within_tier", "int"),
+                          Field("complete_circle", "field.complete_circle", "bool"),
+                          Field("missing_essential", "field.missing", _missing_fmt)],
+                 popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
+
+
+def _facilities(pm: PlanMap, fac, cats) -> None:
+    if not len(fac):
+        return
+    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
+                 categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
+                 style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
+                 tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
+                          Field("nearest_population", "field.nearest_population", "people"),
+                          Field("capacity", "field.capacity", "int"),
+                          Field("source", "field.source")])
+
+
 def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                  date: str | None = None) -> PlanMap:
     """Draw a :class:`~geoplan.life_circle.CoverageResult` (never recomputes it).
@@ -95,72 +220,16 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
     """
     p = result.parameters
     cats = result.categories
-    mode_line = (f"{p['mode']} · {p['profile']} · {p['speed_mps']:g} m/s" if p["mode"] == "time"
-                 else f"{p['mode']} · {p['profile']}")
-    tiers = " · ".join(f"{label(c, lang, prefix='cat.')} {p['tier_m'][c]:.0f} m" for c in cats)
+    mode_line, tiers = _title_lines(p, cats, lang)
     pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
                  sources=list(result.sources), subtitle=t("title.coverage", lang), date=date,
                  walk_speed_mps=float(p["speed_mps"]), extra_lines=[mode_line, tiers])
 
     communities = _community_layer(result, lang)
-    if communities is not None:
-        pm.add_layer(communities, name_key="layer.communities", kind="polygons",
-                     style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.03,
-                            "fillColor": "#6a51a3"},
-                     tooltip=[Field("_label", "field.community")],
-                     popup=[Field("population", "field.population", "people"),
-                            Field("complete_share", "field.complete_share", "pct"),
-                            Field("elderly_complete_share", "field.elderly_complete_share", "pct"),
-                            *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
-
-    areas = result.service_areas
-    for cat in cats:
-        row = areas[(areas["category"] == cat) & areas.geometry.notna()]
-        if row.empty:
-            continue
-        color = CATEGORY_COLORS.get(cat, "#3182bd")
-        name = f"{t('layer.service_area', lang)}: {label(cat, lang, prefix='cat.')} ≤ {p['tier_m'][cat]:.0f} m"
-        pm.add_layer(row, name_key="layer.service_area", name=name, group="group.coverage", kind="polygons",
-                     show=False, fit=False, style={"color": color, "fillColor": color, "weight": 1, "fillOpacity": 0.25},
-                     tooltip=[Field("category", "field.category", "cat"), Field("tier_m", "field.tier", "m"),
-                              Field("area_ha", "field.area", lambda v, lg: f"{float(v):,.1f} {t('unit.ha', lg)}")])
-
-    gaps = result.gaps
-    if len(gaps):
-        # largest gaps drawn last (on top); areas shared by several categories drawn once
-        pm.add_layer(_gap_layer(gaps), name_key="layer.gaps", group="group.coverage", kind="polygons",
-                     style={"color": GAP_COLOR, "fillColor": GAP_COLOR, "weight": 2.5, "dashArray": "6 4",
-                            "fillOpacity": 0.10},
-                     tooltip=[Field("gap_ids", "field.id"), Field("categories", "field.category", _missing_fmt),
-                              Field("population", "field.population", "people"),
-                              Field("residents", "field.residences", "int"),
-                              Field("community", "field.community"),
-                              Field("rank", "field.rank", "int")])
-
-    res = result.residents
-    n = len(cats)
-    colors = _ramp(n)
-    of = t("coverage.of", lang)
-    kind = "points" if len(res) and res.geom_type.isin(["Point", "MultiPoint"]).all() else "polygons"
-    res = res.assign(_reach=res["categories_within_tier"].astype(int))
-    pm.add_layer(res, name_key="layer.residents_reach", kind="points" if
-                 kind == "points" else "polygons", color_by="_reach",
-                 categories={k: (colors[k], f"{k} {of} {n}") for k in range(n, -1, -1)},
-                 style={"weight": 0.8, "fillOpacity": 0.95, "color": "#333333"} if kind == "polygons" else
-                 {"radius": 5, "weight": 1},
-                 tooltip=[Field("name", "field.name"), Field("population", "field.population", "people"),
-                          Field("community", "field.community"),
-                          Field("_reach", "field.categories_within_tier", "int"),
-                          Field("complete_circle", "field.complete_circle", "bool"),
-                          Field("missing_essential", "field.missing", _missing_fmt)],
-                 popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
-
-    fac = result.facilities
-    if len(fac):
-        pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
-                     categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
-                     style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
-                     tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
-                              Field("nearest_population", "field.nearest_population", "people"),
-                              Field("source", "field.source")])
+    _provision_layer(pm, communities, result, lang)
+    _communities(pm, communities, cats)
+    _service_areas(pm, result, lang)
+    _gaps(pm, result.gaps)
+    _residents(pm, result.residents, cats, lang)
+    _facilities(pm, result.facilities, cats)
     return pm

@@ -6,7 +6,10 @@ Output contract (``coverage/`` under the output folder; columns may be added, ne
     ``resident_id, lon, lat, population, community, dist_m_<category>…, walk_min_<category>…,
     categories_within_tier, complete_circle`` then ``categories_within_tier_elderly,
     complete_circle_elderly, missing_essential, nearest_<category>…, name, population_source,
-    snap_m``. ``lon, lat`` (WGS-84) is the resident's representative point. A distance is empty
+    snap_m`` then ``dist2_m_<category>…`` (second-nearest facility within the tier, empty
+    otherwise), ``no_backup_<category>…`` (covered by exactly one facility), and for categories
+    with capacities ``sfca_<category>``, ``e2sfca_<category>`` (capacity units per resident,
+    2SFCA and E2SFCA). ``lon, lat`` (WGS-84) is the resident's representative point. A distance is empty
     when no facility of that category can be reached. ``dist_m`` is rounded to the centimetre
     and the covered flags are computed from the rounded value (``dist_m <= tier_m``).
 ``summary.csv``
@@ -19,7 +22,16 @@ Output contract (``coverage/`` under the output folder; columns may be added, ne
     elderly), mean number of categories within their tier.
 ``facilities.csv``
     ``facility_id, category, name, lon, lat, source`` then ``snap_m, nearest_population``: every
-    facility used (snapped to the walking network, of an analysed category).
+    facility used (snapped to the walking network, of an analysed category); then ``capacity``
+    (stated places or beds, empty where none), ``catchment_population`` (people within the tier,
+    2SFCA step 1), ``catchment_weighted_population`` (E2SFCA), ``supply_ratio`` (capacity ÷
+    catchment population) and ``sole_cover_population`` (people whose only facility of the
+    category within the tier it is).
+``provision.csv``
+    ``area, tier, population, item, category, required, present_within_tier, covered_share,
+    status, citation`` — see :mod:`geoplan.life_circle.provision`.
+``notes.csv``
+    ``code, note``: the run's warnings and notes, rendered in the language asked for.
 ``coverage.gpkg``
     Layers ``residents``, ``facilities``, ``service_areas``, ``gaps`` (+ ``facility_areas``
     when requested), WGS-84.
@@ -35,9 +47,6 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.report import write_csv, write_gpkg
-
-#: Leading columns of residents.csv, in the order of the contract.
-RESIDENT_KEYS = ("resident_id", "lon", "lat", "population", "community")
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,11 @@ class CoverageResult:
         Uncovered residents grouped into areas, ranked by population affected.
     parameters : dict
         Mode, profile, speeds, thresholds… as used.
-    warnings : tuple of str
-        What a planner should know before trusting the figures.
+    provision : pandas.DataFrame
+        Items required for each community's size, present or missing within their tier.
+    warnings : tuple of Note
+        What a planner should know before trusting the figures (each reads as its English
+        sentence and renders in another language with ``note.render(lang)``).
     """
 
     study_name: str
@@ -79,6 +91,7 @@ class CoverageResult:
     facility_areas: gpd.GeoDataFrame | None
     gaps: gpd.GeoDataFrame
     boundaries: gpd.GeoDataFrame
+    provision: pd.DataFrame = field(default_factory=pd.DataFrame)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -105,14 +118,26 @@ class CoverageResult:
     def facilities_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.facilities.drop(columns=self.facilities.geometry.name))
 
-    def to_file(self, out_dir: str | Path) -> list[Path]:
-        """Write the tables and the GeoPackage under ``out_dir/coverage/``; returns the paths."""
-        folder = Path(out_dir) / "coverage"
+    def notes_table(self, lang: str | None = None) -> pd.DataFrame:
+        """The warnings as ``code, note`` rows, the sentences in ``lang`` (default ``en``)."""
+        return pd.DataFrame({"code": [getattr(w, "code", None) for w in self.warnings],
+                             "note": [w.render(lang) if hasattr(w, "render") else str(w) for w in self.warnings]},
+                            columns=["code", "note"])
+
+    def to_file(self, out: str | Path, *, lang: str | None = None) -> list[Path]:
+        """Write the tables and the GeoPackage under ``out/coverage/``; return the paths.
+
+        ``lang`` is the language of the sentences in ``notes.csv`` (default ``en``); every other
+        column holds codes and numbers, the same in every language.
+        """
+        folder = Path(out) / "coverage"
         written = [
             write_csv(self.residents_table(), folder / "residents.csv"),
             write_csv(self.summary, folder / "summary.csv"),
             write_csv(self.communities, folder / "communities.csv"),
             write_csv(self.facilities_table(), folder / "facilities.csv"),
+            write_csv(self.provision, folder / "provision.csv"),
+            write_csv(self.notes_table(lang), folder / "notes.csv"),
         ]
         layers = {"residents": self.residents, "facilities": self.facilities,
                   "service_areas": self.service_areas[self.service_areas.geometry.notna()],

@@ -91,14 +91,14 @@ EXCLUDED_SERVICE_DRIVE: frozenset[str] = frozenset({"parking_aisle", "drive-thro
 WAY_TAGS: tuple[str, ...] = (
     "highway", "name", "name:zh", "name:en", "width", "maxwidth", "est_width", "lanes", "maxheight",
     "access", "motor_vehicle", "vehicle", "emergency", "service", "oneway", "junction", "maxspeed",
-    "bridge", "tunnel", "foot", "area",
+    "bridge", "tunnel", "foot", "area", "wheelchair", "kerb",
 )
 NODE_TAGS: tuple[str, ...] = ("barrier", "access", "motor_vehicle", "emergency", "highway", "name", "maxwidth", "width")
 #: OSM tags kept on buildings, POIs and areas.
 FEATURE_TAGS: tuple[str, ...] = (
     "name", "name:zh", "name:en", "building", "building:levels", "amenity", "leisure", "landuse", "shop",
     "healthcare", "social_facility", "social_facility:for", "emergency", "place", "school", "isced:level",
-    "natural", "water", "sport", "access", "addr:housenumber", "addr:street",
+    "natural", "water", "sport", "access", "addr:housenumber", "addr:street", "capacity", "beds", "capacity:persons",
 )
 
 # --------------------------------------------------------------------------------------
