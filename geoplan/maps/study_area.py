@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 
 from geoplan.maps._geo import Field
-from geoplan.maps._i18n import t
+from geoplan.maps._i18n import text
 from geoplan.maps.builder import PlanMap
 
 #: One colour per life-circle category (colour-blind-aware, distinct on white and on tiles).
@@ -116,7 +116,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
     preset = getattr(study, "preset", None)
     pm = PlanMap(study.name, lang=lang, basemap=basemap, offline=offline,
                  preset_name=getattr(preset, "name", None), sources=list(getattr(study, "sources", []) or []),
-                 subtitle=t("title.study_area", lang), date=date)
+                 subtitle=text("title.study_area", lang), date=date)
     crs = study.crs
 
     communities = _frame(study, "communities")
