@@ -18,7 +18,7 @@ import shapely
 
 from geoplan.errors import InputError
 from geoplan.gcj02 import transform_geometries, wgs84_to_gcj02
-from geoplan.maps._i18n import CHROME, label, t, text
+from geoplan.maps._i18n import CHROME, KEYS, t, text
 
 #: Decimal places of lon/lat kept: 1e-6 degree is 0.11 m of latitude.
 COORD_DECIMALS = 6
@@ -99,8 +99,15 @@ def _fmt_bool(v: Any, lang: str) -> str:
 
 
 def _prefixed(prefix: str) -> Formatter:
+    """A code translated through the 0.1 keys ``prefix + code``; other values shown as they are.
+
+    Only known codes are translated: a name that happens to equal a msgid stays the name.
+    """
     def fmt(v: Any, lang: str) -> str:
-        return label(str(v), lang, prefix=prefix)
+        for key in (prefix + str(v), str(v)):  # the bare value too, as the 0.1 ``label`` did
+            if key in KEYS:
+                return text(key, lang)
+        return _fmt_text(v, lang)
 
     return fmt
 
@@ -122,6 +129,8 @@ FORMATS: dict[str, Formatter] = {
     "status": _prefixed("status."),
     "site": _prefixed("site."),
     "building": _prefixed("building."),
+    "source": _prefixed("source."),
+    "community": _prefixed("community."),
 }
 
 

@@ -158,7 +158,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      tooltip=[Field("name", "field.name"), Field("building", "field.building", "building"),
                               Field("levels", "field.levels", "int"),
                               Field("population", "field.population", "people"),
-                              Field("community", "field.community")])
+                              Field("community", "field.community", "community")])
 
     obstructions = _frame(study, "obstructions")
     if obstructions is not None:
@@ -177,7 +177,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      categories={c: (col, f"cat.{c}") for c, col in CATEGORY_COLORS.items()},
                      style={"radius": 5.5, "weight": 1.2},
                      tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
-                              Field("source", "field.source")])
+                              Field("source", "field.source", "source")])
 
     stations = _frame(study, "stations")
     if stations is not None:
@@ -186,7 +186,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      categories={k: (c, f"station.{k}") for k, c in STATION_COLORS.items()},
                      style={"radius": 8, "weight": 2, "color": "#ffffff"},
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "station"),
-                              Field("source", "field.source")])
+                              Field("source", "field.source", "source")])
 
     area = getattr(study, "area", None)
     if area is not None and not area.is_empty:
