@@ -14,6 +14,7 @@ from shapely.geometry import LineString, Point, box
 
 from geoplan.errors import InputError
 from geoplan.gcj02 import wgs84_to_gcj02
+from geoplan.i18n import message
 from geoplan.maps import TEXT, Field, Graduated, PlanMap, guess_lang, study_area_map, svg_line_chart, t
 from geoplan.maps._geo import to_map_geometries
 from geoplan.maps._i18n import LANGS
@@ -85,7 +86,10 @@ def synthetic_study(*, zh: bool = True, xss_name: str = XSS, name: str | None = 
         geometry=[box(x0, y0, x0 + 600, y0 + 900), box(x0 + 600, y0, x0 + 1200, y0 + 900)], crs=crs)
     return types.SimpleNamespace(
         name=name or ("示例社区" if zh else "Sample community"), preset=types.SimpleNamespace(name="cn-gb50180"),
-        sources=["OpenStreetMap extract (illustrative)", "Community layers (illustrative)"],
+        # the sentences geoplan.study writes, so a zh map shows them translated
+        sources=[message("Street network, buildings and places: {label} — data © OpenStreetMap contributors, "
+                         "ODbL 1.0", label="示例.osm" if zh else "sample.osm"),
+                 message("Community layer: {file}", file="communities.geojson")],
         lang="zh" if zh else "en", crs=crs, area=area,
         walk=types.SimpleNamespace(edges=walk), drive=types.SimpleNamespace(edges=walk.iloc[:7].copy()),
         buildings=buildings, facilities=facilities, stations=stations, obstructions=obstructions,

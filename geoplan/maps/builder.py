@@ -318,7 +318,7 @@ class PlanMap:
         m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, control_scale=False,
                        zoom_control="topright", width="100%", height="100%")
         if not self.offline and self.basemap.url:
-            folium.TileLayer(self.basemap.url, attr=self.basemap.attribution,
+            folium.TileLayer(self.basemap.url, attr=self.basemap.attribution_html(lang),
                              name=text(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
                              max_zoom=self.basemap.max_zoom, control=False).add_to(m)
         root = m.get_root()
