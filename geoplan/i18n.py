@@ -11,7 +11,7 @@ The ways to write a sentence:
 ``message("{n} residents", code="x", n=3)``
     a :class:`Message`, translated when shown (``.render(lang)``); it is also a ``str`` holding
     its English text, so code that stored, joined or searched plain sentences keeps working.
-``nmessage("{n} building", "{n} buildings", n, n=n)``
+``nmessage("{n} building", "{n} buildings", n)``
     the same with a plural form chosen by ``n`` in each language.
 ``N_("Walking network")``, ``NC_("facility category", "Park")``
     mark a constant msgid (with a context where one English word has two translations);
