@@ -32,14 +32,17 @@ Formatter = Callable[[Any, str], str]
 
 @dataclass(frozen=True)
 class Field:
-    """One line of a tooltip or popup: a column, its label key and how to show the value.
+    """One line of a tooltip or popup: a column, its label and how to show the value.
+
+    ``label_key`` is a msgid (``N_("Population")``), an ``NC_`` pair or a 0.1 key
+    (``"field.population"``); it is translated in the map's language.
 
     ``fmt`` is a name from :data:`FORMATS` (``"text"``, ``"int"``, ``"m"``, ``"min"``…) or a
     callable ``(value, lang) -> str``; its output is escaped like any other text.
     """
 
     column: str
-    label_key: str
+    label_key: str | tuple[str, str]
     fmt: str | Formatter = "text"
 
 
