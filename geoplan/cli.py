@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from geoplan.errors import InputError
+from geoplan.i18n import N_, translator
 
 #: Analyses (the command and output folder → the package), in the order ``demo`` and ``run`` execute them.
 ANALYSIS_PACKAGES = {"coverage": "geoplan.life_circle", "access": "geoplan.emergency_access",
@@ -122,22 +123,51 @@ def sample_layers_path() -> Path:
     raise InputError("the sample layers are missing from this installation", fix="reinstall geoplan")
 
 
-def _print_info(info: dict) -> None:
-    print(f"study        {info['study']}")
-    print(f"CRS          {info['crs']}    preset: {info['preset']}")
-    print(f"walk network {info['walk_nodes']:,} nodes, {info['walk_edges']:,} edges")
-    print(f"drive network {info['drive_nodes']:,} nodes, {info['drive_edges']:,} edges (emergency vehicles)")
-    print(f"buildings    {info['buildings']:,} ({info['residential_buildings']:,} residential)")
-    print(f"residents    {info['residents']:,} features, population {info['population']:,.0f} "
-          f"({', '.join(info['population_source'])})")
-    print("facilities   " + (", ".join(f"{k} {v}" for k, v in info["facilities"].items()) or "none"))
-    print("stations     " + (", ".join(f"{k} {v}" for k, v in info["stations"].items()) or "none"))
-    print(f"obstructions {info['obstructions']}    candidate sites {info['candidate_sites']}")
-    print("communities  " + (", ".join(info["communities"]) or "none (no boundary layer)"))
-    for d in info["dropped"]:
-        print(f"dropped      {d['count']} {d['what']}: {d['reason']}")
-    for w in info["warnings"]:
-        print(f"note         {w}")
+#: How the population of residents was obtained (``population_source`` codes), for the summary.
+_POPULATION_SOURCES = {"estimated": N_("estimated from building footprints"),
+                       "layer": N_("from the residents layer"), "none": N_("none")}
+
+
+def _print_info(info: dict, lang: str | None = None) -> None:
+    """The study summary, each line a whole sentence of the ``core`` catalogue, in ``lang``."""
+    from babel.lists import format_list
+
+    from geoplan.maps import label
+
+    tr = translator(lang)
+    locale = "zh_CN" if tr.lang == "zh" else "en"
+
+    def listing(counts: dict, prefix: str) -> str:
+        # English lists the codes the project file and the tables use (fire, health), as 0.1 did;
+        # other languages name them (消防站, 卫生服务).
+        items = [tr.render("{name} {count:,}", name=k if tr.lang == "en" else label(k, tr.lang, prefix=prefix),
+                           count=v) for k, v in counts.items()]
+        return format_list(items, locale=locale) if items else tr.gettext("none")
+
+    sources = [tr.gettext(_POPULATION_SOURCES.get(s, s)) for s in info["population_source"]]
+    lines = [
+        tr.render("study        {study}", study=info["study"]),
+        tr.render("CRS          {crs}    preset: {preset}", crs=info["crs"], preset=info["preset"]),
+        tr.render("walk network {nodes:,} nodes, {edges:,} edges", nodes=info["walk_nodes"], edges=info["walk_edges"]),
+        tr.render("drive network {nodes:,} nodes, {edges:,} edges (emergency vehicles)",
+                  nodes=info["drive_nodes"], edges=info["drive_edges"]),
+        tr.render("buildings    {buildings:,} ({residential:,} residential)",
+                  buildings=info["buildings"], residential=info["residential_buildings"]),
+        tr.render("residents    {features:,} features, population {population:,.0f} ({sources})",
+                  features=info["residents"], population=info["population"],
+                  sources=format_list(sources, locale=locale) if sources else tr.gettext("none")),
+        tr.render("facilities   {facilities}", facilities=listing(info["facilities"], "cat.")),
+        tr.render("stations     {stations}", stations=listing(info["stations"], "station.")),
+        tr.render("obstructions {obstructions}    candidate sites {sites}",
+                  obstructions=info["obstructions"], sites=info["candidate_sites"]),
+        tr.render("communities  {communities}", communities=format_list(info["communities"], locale=locale))
+        if info["communities"] else tr.gettext("communities  none (no boundary layer)"),
+    ]
+    lines += [tr.render("dropped      {count:,} {what}: {reason}", count=d["count"], what=tr.render(d["what"]),
+                        reason=tr.render(d["reason"])) for d in info["dropped"]]
+    lines += [tr.render("note         {note}", note=tr.render(w)) for w in info["warnings"]]
+    for line in lines:
+        print(line)
 
 
 def _write_study_maps(study, args, config, out: Path) -> list[Path]:
@@ -194,22 +224,27 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.json:
             print(json.dumps(info, ensure_ascii=False, indent=None, default=str))
         else:
-            _print_info(info)
+            _print_info(info, _summary_lang(args, config, study))
         return 0
     out = check_output_folder(args.out, study.inputs)
     written: list[Path] = []
     if args.command in ("demo", "run"):
-        _print_info(study.info())
+        _print_info(study.info(), _summary_lang(args, config, study))
         written += run_analyses(study, ANALYSES, args, config, out, progress=progress)
     else:
         written += _analysis_cli(args.command).run(study, args, out, config=config, progress=progress)
     params = {k: v for k, v in vars(args).items() if k not in ("debug",)}
     written.append(write_manifest(out, command=args.command, inputs=study.inputs, parameters=params,
                                   preset=study.preset.as_dict(), outputs=written))
-    print("wrote:")
+    print(translator(_summary_lang(args, config, study)).gettext("wrote:"))
     for path in written:
         print(f"  {path}")
     return 0
+
+
+def _summary_lang(args, config: dict, study) -> str:
+    """The language of the printed summary: ``--lang``, the project file, else the study's names."""
+    return getattr(args, "lang", None) or config.get("lang") or study.lang
 
 
 def main(argv: Sequence[str] | None = None) -> int:

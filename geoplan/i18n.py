@@ -6,14 +6,32 @@ shown, never glued together from fragments. Analyses keep a :class:`Message` (it
 parameters, plus a stable ``code`` for tables) and the map, table or command line renders it in
 the reader's language with :func:`translator`.
 
+The ways to write a sentence:
+
+``message("{n} residents", code="x", n=3)``
+    a :class:`Message`, translated when shown (``.render(lang)``); it is also a ``str`` holding
+    its English text, so code that stored, joined or searched plain sentences keeps working.
+``nmessage("{n} building", "{n} buildings", n)``
+    the same with a plural form chosen by ``n`` in each language.
+``N_("Walking network")``, ``NC_("facility category", "Park")``
+    mark a constant msgid (with a context where one English word has two translations);
+    show it with ``translator(lang).text(msgid)``.
+``translator(lang).render("{n} residents", n=3)``
+    a sentence shown at once.
+
 The catalogues are ``geoplan/locale/zh_CN/LC_MESSAGES/<domain>.po``, one domain per part of
 the package (so each part's translations are kept beside each other). They are read with Babel
-and compiled in memory, so no binary ``.mo`` file lives in the repository. To add or refresh
-messages::
+and compiled in memory, so no binary ``.mo`` file lives in the repository; a msgid found in
+several domains takes the translation of the first file in name order. To add or refresh
+messages (``babel.cfg`` at the repository root lists the marker functions)::
 
-    pybabel extract -F babel.cfg -k N_ -k message -o /tmp/geoplan.pot geoplan
-    # then add the new msgids with their translations to the domain's .po file;
-    # tests/test_i18n.py fails while any message lacks a zh translation.
+    pybabel extract -F babel.cfg -o /tmp/geoplan.pot geoplan
+    # then add each new msgid of your part, with its zh msgstr, to your domain's .po
+    # (python -m pytest tests/test_i18n.py lists exactly the msgids still missing)
+
+``tests/test_i18n.py`` extracts every message with the same ``babel.cfg`` and fails, listing
+them, while any msgid lacks a zh translation in the union of the catalogues or a translation's
+``{placeholders}`` differ from its msgid's.
 """
 
 from __future__ import annotations
@@ -21,7 +39,6 @@ from __future__ import annotations
 import functools
 import gettext as _gettext
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -37,35 +54,78 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@dataclass(frozen=True)
-class Message:
+def NC_(context: str, msgid: str) -> tuple[str, str]:
+    """Mark a msgid with its context (``msgctxt``), for an English word with two meanings.
+
+    The pair is shown with :meth:`Translator.text`; e.g. ``NC_("facility category", "Park")``
+    (公园绿地) and ``NC_("shelter site kind", "Park")`` (公园).
+    """
+    return (context, msgid)
+
+
+class Message(str):
     """A sentence kept untranslated until it is shown.
+
+    A ``Message`` is also a ``str``: its value is the English sentence with its placeholders
+    filled, so it can be stored in tables, joined, searched (``"estimated" in msg``) or written
+    to JSON like the plain sentences it replaces; :meth:`render` shows it in another language.
 
     Attributes
     ----------
     msgid : str
         The English sentence with ``{named}`` placeholders; the catalogue key.
     params : mapping
-        Values for the placeholders (numbers are formatted by the sentence itself).
+        Values for the placeholders (numbers are formatted by the sentence itself, e.g.
+        ``{n:,}``). A value that is itself a :class:`Message` is rendered in the same language.
     code : str, optional
         A stable identifier for tables (e.g. ``cause_code``); defaults to none.
+    plural : str, optional
+        The English plural msgid; ``n`` (a key of ``params``) chooses the form.
     """
 
     msgid: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    code: str | None = None
+    params: Mapping[str, Any]
+    code: str | None
+    plural: str | None
 
-    def render(self, lang: str = "en") -> str:
-        """The sentence in ``lang``."""
+    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None, code: str | None = None,
+                plural: str | None = None) -> "Message":
+        params = dict(params or {})
+        english = _fill(msgid if plural is None or params.get("n") == 1 else plural, params, "en")
+        self = super().__new__(cls, english)
+        self.msgid, self.params, self.code, self.plural = msgid, params, code, plural
+        return self
+
+    def render(self, lang: str | None = "en") -> str:
+        """The sentence in ``lang``, as a plain ``str``."""
         return translator(lang).render(self)
 
     def __str__(self) -> str:
-        return self.render("en")
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Message({self.msgid!r}, {self.params!r}, code={self.code!r})"
+
+    def __reduce__(self):  # pickled by its parts (results travel to dask workers and back)
+        return (Message, (self.msgid, self.params, self.code, self.plural))
 
 
 def message(msgid: str, *, code: str | None = None, **params: Any) -> Message:
     """A :class:`Message` (the name Babel's extractor looks for)."""
     return Message(msgid, params, code)
+
+
+def nmessage(singular: str, plural: str, n: int, *, code: str | None = None, **params: Any) -> Message:
+    """A :class:`Message` with a plural form chosen by ``n`` (also available as ``{n}``)."""
+    return Message(singular, {"n": n, **params}, code, plural)
+
+
+def _fill(template: str, params: Mapping[str, Any], lang: str | None) -> str:
+    """``template`` with its placeholders filled; nested messages rendered in ``lang``."""
+    if not params:
+        return template
+    values = {k: (v.render(lang) if isinstance(v, Message) and lang != "en" else v) for k, v in params.items()}
+    return template.format(**values)
 
 
 class Translator:
@@ -77,21 +137,40 @@ class Translator:
 
     def gettext(self, msgid: str) -> str:
         """``msgid`` in this language (itself where no translation exists)."""
-        return self._catalog.gettext(msgid)
+        return self._catalog.gettext(msgid) if msgid else msgid  # "" would give the catalogue header
+
+    def pgettext(self, context: str, msgid: str) -> str:
+        """``msgid`` of ``context`` (its ``msgctxt``) in this language."""
+        return self._catalog.pgettext(context, msgid)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The singular or plural form for the count ``n``, in this language."""
         return self._catalog.ngettext(singular, plural, n)
 
+    def text(self, msgid: "str | tuple[str, str]", **params: Any) -> str:
+        """A msgid or an :func:`NC_` pair, translated and with its placeholders filled."""
+        if isinstance(msgid, tuple):
+            return _fill(self.pgettext(*msgid), params, self.lang)
+        return self.render(msgid, **params)
+
     def render(self, text: "Message | str", **params: Any) -> str:
-        """A :class:`Message` or a msgid, translated and with its placeholders filled."""
+        """A :class:`Message` or a msgid, translated and with its placeholders filled.
+
+        A plain string that is no msgid comes back unchanged (apart from its placeholders),
+        so free text from the data can pass through.
+        """
+        plural = None
         if isinstance(text, Message):
             params = {**text.params, **params}
+            plural = text.plural
             text = text.msgid
-        out = self.gettext(text)
-        return out.format(**params) if params else out
+        if plural is not None:
+            out = self.ngettext(text, plural, int(params.get("n", 0)))
+        else:
+            out = self.gettext(str(text))
+        return _fill(out, params, self.lang)
 
-    # gettext-style aliases so ``_ = translator(lang)`` style code reads naturally
+    # gettext-style alias so ``_ = translator(lang)`` style code reads naturally
     __call__ = gettext
 
 
@@ -113,9 +192,11 @@ def normalize_lang(value: str | None, *, default: str = "en") -> str:
 
 @functools.lru_cache(maxsize=None)
 def translator(lang: str | None = "en") -> Translator:
-    """The :class:`Translator` of ``lang`` (``zh``/``en``, or forms like ``zh_CN``)."""
-    lang = normalize_lang(lang)
-    return Translator(lang, _load_catalog(_LOCALES.get(lang)))
+    """The :class:`Translator` of ``lang`` (``zh``/``en``, or forms like ``zh_CN``; ``None``: en)."""
+    code = normalize_lang(lang)
+    if code != lang:
+        return translator(code)  # one cached instance per language, whatever the spelling
+    return Translator(code, _load_catalog(_LOCALES.get(code)))
 
 
 def catalog_files(locale: str = "zh_CN") -> list[Path]:

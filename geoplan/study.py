@@ -19,7 +19,7 @@ from pyproj import CRS
 
 from geoplan import features as feat
 from geoplan.errors import InputError
-from geoplan.i18n import guess_lang
+from geoplan.i18n import N_, guess_lang, message
 from geoplan.network import CompiledNetwork, Snapped, build_graph
 from geoplan.sources import OsmData, open_osm
 from geoplan.standards import Preset, get_preset
@@ -158,7 +158,8 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     encoding
         Text encoding of layer files that do not declare one (e.g. ``"gbk"``).
     name
-        Study name for map titles and reports (default: the OSM file or place name).
+        Study name for map titles and reports (default: the place the data names most often,
+        see :func:`place_name`, else the OSM file or place name).
     progress
         Called with a short message before each long step.
     """
@@ -188,11 +189,11 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     say("building walking and emergency-vehicle networks")
     walk, walk_report = _network(data, "walk", crs, preset)
     drive, drive_report = _network(data, "drive", crs, preset)
-    for mode, report in (("walk", walk_report), ("drive", drive_report)):
+    for what, report in ((N_("walking network nodes in fragments cut off from the main network"), walk_report),
+                         (N_("vehicle network nodes in fragments cut off from the main network"), drive_report)):
         if report.get("dropped_fragment_nodes"):
-            dropped.append({"what": f"{mode} network nodes in fragments cut off from the main network",
-                            "count": report["dropped_fragment_nodes"],
-                            "reason": "kept only the largest connected network, as osmnx does"})
+            dropped.append({"what": message(what), "count": report["dropped_fragment_nodes"],
+                            "reason": message("kept only the largest connected network, as osmnx does")})
 
     say("classifying buildings, residents and facilities")
     communities = community.boundary.reset_index(drop=True)
@@ -212,8 +213,9 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     else:
         residents = buildings.loc[buildings["residential"] & (buildings["population"] > 0)].copy()
         residents = residents.rename(columns={"building_id": "resident_id"})
-        warnings.append(f"no residents layer: population of {len(residents)} residential buildings estimated "
-                        f"from footprint × levels ÷ {preset.residents.floor_area_per_person_m2:g} m² per person")
+        warnings.append(message("no residents layer: population of {n} residential buildings estimated "
+                                "from footprint × levels ÷ {area:g} m² per person", code="population_estimated",
+                                n=len(residents), area=preset.residents.floor_area_per_person_m2))
     residents["community"] = feat.assign_communities(residents.representative_point(), communities)
     buildings["community"] = feat.assign_communities(buildings.representative_point(), communities)
     if "elderly_share" not in residents:  # estimated residents carry no age structure
@@ -255,8 +257,9 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     for key, snap in snaps.items():
         off = int((~snap.ok).sum())
         if off:
-            dropped.append({"what": key.replace(".", " on the ") + " network", "count": off,
-                            "reason": f"farther than {limit:g} m from the network; left out of analyses"})
+            dropped.append({"what": message(_OFF_NETWORK[key]), "count": off,
+                            "reason": message("farther than {limit:g} m from the network; left out of analyses",
+                                              limit=limit)})
     if len(residents) and not snaps["residents.walk"].ok.any():
         raise InputError(f"all {len(residents)} residents are farther than {limit:g} m from the walking network",
                          source=community.source_of("residents") if hasattr(community, "source_of") else None,
@@ -264,13 +267,14 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     names = pd.concat([facilities.get("name", pd.Series(dtype=object)), communities.get("community", pd.Series(dtype=object)),
                        buildings["name"]])
     return Study(
-        name=name or data.label,
+        name=name or place_name(features) or data.label,
         crs=crs,
         area=area,
         preset=preset,
         lang=guess_lang(names.tolist()),
-        sources=(f"Street network, buildings and places: {data.label} — data © OpenStreetMap contributors, ODbL 1.0",
-                 *(f"Community layer: {Path(f['path']).name}" for f in community.files)),
+        sources=(message("Street network, buildings and places: {label} — data © OpenStreetMap contributors, "
+                         "ODbL 1.0", label=data.label),
+                 *(message("Community layer: {file}", file=Path(f["path"]).name) for f in community.files)),
         inputs=({"path": str(data.path), "role": "osm", "sha256": data.sha256}, *community.files),
         walk=walk,
         drive=drive,
@@ -286,3 +290,41 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
         dropped=tuple(dropped),
         warnings=tuple(warnings),
     )
+
+
+#: What the snapping step leaves out, per snapped role (whole phrases for the catalogue).
+_OFF_NETWORK = {
+    "residents.walk": N_("residents off the walking network"),
+    "residents.drive": N_("residents off the vehicle network"),
+    "facilities.walk": N_("facilities off the walking network"),
+    "stations.drive": N_("stations off the vehicle network"),
+    "sites.walk": N_("candidate sites off the walking network"),
+}
+
+
+def place_name(features: pd.DataFrame) -> str | None:
+    """The place the data names most often, for titles when the project gives no name.
+
+    The most common ``addr:district`` value, else ``addr:city``, else the name of the coarsest
+    ``place=*`` feature (the tag order of :data:`geoplan.standards.tags.PLACE_NAME_TAGS` and
+    ``PLACE_LEVELS``); ties go to the alphabetically first name so the title is stable.
+    ``None`` when the data names no place.
+    """
+    from geoplan.standards.tags import PLACE_LEVELS, PLACE_NAME_TAGS
+
+    def most_common(values: pd.Series) -> str | None:
+        values = values.dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if values.empty:
+            return None
+        counts = values.value_counts()
+        return str(min(counts.index[counts == counts.max()]))
+
+    for tag in PLACE_NAME_TAGS:
+        if tag in features.columns and (found := most_common(features[tag])):
+            return found
+    if {"place", "name"} <= set(features.columns):
+        for level in PLACE_LEVELS:
+            if found := most_common(features.loc[features["place"] == level, "name"]):
+                return found
+    return None

@@ -14,6 +14,7 @@ from shapely.geometry import LineString, Point, box
 
 from geoplan.errors import InputError
 from geoplan.gcj02 import wgs84_to_gcj02
+from geoplan.i18n import message
 from geoplan.maps import TEXT, Field, Graduated, PlanMap, guess_lang, study_area_map, svg_line_chart, t
 from geoplan.maps._geo import to_map_geometries
 from geoplan.maps._i18n import LANGS
@@ -85,7 +86,10 @@ def synthetic_study(*, zh: bool = True, xss_name: str = XSS, name: str | None = 
         geometry=[box(x0, y0, x0 + 600, y0 + 900), box(x0 + 600, y0, x0 + 1200, y0 + 900)], crs=crs)
     return types.SimpleNamespace(
         name=name or ("示例社区" if zh else "Sample community"), preset=types.SimpleNamespace(name="cn-gb50180"),
-        sources=["OpenStreetMap extract (illustrative)", "Community layers (illustrative)"],
+        # the sentences geoplan.study writes, so a zh map shows them translated
+        sources=[message("Street network, buildings and places: {label} — data © OpenStreetMap contributors, "
+                         "ODbL 1.0", label="示例.osm" if zh else "sample.osm"),
+                 message("Community layer: {file}", file="communities.geojson")],
         lang="zh" if zh else "en", crs=crs, area=area,
         walk=types.SimpleNamespace(edges=walk), drive=types.SimpleNamespace(edges=walk.iloc[:7].copy()),
         buildings=buildings, facilities=facilities, stations=stations, obstructions=obstructions,
@@ -324,3 +328,26 @@ def test_to_html_is_atomic(tmp_path):
 def test_print_stylesheet_is_a3_landscape():
     page = PlanMap("T").html()
     assert "size: A3 landscape" in page and "@media print" in page
+
+
+def test_layers_take_msgids_and_messages_as_well_as_01_keys():
+    """New code passes msgids (N_/NC_) or Messages; the 0.1 keys keep working beside them."""
+    from geoplan.i18n import N_, NC_
+
+    gdf = gpd.GeoDataFrame({"kind": ["a", "b"], "n": [1, 2]},
+                           geometry=[Point(116.35, 40.0), Point(116.36, 40.0)], crs="EPSG:4326")
+    pm = PlanMap("T", lang="zh", subtitle=message("Community layer: {file}", file="<x>.shp"),
+                 extra_lines=[N_("Legend")], date="2024-05-01")
+    pm.add_layer(gdf, name_key=N_("Buildings"), kind="points", group="group.sites", color_by="kind",
+                 categories={"a": ("#000000", NC_("shelter site kind", "Park")),
+                             "b": ("#ffffff", message("Community layer: {file}", file="b"))},
+                 tooltip=[Field("n", N_("Population"), "people")])
+    pm.add_layer(gdf, name_key="layer.facilities", name=message("Community layer: {file}", file="c"),
+                 kind="points", group=N_("Shelter sites"))
+    first, second = pm.layers
+    assert first.name == "建筑" and first.group == "避难场所" and first.tooltip == ["人口"]
+    assert [r[1] for r in first.legend_rows] == ["公园", "社区图层：b"]
+    assert first.data["features"][0]["properties"]["f0"] == "1 人"
+    assert second.name == "社区图层：c" and second.group_rank == first.group_rank  # same group either way
+    page = pm.html()
+    assert "<h2>社区图层：&lt;x&gt;.shp</h2>" in page and "<div>图例</div>" in page

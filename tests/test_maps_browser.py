@@ -209,3 +209,36 @@ def test_bundled_sample_map_renders_offline(tmp_path, offline_driver):
     assert t("legend.title", "zh") in state["legend"]
     assert browser.distinct_colours(browser.screenshot(offline_driver)) > 40
     assert size < 2_000_000
+
+
+#: Latin words a zh page may show outside the map panes: proper names, the licence, units,
+#: and the fixture's own names (its file names and the preset "cn-gb50180").
+ZH_ALLOWED = {"OpenStreetMap", "ODbL", "Leaflet", "GCJ", "m", "km", "min", "ha",
+              "osm", "communities", "geojson", "cn", "gb"}
+
+_CHROME_TEXT_JS = """
+var out = [];
+document.querySelectorAll('#gp-title, #gp-legend, .leaflet-control-container').forEach(function (root) {
+  var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) { var s = walker.currentNode.nodeValue.trim(); if (s) out.push(s); }
+  root.querySelectorAll('[title], [aria-label], [placeholder]').forEach(function (e) {
+    ['title', 'aria-label', 'placeholder'].forEach(function (a) { if (e.getAttribute(a)) out.push(e.getAttribute(a)); });
+  });
+});
+return out;
+"""
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_zh_page_chrome_has_no_english_prose(pages, offline_driver, online_driver, offline):
+    """Every text node and tooltip title of the title block, legend and controls, as rendered."""
+    import re
+
+    driver = offline_driver if offline else online_driver
+    _open(driver, pages[("zh", offline)])
+    driver.execute_script("document.querySelector('.leaflet-control-measure-toggle')"
+                          ".dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));")
+    texts = driver.execute_script(_CHROME_TEXT_JS)
+    assert len(texts) > 30 and any("图例" in x for x in texts) and any("测量" in x for x in texts)
+    words = [w for x in texts for w in re.findall(r"[A-Za-z][A-Za-z']*", x)]
+    assert [w for w in words if w not in ZH_ALLOWED] == [], texts

@@ -9,12 +9,17 @@ third-party code is copied into this repository.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, field
 from importlib import resources
+from typing import Mapping
 
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
+
+from geoplan.i18n import N_
+from geoplan.maps._i18n import text
 
 #: The only assets of ``folium.Map`` a geoplan page needs. jQuery, Bootstrap and Font
 #: Awesome (about 1.1 MB) serve folium features geoplan does not use (string popups,
@@ -79,9 +84,16 @@ def map_css() -> str:
     return resources.files("geoplan.maps").joinpath("map.css").read_text(encoding="utf-8")
 
 
+_OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
 @dataclass(frozen=True)
 class Basemap:
-    """A tile source: URL template, attribution (HTML, trusted), subdomains, datum."""
+    """A tile source: URL template, attribution, subdomains, datum.
+
+    ``attribution`` is a msgid (translated in the map's language, then escaped) whose
+    placeholders are filled with the trusted HTML links of ``links``.
+    """
 
     key: str
     url: str | None
@@ -89,23 +101,28 @@ class Basemap:
     subdomains: str = "abc"
     max_zoom: int = 19
     gcj02: bool = False
+    links: Mapping[str, str] = field(default_factory=dict)
+
+    def attribution_html(self, lang: str) -> str:
+        """The attribution in ``lang``: translated text escaped, links inserted."""
+        if not self.attribution:
+            return ""
+        return html.escape(text(self.attribution, lang), quote=True).format(**self.links)
 
 
 BASEMAPS: dict[str, Basemap] = {
     "osm": Basemap(
-        "osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-        subdomains="abc"),
+        "osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", N_("© {osm} contributors"),
+        subdomains="abc", links={"osm": _OSM_LINK}),
     "light": Basemap(
         "light", "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
-        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
-        subdomains="abcd", max_zoom=20),
+        N_("© {osm} contributors © {carto}"), subdomains="abcd", max_zoom=20,
+        links={"osm": _OSM_LINK, "carto": '<a href="https://carto.com/attributions">CARTO</a>'}),
     # AutoNavi road map tiles; style=8 is the plain street map. Coordinates are GCJ-02.
     "gaode": Basemap(
         "gaode",
         "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-        "&copy; AutoNavi 高德地图", subdomains="1234", max_zoom=18, gcj02=True),
+        N_("© {autonavi}"), subdomains="1234", max_zoom=18, gcj02=True, links={"autonavi": "AutoNavi 高德地图"}),
     "none": Basemap("none", None),
 }
 

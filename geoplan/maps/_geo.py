@@ -18,7 +18,7 @@ import shapely
 
 from geoplan.errors import InputError
 from geoplan.gcj02 import transform_geometries, wgs84_to_gcj02
-from geoplan.maps._i18n import label, t
+from geoplan.maps._i18n import CHROME, KEYS, t, text
 
 #: Decimal places of lon/lat kept: 1e-6 degree is 0.11 m of latitude.
 COORD_DECIMALS = 6
@@ -32,14 +32,17 @@ Formatter = Callable[[Any, str], str]
 
 @dataclass(frozen=True)
 class Field:
-    """One line of a tooltip or popup: a column, its label key and how to show the value.
+    """One line of a tooltip or popup: a column, its label and how to show the value.
+
+    ``label_key`` is a msgid (``N_("Population")``), an ``NC_`` pair or a 0.1 key
+    (``"field.population"``); it is translated in the map's language.
 
     ``fmt`` is a name from :data:`FORMATS` (``"text"``, ``"int"``, ``"m"``, ``"min"``…) or a
     callable ``(value, lang) -> str``; its output is escaped like any other text.
     """
 
     column: str
-    label_key: str
+    label_key: str | tuple[str, str]
     fmt: str | Formatter = "text"
 
 
@@ -57,7 +60,8 @@ def _num(value: Any, digits: int = 0) -> str:
 
 
 def _fmt_text(v: Any, lang: str) -> str:
-    return str(v)
+    # A Message (a cause, a reason) is shown in the map's language; other text as it is.
+    return text(v, lang) if hasattr(v, "msgid") else str(v)
 
 
 def _fmt_int(v: Any, lang: str) -> str:
@@ -65,28 +69,28 @@ def _fmt_int(v: Any, lang: str) -> str:
 
 
 def _fmt_m(v: Any, lang: str) -> str:
-    return f"{_num(v)} {t('unit.m', lang)}"
+    return text(CHROME["m"], lang, value=_num(v))
 
 
 def _fmt_km(v: Any, lang: str) -> str:
-    return f"{float(v) / 1000:,.1f} {t('unit.km', lang)}"
+    return text(CHROME["km"], lang, value=f"{float(v) / 1000:,.1f}")
 
 
 def _fmt_min_s(v: Any, lang: str) -> str:
     # Durations are seconds inside geoplan; minutes only at the edge (here).
-    return f"{float(v) / 60:,.1f} {t('unit.min', lang)}"
+    return text(CHROME["min"], lang, value=f"{float(v) / 60:,.1f}")
 
 
 def _fmt_m2(v: Any, lang: str) -> str:
-    return f"{_num(v)} {t('unit.m2', lang)}"
+    return text(CHROME["m2"], lang, value=_num(v))
 
 
 def _fmt_ha(v: Any, lang: str) -> str:
-    return f"{float(v) / 10_000:,.2f} {t('unit.ha', lang)}"
+    return text(CHROME["ha"], lang, value=f"{float(v) / 10_000:,.2f}")
 
 
 def _fmt_people(v: Any, lang: str) -> str:
-    return f"{_num(round(float(v)))} {t('unit.people', lang)}" if lang == "zh" else _num(round(float(v)))
+    return text(CHROME["people"], lang, value=_num(round(float(v))))
 
 
 def _fmt_pct(v: Any, lang: str) -> str:
@@ -98,8 +102,15 @@ def _fmt_bool(v: Any, lang: str) -> str:
 
 
 def _prefixed(prefix: str) -> Formatter:
+    """A code translated through the 0.1 keys ``prefix + code``; other values shown as they are.
+
+    Only known codes are translated: a name that happens to equal a msgid stays the name.
+    """
     def fmt(v: Any, lang: str) -> str:
-        return label(str(v), lang, prefix=prefix)
+        for key in (prefix + str(v), str(v)):  # the bare value too, as the 0.1 ``label`` did
+            if key in KEYS:
+                return text(key, lang)
+        return _fmt_text(v, lang)
 
     return fmt
 
@@ -121,6 +132,8 @@ FORMATS: dict[str, Formatter] = {
     "status": _prefixed("status."),
     "site": _prefixed("site."),
     "building": _prefixed("building."),
+    "source": _prefixed("source."),
+    "community": _prefixed("community."),
 }
 
 
@@ -134,11 +147,11 @@ def format_value(value: Any, fmt: str | Formatter, lang: str, *, walk_speed_mps:
         return "–"
     if fmt == "m+min":
         minutes = float(value) / walk_speed_mps / 60.0
-        text = f"{_num(value)} {t('unit.m', lang)} · {minutes:,.1f} {t('unit.min', lang)}"
+        shown = text(CHROME["m+min"], lang, metres=_num(value), minutes=f"{minutes:,.1f}")
     else:
         func = fmt if callable(fmt) else FORMATS[fmt]
-        text = func(value, lang)
-    return html.escape(str(text), quote=True)
+        shown = func(value, lang)
+    return html.escape(str(shown), quote=True)
 
 
 def _round_coords(coords: np.ndarray) -> np.ndarray:

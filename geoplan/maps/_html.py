@@ -1,7 +1,7 @@
 """HTML fragments of the page: title block, legend and a small inline SVG chart.
 
 Every argument that can come from data is escaped here; fixed words come from the
-translation table. The fragments are plain strings so tests can read them directly.
+``maps`` catalogue through :mod:`geoplan.maps._i18n`. The fragments are plain strings so tests can read them directly.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from geoplan.maps._i18n import t
+from geoplan.maps._i18n import CHROME, t, text
 
 
 def esc(text: object) -> str:
@@ -20,22 +20,26 @@ def esc(text: object) -> str:
 
 def title_block(*, lang: str, title: str, subtitle: str | None, date: str, preset_name: str | None,
                 sources: Sequence[str], extra_lines: Sequence[str] = ()) -> str:
-    """The title panel: study name, map theme, date, preset, sources and OSM attribution."""
+    """The title panel: study name, map theme, date, preset, sources and OSM attribution.
+
+    ``subtitle``, ``extra_lines`` and ``sources`` may be :class:`geoplan.i18n.Message` objects
+    or msgids: they are rendered in ``lang`` here; other text is shown as it is.
+    """
     osm = t("title.osm", lang)
     src = [s for s in sources if s and s.strip()]
     if not any("openstreetmap" in s.lower() for s in src):
         src.append(osm)
     parts = ['<div class="gp-panel gp-title" id="gp-title">', f"<h1>{esc(title)}</h1>"]
     if subtitle:
-        parts.append(f"<h2>{esc(subtitle)}</h2>")
+        parts.append(f"<h2>{esc(text(subtitle, lang))}</h2>")
     parts.append('<div class="gp-meta">')
-    parts.append(f"<div>{esc(t('title.date', lang))}: {esc(date)}</div>")
+    parts.append(f"<div>{esc(text(CHROME['date'], lang, date=date))}</div>")
     if preset_name:
-        parts.append(f"<div>{esc(t('title.preset', lang))}: {esc(preset_name)}</div>")
+        parts.append(f"<div>{esc(text(CHROME['preset'], lang, preset=preset_name))}</div>")
     for line in extra_lines:
-        parts.append(f"<div>{esc(line)}</div>")
-    parts.append(f"<div>{esc(t('title.sources', lang))}:</div><ul class=\"gp-sources\">")
-    parts.extend(f"<li>{esc(s)}</li>" for s in src)
+        parts.append(f"<div>{esc(text(line, lang))}</div>")
+    parts.append(f"<div>{esc(text(CHROME['sources'], lang))}</div><ul class=\"gp-sources\">")
+    parts.extend(f"<li>{esc(text(s, lang))}</li>" for s in src)
     parts.append("</ul></div></div>")
     return "".join(parts)
 

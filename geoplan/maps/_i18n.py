@@ -1,434 +1,338 @@
-"""The one translation table for every fixed text drawn on a map.
+"""Every fixed text drawn on a map, through the gettext catalogue ``maps.po``.
 
-Titles, layer names, legend titles, field labels, category and status names all come from
-:data:`TEXT`; nothing else in :mod:`geoplan.maps` spells a user-facing word. Keys are the
-values the analyses use (``"health"``, ``"unreachable"``) with a dotted prefix, so a result
-column can be translated by ``t(f"status.{value}", lang)``.
+Map chrome is written as whole English labels and sentences with named placeholders
+(:data:`CHROME`, e.g. ``"Date: {date}"``, ``"{value} m"``), translated with
+:func:`geoplan.i18n.translator` and escaped by the caller. :func:`text` shows any of them.
+
+Compatibility shim (until the analysis packages have moved to their own catalogues):
+``t(key, lang)`` and ``label(value, lang, prefix=...)`` keep working with the 0.1 keys
+(``"layer.buildings"``, ``"cat.health"``…): :data:`KEYS` maps each key to its msgid, and the
+translation comes from the catalogue, not from a table in code. :data:`TEXT` is the same shim
+read as ``TEXT[lang][key]``. Keys under ``access.``, ``sites.``, ``coverage.``, ``unit.`` are
+sentence fragments (msgctxt ``legacy fragment``); new code writes whole sentences instead.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Iterator, Mapping
 
-LANGS: tuple[str, ...] = ("zh", "en")
-
-_ZH: dict[str, str] = {
-    # title block
-    "title.date": "日期",
-    "title.preset": "标准预设",
-    "title.sources": "数据来源",
-    "title.osm": "数据 © OpenStreetMap 贡献者（ODbL）",
-    "title.study_area": "研究区概况",
-    "title.illustrative": "示例数据，仅供演示",
-    "title.offline": "离线地图（无底图）",
-    "title.basemap": "底图",
-    # legend and controls
-    "legend.title": "图例",
-    "legend.other": "其他",
-    "legend.no_data": "无数据",
-    "control.fullscreen": "全屏",
-    "control.exit_fullscreen": "退出全屏",
-    "basemap.osm": "OpenStreetMap",
-    "basemap.light": "浅灰底图",
-    "basemap.gaode": "高德地图",
-    "basemap.none": "无底图",
-    # layer groups
-    "group.base": "基础数据",
-    "group.services": "生活圈设施",
-    "group.emergency": "应急",
-    "group.coverage": "覆盖分析",
-    "group.access": "应急通达",
-    "group.sites": "避难场所",
-    # layer names
-    "layer.study_area": "研究范围",
-    "layer.communities": "社区边界",
-    "layer.walk_network": "步行路网",
-    "layer.drive_network": "车行道路",
-    "layer.streets": "街道",
-    "layer.buildings": "建筑",
-    "layer.residential": "居住建筑",
-    "layer.facilities": "公共服务设施",
-    "layer.stations": "应急站点",
-    "layer.obstructions": "通道障碍",
-    "layer.sites": "候选避难场所",
-    "layer.coverage": "设施覆盖",
-    "layer.service_area": "服务范围",
-    "layer.gaps": "覆盖缺口",
-    "layer.response": "应急响应时间",
-    "layer.critical_links": "关键路段",
-    "layer.selected_sites": "推荐避难场所",
-    "layer.assignment": "居民分配",
-    # field labels
-    "field.name": "名称",
-    "field.category": "类别",
-    "field.kind": "类型",
-    "field.source": "来源",
-    "field.community": "社区",
-    "field.population": "人口",
-    "field.levels": "层数",
-    "field.building": "建筑类型",
-    "field.residential": "居住",
-    "field.footprint": "占地面积",
-    "field.area": "面积",
-    "field.capacity": "容纳人数",
-    "field.distance": "距离",
-    "field.walk_distance": "步行距离",
-    "field.walk_time": "步行时间",
-    "field.drive_time": "车程",
-    "field.response_time": "响应时间",
-    "field.length": "长度",
-    "field.highway": "道路等级",
-    "field.status": "状态",
-    "field.keep_open": "需保持畅通",
-    "field.existing": "现有",
-    "field.coverage": "覆盖率",
-    "field.nearest": "最近设施",
-    "field.site": "避难场所",
-    "field.id": "编号",
-    # values
-    "value.yes": "是",
-    "value.no": "否",
-    "unit.m": "米",
-    "unit.km": "公里",
-    "unit.min": "分钟",
-    "unit.m2": "平方米",
-    "unit.ha": "公顷",
-    "unit.people": "人",
-    "unassigned": "未分配",
-    # facility categories (geoplan.standards)
-    "cat.market": "菜场/超市",
-    "cat.park": "公园绿地",
-    "cat.elderly_care": "养老服务",
-    "cat.pharmacy": "药店",
-    "cat.kindergarten": "幼儿园",
-    "cat.primary_school": "小学",
-    "cat.health": "卫生服务",
-    "cat.secondary_school": "中学",
-    "cat.community_centre": "社区服务中心",
-    "cat.sports": "体育设施",
-    # building use
-    "building.residential": "居住",
-    "building.other": "非居住",
-    # stations
-    "station.fire": "消防站",
-    "station.ambulance": "急救站",
-    "station.hospital": "急诊医院",
-    # obstructions
-    "obstruction.occupied_lane": "通道占用",
-    "obstruction.parking": "违章停车",
-    "obstruction.gate": "大门",
-    "obstruction.locked_gate": "上锁的门",
-    "obstruction.barrier": "路障",
-    "obstruction.bollard": "隔离桩",
-    "obstruction.sealed_compound": "封闭小区",
-    "obstruction.construction": "施工占道",
-    "obstruction.narrow": "狭窄通道",
-    "obstruction.other": "其他障碍",
-    # access statuses
-    "status.ok": "通达",
-    "status.slow": "超时",
-    "status.unreachable": "不可达",
-    "status.blocked": "受阻",
-    "status.far_from_road": "远离道路",
-    "status.covered": "已覆盖",
-    "status.not_covered": "未覆盖",
-    # shelter sites
-    "site.existing": "现有避难场所",
-    "site.candidate": "候选场地",
-    "site.selected": "推荐设置",
-    "site.rejected": "不符合条件",
-    "site.too_small": "面积不足",
-    "site.park": "公园",
-    "site.square": "广场",
-    "site.green": "公共绿地",
-    "site.sports": "运动场",
-    "site.school": "学校操场",
-    "site.community_centre": "社区中心",
-    "site.gymnasium": "体育馆",
-    "site.other": "其他场地",
-    # coverage map
-    "title.coverage": "15分钟生活圈覆盖",
-    "layer.residents_reach": "居民（生活圈内可达设施类别数）",
-    "coverage.of": "/",
-    "field.categories_within_tier": "生活圈内可达类别数",
-    "field.complete_circle": "完整生活圈",
-    "field.complete_share": "完整生活圈人口比例",
-    "field.elderly_complete_share": "老年人完整生活圈比例",
-    "field.missing": "生活圈内缺少",
-    "field.tier": "生活圈步行距离",
-    "field.rank": "排名",
-    "field.residences": "居住建筑数",
-    "field.nearest_population": "就近服务人口",
-    # access map
-    "subtitle.fire": "消防车通达性",
-    "subtitle.ambulance": "救护车通达性",
-    "layer.roads_passable": "可通行道路（按响应时间）",
-    "layer.roads_impassable": "不可通行道路",
-    "layer.roads_obstructed": "被障碍阻断的道路",
-    "layer.dead_ends": "无回车场的尽端路",
-    "layer.routes": "救援路线",
-    "layer.access_buildings": "居住建筑（通达状态）",
-    "layer.clearing_rank": "清除优先级",
-    "access.passable": "可通行",
-    "access.impassable": "不可通行",
-    "access.rank": "清除优先级",
-    "access.restores": "单独清除可恢复",
-    "access.not_applied": "未生效（常开或不在道路上）",
-    "access.cuts_off": "中断后受影响",
-    "access.buildings": "栋",
-    "access.people": "人",
-    "access.width": "宽度",
-    "access.narrowest": "最窄处",
-    "access.route_from": "出发站点",
-    "access.dead_end": "尽端路长度",
-    "access.obstructed": "被阻断",
-    "access.applied": "生效的障碍",
-    # shelter-sites map
-    "title.sites": "应急避难场所选址",
-    "site.school_building": "学校（室内）",
-    "site.assembly_point": "应急集合点",
-    "layer.uncovered": "未覆盖居民",
-    "chart.coverage_curve": "覆盖曲线",
-    "chart.new_sites": "新增场所数 k",
-    "chart.people_covered": "覆盖人数",
-    "reason.too_far": "步行范围内无候选场地",
-    "reason.site_not_chosen": "附近场地未被选中（可增加 k）",
-    "reason.capacity_exhausted": "附近场所容量已满",
-    "reason.off_network": "远离步行路网",
-    "reason.no_candidates": "区内无可用候选场地",
-    "reason.too_small": "面积不足",
-    "reason.sliver": "过于狭长",
-    "reason.invalid_geometry": "几何无效",
-    "reason.inside_other": "位于其他场地内",
-    "reason.no_area": "缺少面积",
-    "reason.no_one_in_reach": "服务半径内无居民",
-    "sites.assigned": "分配",
-    "sites.within": "服务半径内",
-    "sites.mean": "平均",
-    "sites.max": "最远",
-    "sites.rank": "建设顺序",
-    "sites.radius": "服务半径",
-    "sites.model": "模型",
-    "sites.capacitated": "考虑容量",
-    "sites.uncapacitated": "不考虑容量",
-    "sites.covered": "覆盖",
-    "sites.elderly": "老年人步速",
-    "sites.used": "已用",
-}
-
-_EN: dict[str, str] = {
-    "title.date": "Date",
-    "title.preset": "Standards preset",
-    "title.sources": "Data sources",
-    "title.osm": "Data © OpenStreetMap contributors (ODbL)",
-    "title.study_area": "Study area",
-    "title.illustrative": "Illustrative sample data",
-    "title.offline": "Offline map (no basemap)",
-    "title.basemap": "Basemap",
-    "legend.title": "Legend",
-    "legend.other": "Other",
-    "legend.no_data": "No data",
-    "control.fullscreen": "Full screen",
-    "control.exit_fullscreen": "Exit full screen",
-    "basemap.osm": "OpenStreetMap",
-    "basemap.light": "Light grey",
-    "basemap.gaode": "AutoNavi (Gaode)",
-    "basemap.none": "No basemap",
-    "group.base": "Base data",
-    "group.services": "Life-circle services",
-    "group.emergency": "Emergency",
-    "group.coverage": "Coverage",
-    "group.access": "Emergency access",
-    "group.sites": "Shelter sites",
-    "layer.study_area": "Study area",
-    "layer.communities": "Communities",
-    "layer.walk_network": "Walking network",
-    "layer.drive_network": "Roads for vehicles",
-    "layer.streets": "Streets",
-    "layer.buildings": "Buildings",
-    "layer.residential": "Residential buildings",
-    "layer.facilities": "Services",
-    "layer.stations": "Emergency stations",
-    "layer.obstructions": "Obstructions",
-    "layer.sites": "Candidate shelter sites",
-    "layer.coverage": "Service coverage",
-    "layer.service_area": "Service area",
-    "layer.gaps": "Coverage gaps",
-    "layer.response": "Emergency response time",
-    "layer.critical_links": "Critical links",
-    "layer.selected_sites": "Proposed shelters",
-    "layer.assignment": "Residents' assignment",
-    "field.name": "Name",
-    "field.category": "Category",
-    "field.kind": "Type",
-    "field.source": "Source",
-    "field.community": "Community",
-    "field.population": "Population",
-    "field.levels": "Levels",
-    "field.building": "Building type",
-    "field.residential": "Residential",
-    "field.footprint": "Footprint",
-    "field.area": "Area",
-    "field.capacity": "Capacity",
-    "field.distance": "Distance",
-    "field.walk_distance": "Walking distance",
-    "field.walk_time": "Walking time",
-    "field.drive_time": "Driving time",
-    "field.response_time": "Response time",
-    "field.length": "Length",
-    "field.highway": "Road class",
-    "field.status": "Status",
-    "field.keep_open": "Must stay open",
-    "field.existing": "Existing",
-    "field.coverage": "Coverage",
-    "field.nearest": "Nearest",
-    "field.site": "Shelter site",
-    "field.id": "ID",
-    "value.yes": "yes",
-    "value.no": "no",
-    "unit.m": "m",
-    "unit.km": "km",
-    "unit.min": "min",
-    "unit.m2": "m²",
-    "unit.ha": "ha",
-    "unit.people": "people",
-    "unassigned": "Unassigned",
-    "cat.market": "Market / grocery",
-    "cat.park": "Park",
-    "cat.elderly_care": "Elderly care",
-    "cat.pharmacy": "Pharmacy",
-    "cat.kindergarten": "Kindergarten",
-    "cat.primary_school": "Primary school",
-    "cat.health": "Health care",
-    "cat.secondary_school": "Secondary school",
-    "cat.community_centre": "Community centre",
-    "cat.sports": "Sports",
-    "building.residential": "Residential",
-    "building.other": "Other buildings",
-    "station.fire": "Fire station",
-    "station.ambulance": "Ambulance post",
-    "station.hospital": "Emergency hospital",
-    "obstruction.occupied_lane": "Occupied lane",
-    "obstruction.parking": "Illegal parking",
-    "obstruction.gate": "Gate",
-    "obstruction.locked_gate": "Locked gate",
-    "obstruction.barrier": "Barrier",
-    "obstruction.bollard": "Bollard",
-    "obstruction.sealed_compound": "Sealed compound",
-    "obstruction.construction": "Construction",
-    "obstruction.narrow": "Narrow passage",
-    "obstruction.other": "Other obstruction",
-    "status.ok": "Reachable",
-    "status.slow": "Too slow",
-    "status.unreachable": "Unreachable",
-    "status.blocked": "Blocked",
-    "status.far_from_road": "Far from road",
-    "status.covered": "Covered",
-    "status.not_covered": "Not covered",
-    "site.existing": "Existing shelter",
-    "site.candidate": "Candidate",
-    "site.selected": "Proposed",
-    "site.rejected": "Not eligible",
-    "site.too_small": "Too small",
-    "site.park": "Park",
-    "site.square": "Square",
-    "site.green": "Public green",
-    "site.sports": "Sports ground",
-    "site.school": "School grounds",
-    "site.community_centre": "Community centre",
-    "site.gymnasium": "Gymnasium",
-    "site.other": "Other site",
-    # coverage map
-    "title.coverage": "15-minute life circle coverage",
-    "layer.residents_reach": "Residents (categories within their tier)",
-    "coverage.of": "of",
-    "field.categories_within_tier": "Categories within tier",
-    "field.complete_circle": "Complete life circle",
-    "field.complete_share": "Complete life circle (share of people)",
-    "field.elderly_complete_share": "Complete life circle, elderly (share)",
-    "field.missing": "Missing within tier",
-    "field.tier": "Tier (walking distance)",
-    "field.rank": "Rank",
-    "field.residences": "Residential buildings",
-    "field.nearest_population": "People for whom it is nearest",
-    # access map
-    "subtitle.fire": "Fire-truck access",
-    "subtitle.ambulance": "Ambulance access",
-    "layer.roads_passable": "Passable roads (response time)",
-    "layer.roads_impassable": "Impassable roads",
-    "layer.roads_obstructed": "Roads closed by obstructions",
-    "layer.dead_ends": "Dead ends without turnaround",
-    "layer.routes": "Response routes",
-    "layer.access_buildings": "Residential buildings (access status)",
-    "layer.clearing_rank": "Clearing rank",
-    "access.passable": "passable",
-    "access.impassable": "impassable",
-    "access.rank": "clearing rank",
-    "access.restores": "clearing it alone restores",
-    "access.not_applied": "not applied (kept open or off the road)",
-    "access.cuts_off": "its loss cuts off",
-    "access.buildings": "buildings",
-    "access.people": "residents",
-    "access.width": "width",
-    "access.narrowest": "narrowest",
-    "access.route_from": "from station",
-    "access.dead_end": "dead end",
-    "access.obstructed": "closed by",
-    "access.applied": "applied",
-    # shelter-sites map
-    "title.sites": "Emergency shelter sites",
-    "site.school_building": "School (indoor)",
-    "site.assembly_point": "Assembly point",
-    "layer.uncovered": "Uncovered residents",
-    "chart.coverage_curve": "Coverage curve",
-    "chart.new_sites": "new sites k",
-    "chart.people_covered": "people covered",
-    "reason.too_far": "no candidate within walking radius",
-    "reason.site_not_chosen": "a nearby candidate was not chosen (raise k)",
-    "reason.capacity_exhausted": "nearby sites are full",
-    "reason.off_network": "far from the walking network",
-    "reason.no_candidates": "no usable candidate in the area",
-    "reason.too_small": "too small",
-    "reason.sliver": "too narrow",
-    "reason.invalid_geometry": "invalid geometry",
-    "reason.inside_other": "inside another candidate",
-    "reason.no_area": "area unknown",
-    "reason.no_one_in_reach": "nobody within the radius",
-    "sites.assigned": "assigned",
-    "sites.within": "within radius",
-    "sites.mean": "mean",
-    "sites.max": "max",
-    "sites.rank": "build order",
-    "sites.radius": "radius",
-    "sites.model": "model",
-    "sites.capacitated": "capacitated",
-    "sites.uncapacitated": "uncapacitated",
-    "sites.covered": "covered",
-    "sites.elderly": "elderly walking speed",
-    "sites.used": "used",
-}
-
-#: Language → key → text. Read-only: a map never changes the table at run time.
-TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {"zh": MappingProxyType(_ZH), "en": MappingProxyType(_EN)}
-)
+from geoplan.i18n import LANGS, N_, NC_, normalize_lang, translator
 
 
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is supported, else raise ``ValueError`` naming the choices."""
-    if lang not in TEXT:
-        raise ValueError(f"unknown map language {lang!r}; choose one of {', '.join(LANGS)}")
-    return lang
+#: The 0.1 translation keys → their msgids (translations in ``maps.po``).
+KEYS: Mapping[str, str | tuple[str, str]] = MappingProxyType({
+    # title
+    'title.date': N_('Date'),
+    'title.preset': N_('Standards preset'),
+    'title.sources': N_('Data sources'),
+    'title.osm': N_('Data © OpenStreetMap contributors (ODbL)'),
+    'title.study_area': NC_('map theme', 'Study area'),
+    'title.illustrative': N_('Illustrative sample data'),
+    'title.offline': N_('Offline map (no basemap)'),
+    'title.basemap': N_('Basemap'),
+    # legend
+    'legend.title': N_('Legend'),
+    'legend.other': N_('Other'),
+    'legend.no_data': N_('No data'),
+    # control
+    'control.fullscreen': N_('Full screen'),
+    'control.exit_fullscreen': N_('Exit full screen'),
+    # basemap
+    'basemap.osm': N_('OpenStreetMap'),
+    'basemap.light': N_('Light grey'),
+    'basemap.gaode': N_('AutoNavi (Gaode)'),
+    'basemap.none': N_('No basemap'),
+    # group
+    'group.base': N_('Base data'),
+    'group.services': N_('Life-circle services'),
+    'group.emergency': N_('Emergency'),
+    'group.coverage': NC_('layer group', 'Coverage'),
+    'group.access': N_('Emergency access'),
+    'group.sites': N_('Shelter sites'),
+    # layer
+    'layer.study_area': NC_('map layer', 'Study area'),
+    'layer.communities': N_('Communities'),
+    'layer.walk_network': N_('Walking network'),
+    'layer.drive_network': N_('Roads for vehicles'),
+    'layer.streets': N_('Streets'),
+    'layer.buildings': N_('Buildings'),
+    'layer.residential': N_('Residential buildings'),
+    'layer.facilities': N_('Services'),
+    'layer.stations': N_('Emergency stations'),
+    'layer.obstructions': N_('Obstructions'),
+    'layer.sites': N_('Candidate shelter sites'),
+    'layer.coverage': N_('Service coverage'),
+    'layer.service_area': N_('Service area'),
+    'layer.gaps': N_('Coverage gaps'),
+    'layer.response': N_('Emergency response time'),
+    'layer.critical_links': N_('Critical links'),
+    'layer.selected_sites': N_('Proposed shelters'),
+    'layer.assignment': N_("Residents' assignment"),
+    # field
+    'field.name': N_('Name'),
+    'field.category': N_('Category'),
+    'field.kind': N_('Type'),
+    'field.source': N_('Source'),
+    'field.community': N_('Community'),
+    'field.population': N_('Population'),
+    'field.levels': N_('Levels'),
+    'field.building': N_('Building type'),
+    'field.residential': N_('Residential'),
+    'field.footprint': N_('Footprint'),
+    'field.area': N_('Area'),
+    'field.capacity': N_('Capacity'),
+    'field.distance': N_('Distance'),
+    'field.walk_distance': N_('Walking distance'),
+    'field.walk_time': N_('Walking time'),
+    'field.drive_time': N_('Driving time'),
+    'field.response_time': N_('Response time'),
+    'field.length': N_('Length'),
+    'field.highway': N_('Road class'),
+    'field.status': N_('Status'),
+    'field.keep_open': N_('Must stay open'),
+    'field.existing': N_('Existing'),
+    'field.coverage': NC_('field label', 'Coverage'),
+    'field.nearest': N_('Nearest'),
+    'field.site': N_('Shelter site'),
+    'field.id': N_('ID'),
+    # value
+    'value.yes': N_('yes'),
+    'value.no': N_('no'),
+    # unit
+    'unit.m': NC_('legacy fragment', 'm'),
+    'unit.km': NC_('legacy fragment', 'km'),
+    'unit.min': NC_('legacy fragment', 'min'),
+    'unit.m2': NC_('legacy fragment', 'm²'),
+    'unit.ha': NC_('legacy fragment', 'ha'),
+    'unit.people': NC_('legacy fragment', 'people'),
+    # unassigned
+    'unassigned': N_('Unassigned'),
+    # cat
+    'cat.market': N_('Market / grocery'),
+    'cat.park': NC_('facility category', 'Park'),
+    'cat.elderly_care': N_('Elderly care'),
+    'cat.pharmacy': N_('Pharmacy'),
+    'cat.kindergarten': N_('Kindergarten'),
+    'cat.primary_school': N_('Primary school'),
+    'cat.health': N_('Health care'),
+    'cat.secondary_school': N_('Secondary school'),
+    'cat.community_centre': NC_('facility category', 'Community centre'),
+    'cat.sports': N_('Sports'),
+    # source (where a feature came from: the ``source`` column)
+    'source.osm': N_('OpenStreetMap'),
+    'source.layer': N_('Community layer'),
+    # building
+    'building.residential': N_('Residential'),
+    'building.other': N_('Other buildings'),
+    # OSM building=* values (OSM wiki Key:building), for tooltips
+    'building.apartments': NC_('building type', 'Apartments'),
+    'building.house': NC_('building type', 'House'),
+    'building.detached': NC_('building type', 'Detached house'),
+    'building.semidetached_house': NC_('building type', 'Semi-detached house'),
+    'building.terrace': NC_('building type', 'Terraced houses'),
+    'building.dormitory': NC_('building type', 'Dormitory'),
+    'building.bungalow': NC_('building type', 'Bungalow'),
+    'building.farm': NC_('building type', 'Farmhouse'),
+    'building.static_caravan': NC_('building type', 'Static caravan'),
+    'building.houseboat': NC_('building type', 'Houseboat'),
+    'building.yes': NC_('building type', 'Building'),
+    'building.office': NC_('building type', 'Office'),
+    'building.commercial': NC_('building type', 'Commercial'),
+    'building.retail': NC_('building type', 'Retail'),
+    'building.industrial': NC_('building type', 'Industrial'),
+    'building.warehouse': NC_('building type', 'Warehouse'),
+    'building.school': NC_('building type', 'School'),
+    'building.kindergarten': NC_('building type', 'Kindergarten'),
+    'building.university': NC_('building type', 'University'),
+    'building.college': NC_('building type', 'College'),
+    'building.hospital': NC_('building type', 'Hospital'),
+    'building.public': NC_('building type', 'Public building'),
+    'building.civic': NC_('building type', 'Civic building'),
+    'building.government': NC_('building type', 'Government'),
+    'building.hotel': NC_('building type', 'Hotel'),
+    'building.church': NC_('building type', 'Church'),
+    'building.temple': NC_('building type', 'Temple'),
+    'building.garage': NC_('building type', 'Garage'),
+    'building.garages': NC_('building type', 'Garages'),
+    'building.parking': NC_('building type', 'Parking garage'),
+    'building.service': NC_('building type', 'Service building'),
+    'building.shed': NC_('building type', 'Shed'),
+    'building.roof': NC_('building type', 'Roof'),
+    'building.construction': NC_('building type', 'Under construction'),
+    'building.train_station': NC_('building type', 'Train station'),
+    'building.transportation': NC_('building type', 'Transport building'),
+    'building.sports_hall': NC_('building type', 'Sports hall'),
+    'building.stadium': NC_('building type', 'Stadium'),
+    'building.supermarket': NC_('building type', 'Supermarket'),
+    # community values
+    'community.unassigned': N_('Unassigned'),
+    # station
+    'station.fire': N_('Fire station'),
+    'station.ambulance': N_('Ambulance post'),
+    'station.hospital': N_('Emergency hospital'),
+    # obstruction
+    'obstruction.occupied_lane': N_('Occupied lane'),
+    'obstruction.parking': N_('Illegal parking'),
+    'obstruction.gate': N_('Gate'),
+    'obstruction.locked_gate': N_('Locked gate'),
+    'obstruction.barrier': N_('Barrier'),
+    'obstruction.bollard': N_('Bollard'),
+    'obstruction.sealed_compound': N_('Sealed compound'),
+    'obstruction.construction': N_('Construction'),
+    'obstruction.narrow': N_('Narrow passage'),
+    'obstruction.other': N_('Other obstruction'),
+    # status
+    'status.ok': N_('Reachable'),
+    'status.slow': N_('Too slow'),
+    'status.unreachable': N_('Unreachable'),
+    'status.blocked': N_('Blocked'),
+    'status.far_from_road': N_('Far from road'),
+    'status.covered': N_('Covered'),
+    'status.not_covered': N_('Not covered'),
+    # site
+    'site.existing': N_('Existing shelter'),
+    'site.candidate': N_('Candidate'),
+    'site.selected': N_('Proposed'),
+    'site.rejected': N_('Not eligible'),
+    'site.too_small': N_('Too small'),
+    'site.park': NC_('shelter site kind', 'Park'),
+    'site.square': N_('Square'),
+    'site.green': N_('Public green'),
+    'site.sports': N_('Sports ground'),
+    'site.school': N_('School grounds'),
+    'site.community_centre': NC_('shelter site kind', 'Community centre'),
+    'site.gymnasium': N_('Gymnasium'),
+    'site.other': N_('Other site'),
+    # title
+    'title.coverage': N_('15-minute life circle coverage'),
+    # layer
+    'layer.residents_reach': N_('Residents (categories within their tier)'),
+    # coverage
+    'coverage.of': NC_('legacy fragment', 'of'),
+    # field
+    'field.categories_within_tier': N_('Categories within tier'),
+    'field.complete_circle': N_('Complete life circle'),
+    'field.complete_share': N_('Complete life circle (share of people)'),
+    'field.elderly_complete_share': N_('Complete life circle, elderly (share)'),
+    'field.missing': N_('Missing within tier'),
+    'field.tier': N_('Tier (walking distance)'),
+    'field.rank': N_('Rank'),
+    'field.residences': NC_('count of buildings', 'Residential buildings'),
+    'field.nearest_population': N_('People for whom it is nearest'),
+    # subtitle
+    'subtitle.fire': N_('Fire-truck access'),
+    'subtitle.ambulance': N_('Ambulance access'),
+    # layer
+    'layer.roads_passable': N_('Passable roads (response time)'),
+    'layer.roads_impassable': N_('Impassable roads'),
+    'layer.roads_obstructed': N_('Roads closed by obstructions'),
+    'layer.dead_ends': N_('Dead ends without turnaround'),
+    'layer.routes': N_('Response routes'),
+    'layer.access_buildings': N_('Residential buildings (access status)'),
+    'layer.clearing_rank': N_('Clearing rank'),
+    # access
+    'access.passable': NC_('legacy fragment', 'passable'),
+    'access.impassable': NC_('legacy fragment', 'impassable'),
+    'access.rank': NC_('legacy fragment', 'clearing rank'),
+    'access.restores': NC_('legacy fragment', 'clearing it alone restores'),
+    'access.not_applied': NC_('legacy fragment', 'not applied (kept open or off the road)'),
+    'access.cuts_off': NC_('legacy fragment', 'its loss cuts off'),
+    'access.buildings': NC_('legacy fragment', 'buildings'),
+    'access.people': NC_('legacy fragment', 'residents'),
+    'access.width': NC_('legacy fragment', 'width'),
+    'access.narrowest': NC_('legacy fragment', 'narrowest'),
+    'access.route_from': NC_('legacy fragment', 'from station'),
+    'access.dead_end': NC_('legacy fragment', 'dead end'),
+    'access.obstructed': NC_('legacy fragment', 'closed by'),
+    'access.applied': NC_('legacy fragment', 'applied'),
+    # title
+    'title.sites': N_('Emergency shelter sites'),
+    # site
+    'site.school_building': N_('School (indoor)'),
+    'site.assembly_point': N_('Assembly point'),
+    # layer
+    'layer.uncovered': N_('Uncovered residents'),
+    # chart
+    'chart.coverage_curve': N_('Coverage curve'),
+    'chart.new_sites': NC_('legacy fragment', 'new sites k'),
+    'chart.people_covered': NC_('legacy fragment', 'people covered'),
+    # reason
+    'reason.too_far': N_('no candidate within walking radius'),
+    'reason.site_not_chosen': N_('a nearby candidate was not chosen (raise k)'),
+    'reason.capacity_exhausted': N_('nearby sites are full'),
+    'reason.off_network': N_('far from the walking network'),
+    'reason.no_candidates': N_('no usable candidate in the area'),
+    'reason.too_small': N_('too small'),
+    'reason.sliver': N_('too narrow'),
+    'reason.invalid_geometry': N_('invalid geometry'),
+    'reason.inside_other': N_('inside another candidate'),
+    'reason.no_area': N_('area unknown'),
+    'reason.no_one_in_reach': N_('nobody within the radius'),
+    # sites
+    'sites.assigned': NC_('legacy fragment', 'assigned'),
+    'sites.within': NC_('legacy fragment', 'within radius'),
+    'sites.mean': NC_('legacy fragment', 'mean'),
+    'sites.max': NC_('legacy fragment', 'max'),
+    'sites.rank': NC_('legacy fragment', 'build order'),
+    'sites.radius': NC_('legacy fragment', 'radius'),
+    'sites.model': NC_('legacy fragment', 'model'),
+    'sites.capacitated': NC_('legacy fragment', 'capacitated'),
+    'sites.uncapacitated': NC_('legacy fragment', 'uncapacitated'),
+    'sites.covered': NC_('legacy fragment', 'covered'),
+    'sites.elderly': NC_('legacy fragment', 'elderly walking speed'),
+    'sites.used': NC_('legacy fragment', 'used'),
+})
+
+#: Whole labels and sentences of the page itself (title block, units, controls).
+CHROME: Mapping[str, str] = MappingProxyType({
+    "date": N_("Date: {date}"),
+    "preset": N_("Standards preset: {preset}"),
+    "sources": N_("Data sources:"),
+    "basemap": N_("Basemap: {basemap}"),
+    "basemap_gcj02": N_("Basemap: {basemap} (GCJ-02 coordinates)"),
+    "m": N_("{value} m"),
+    "km": N_("{value} km"),
+    "min": N_("{value} min"),
+    "m2": N_("{value} m²"),
+    "ha": N_("{value} ha"),
+    "people": N_("{value} people"),
+    "m+min": N_("{metres} m · {minutes} min"),
+    "zoom_in": N_("Zoom in"),
+    "zoom_out": N_("Zoom out"),
+    "layers": N_("Layers"),
+})
+
+
+def check_lang(lang: str | None) -> str:
+    """``"zh"`` or ``"en"`` (also from ``zh_CN``…); ``ValueError`` naming the choices otherwise."""
+    if lang is None:
+        raise ValueError(f"no map language given; choose one of {', '.join(LANGS)}")
+    try:
+        return normalize_lang(lang)
+    except ValueError:
+        raise ValueError(f"unknown map language {lang!r}; choose one of {', '.join(LANGS)}") from None
+
+
+def msgid_of(key_or_msgid: "str | tuple[str, str]") -> "str | tuple[str, str]":
+    """The msgid of a 0.1 key, or the argument itself when it is already a msgid."""
+    if isinstance(key_or_msgid, str):
+        return KEYS.get(key_or_msgid, key_or_msgid)
+    return key_or_msgid
+
+
+def text(key_or_msgid: "str | tuple[str, str]", lang: str, **params: Any) -> str:
+    """A 0.1 key, a msgid or an ``NC_`` pair in ``lang``, placeholders filled (not yet escaped)."""
+    return translator(check_lang(lang)).text(msgid_of(key_or_msgid), **params)
 
 
 def t(key: str, lang: str) -> str:
-    """Translate a fixed map text.
+    """Translate a 0.1 map key (compatibility shim over the ``maps`` catalogue).
 
     Parameters
     ----------
     key : str
-        Key of :data:`TEXT`, e.g. ``"layer.buildings"``.
+        Key of :data:`KEYS`, e.g. ``"layer.buildings"``.
     lang : {"zh", "en"}
         Output language.
 
@@ -440,16 +344,40 @@ def t(key: str, lang: str) -> str:
     Raises
     ------
     KeyError
-        If the key is missing, so a forgotten translation fails a test rather than a meeting.
+        If the key is unknown, so a forgotten text fails a test rather than a meeting.
     """
-    return TEXT[check_lang(lang)][key]
+    lang = check_lang(lang)
+    return text(KEYS[key], lang)
 
 
-def label(key_or_text: str, lang: str, *, prefix: str = "") -> str:
-    """Translate ``prefix + key_or_text`` when the table has it, else return the text itself.
+def label(key_or_text: object, lang: str, *, prefix: str = "") -> str:
+    """Translate ``prefix + key_or_text`` when it is a known key, else the text as a msgid.
 
-    For values that may be a known code (``"health"``) or free text from a layer
-    (``"Block 7 gate"``); the caller still escapes the result.
+    For values that may be a known code (``"health"``), a msgid, or free text from a layer
+    (``"Block 7 gate"``, returned as it is); the caller still escapes the result.
     """
-    table = TEXT[check_lang(lang)]
-    return table.get(prefix + str(key_or_text), table.get(str(key_or_text), str(key_or_text)))
+    value = str(key_or_text)
+    for key in (prefix + value, value):
+        if key in KEYS:
+            return text(KEYS[key], lang)
+    return translator(check_lang(lang)).gettext(value)
+
+
+class _Table(Mapping[str, str]):
+    """``TEXT[lang]``: the 0.1 keys of one language, read from the catalogue when asked."""
+
+    def __init__(self, lang: str) -> None:
+        self._lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        return t(key, self._lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KEYS)
+
+    def __len__(self) -> int:
+        return len(KEYS)
+
+
+#: Language → 0.1 key → text (compatibility view over the catalogue; read-only).
+TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({lang: _Table(lang) for lang in LANGS})

@@ -32,11 +32,14 @@ from folium.utilities import JsCode
 from geoplan.maps._assets import BASEMAPS, ScriptAfterMap, inline_assets, map_css
 from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value
 from geoplan.maps._html import LegendSection, esc, legend_block, title_block
-from geoplan.maps._i18n import check_lang, label, t
+from geoplan.maps._i18n import CHROME, check_lang, label, msgid_of, text
 
 KINDS = ("points", "lines", "polygons")
 #: Layer-control group order: context first, then services, then the emergency questions.
 GROUP_ORDER = ("group.base", "group.services", "group.coverage", "group.access", "group.emergency", "group.sites")
+_GROUP_RANK = {msgid_of(g): i for i, g in enumerate(GROUP_ORDER)}
+#: leaflet-measure's own locale for each geoplan language (it ships a Chinese one, "cn").
+_MEASURE_LOCALE = {"zh": "cn", "en": "en"}
 #: Colour of values outside a layer's categories or bins.
 OTHER_COLOR = "#9e9e9e"
 
@@ -169,18 +172,20 @@ class PlanMap:
         gdf : geopandas.GeoDataFrame
             Features in any CRS.
         name_key : str
-            Translation key of the layer name (``"layer.facilities"``); ``name`` overrides
-            it with a literal (escaped) text, e.g. "Fire station 3 – 5 min".
+            The layer name: a msgid (``N_("Services")``) or a 0.1 key (``"layer.facilities"``);
+            ``name`` overrides it with a :class:`~geoplan.i18n.Message` (rendered in the map's
+            language) or a literal text (escaped), e.g. "Fire station 3 – 5 min".
         kind : {"points", "lines", "polygons"}
             Drawing style; points are circle markers.
         group : str, optional
-            Translation key of the layer-control group (``"group.services"``); default base data.
+            The layer-control group, a msgid or 0.1 key (``"group.services"``); default base data.
         color_by, categories : str, mapping
-            Categorical colours: ``categories[value] = (colour, label key or text)``. Values
-            not in the mapping are grey "other".
+            Categorical colours: ``categories[value] = (colour, label)``, the label a msgid, a
+            0.1 key, a :class:`~geoplan.i18n.Message` or plain text. Values not in the mapping
+            are grey "other".
         graduated : Graduated, optional
             Graduated colours of a numeric column (instead of ``categories``).
-        tooltip, popup : sequence of Field or (column, label_key[, fmt])
+        tooltip, popup : sequence of Field or (column, label[, fmt])
             Planner-facing fields; values are formatted and escaped in Python.
         style : mapping, optional
             Leaflet path options overriding the defaults (``color``, ``weight``,
@@ -213,7 +218,7 @@ class PlanMap:
         for f in (*fields_t, *fields_p):
             if f.column not in gdf.columns:
                 raise ValueError(f"layer {name_key}: no column {f.column!r} for its tooltip or popup")
-        layer_name = name if name is not None else t(name_key, self.lang)
+        layer_name = text(name if name is not None else name_key, self.lang)
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
 
         base = dict(_DEFAULT_STYLE[kind])
@@ -231,10 +236,11 @@ class PlanMap:
                                   gcj02=self.gcj02, simplify_m=self.simplify_m,
                                   walk_speed_mps=self.walk_speed_mps)
         n_t = len(fields_t)
-        labels = [esc(t(f.label_key, self.lang)) for f in all_fields]
+        labels = [esc(text(f.label_key, self.lang)) for f in all_fields]
+        group_id = msgid_of(group or "group.base")
         self.layers.append(_Layer(
-            var_hint=name_key, name=layer_name, group=t(group or "group.base", self.lang),
-            group_rank=GROUP_ORDER.index(group) if group in GROUP_ORDER else (0 if group is None else len(GROUP_ORDER)),
+            var_hint=str(name_key), name=layer_name, group=text(group_id, self.lang),
+            group_rank=_GROUP_RANK.get(group_id, len(GROUP_ORDER)),
             kind=kind,
             data=data, styles=styles, legend_rows=rows,
             tooltip=labels[:n_t], popup=labels[n_t:], show=show, legend=legend, permanent=permanent_labels,
@@ -257,7 +263,7 @@ class PlanMap:
                 hi = format_value(graduated.bins[i + 1], graduated.fmt, self.lang)
                 rows.append((c, _unescape(f"{lo} – {hi}")))
             if (cls < 0).any():
-                rows.append((OTHER_COLOR, t("legend.no_data", self.lang)))
+                rows.append((OTHER_COLOR, text("legend.no_data", self.lang)))
             return codes, colors, rows
         if categories is not None and color_by is not None:
             keys = list(categories)
@@ -266,10 +272,10 @@ class PlanMap:
             codes = np.array([lookup.get(v, len(keys)) for v in values], dtype=int)
             colors = [categories[k][0] for k in keys] + [OTHER_COLOR]
             present = set(codes.tolist())
-            rows = [(categories[k][0], label(categories[k][1], self.lang))
+            rows = [(categories[k][0], _label(categories[k][1], self.lang))
                     for i, k in enumerate(keys) if i in present]
             if len(keys) in present:
-                rows.append((OTHER_COLOR, t("legend.other", self.lang)))
+                rows.append((OTHER_COLOR, text("legend.other", self.lang)))
             return codes, colors, rows
         return np.zeros(n, dtype=int), [single], [(single, single_label)]
 
@@ -312,8 +318,8 @@ class PlanMap:
         m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, control_scale=False,
                        zoom_control="topright", width="100%", height="100%")
         if not self.offline and self.basemap.url:
-            folium.TileLayer(self.basemap.url, attr=self.basemap.attribution,
-                             name=t(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
+            folium.TileLayer(self.basemap.url, attr=self.basemap.attribution_html(lang),
+                             name=text(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
                              max_zoom=self.basemap.max_zoom, control=False).add_to(m)
         root = m.get_root()
         root.header.add_child(Element(f"<style>{map_css()}</style>"), name="geoplan_css")
@@ -331,10 +337,11 @@ class PlanMap:
             objs.append((lyr, obj))
             groups.setdefault(esc(lyr.group), []).append(obj)
 
-        Fullscreen(position="topright", title=t("control.fullscreen", lang),
-                   title_cancel=t("control.exit_fullscreen", lang)).add_to(m)
+        Fullscreen(position="topright", title=text("control.fullscreen", lang),
+                   title_cancel=text("control.exit_fullscreen", lang)).add_to(m)
         MeasureControl(position="topright", primary_length_unit="meters", secondary_length_unit="kilometers",
-                       primary_area_unit="sqmeters", secondary_area_unit="hectares").add_to(m)
+                       primary_area_unit="sqmeters", secondary_area_unit="hectares",
+                       localization=_MEASURE_LOCALE[lang]).add_to(m)
         if groups:
             rank = {esc(lyr.group): lyr.group_rank for lyr, _ in objs}
             groups = dict(sorted(groups.items(), key=lambda kv: rank[kv[0]]))  # stable: ties keep order
@@ -363,8 +370,8 @@ class PlanMap:
         if self.offline or not self.basemap.url:
             pass  # no basemap line: nothing to credit, and "offline" is no news to a reader
         else:
-            bm = t(f"basemap.{self.basemap.key}", lang) + (" (GCJ-02)" if self.gcj02 else "")
-            extra.append(f"{t('title.basemap', lang)}: {bm}")
+            bm = text(f"basemap.{self.basemap.key}", lang)
+            extra.append(text(CHROME["basemap_gcj02" if self.gcj02 else "basemap"], lang, basemap=bm))
         return title_block(lang=lang, title=self.title, subtitle=self.subtitle, date=self.date,
                            preset_name=self.preset_name, sources=self.sources, extra_lines=extra)
 
@@ -404,6 +411,9 @@ class PlanMap:
 
     def _page_script(self, m: folium.Map, objs) -> str:
         layers = ",".join(f"{json.dumps(obj.get_name())}:{obj.get_name()}" for _, obj in objs)
+        titles = json.dumps({sel: text(CHROME[key], self.lang) for sel, key in (
+            (".leaflet-control-zoom-in", "zoom_in"), (".leaflet-control-zoom-out", "zoom_out"),
+            (".leaflet-control-layers-toggle", "layers"))}, ensure_ascii=False)
         return f"""
 (function() {{
   var map = {m.get_name()};
@@ -417,6 +427,14 @@ class PlanMap:
   }}
   map.on('overlayadd overlayremove', syncLegend);
   L.control.scale({{imperial: false, position: 'bottomleft'}}).addTo(map);  // metres only
+  // Leaflet's own control titles are English: give them the map's language.
+  var titles = {titles};
+  Object.keys(titles).forEach(function (sel) {{
+    document.querySelectorAll(sel).forEach(function (e) {{
+      e.title = titles[sel]; e.setAttribute('aria-label', titles[sel]);
+    }});
+  }});
+  if (map.attributionControl) map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   syncLegend();
   // Print and full screen change the map's size: redraw vectors for the new box.
   function resize() {{ map.invalidateSize(false); }}
@@ -456,6 +474,13 @@ class PlanMap:
             Path(tmp).unlink(missing_ok=True)
             raise
         return path
+
+
+def _label(value: Any, lang: str) -> str:
+    """A legend label: a Message or ``NC_`` pair rendered, a key, msgid or free text via :func:`label`."""
+    if isinstance(value, tuple) or hasattr(value, "msgid"):
+        return text(value, lang)
+    return label(value, lang)
 
 
 def _as_field(f: Field | tuple) -> Field:

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 
 from geoplan.maps._geo import Field
-from geoplan.maps._i18n import t
+from geoplan.maps._i18n import text
 from geoplan.maps.builder import PlanMap
 
 #: One colour per life-circle category (colour-blind-aware, distinct on white and on tiles).
@@ -116,7 +116,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
     preset = getattr(study, "preset", None)
     pm = PlanMap(study.name, lang=lang, basemap=basemap, offline=offline,
                  preset_name=getattr(preset, "name", None), sources=list(getattr(study, "sources", []) or []),
-                 subtitle=t("title.study_area", lang), date=date)
+                 subtitle=text("title.study_area", lang), date=date)
     crs = study.crs
 
     communities = _frame(study, "communities")
@@ -158,7 +158,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      tooltip=[Field("name", "field.name"), Field("building", "field.building", "building"),
                               Field("levels", "field.levels", "int"),
                               Field("population", "field.population", "people"),
-                              Field("community", "field.community")])
+                              Field("community", "field.community", "community")])
 
     obstructions = _frame(study, "obstructions")
     if obstructions is not None:
@@ -177,7 +177,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      categories={c: (col, f"cat.{c}") for c, col in CATEGORY_COLORS.items()},
                      style={"radius": 5.5, "weight": 1.2},
                      tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
-                              Field("source", "field.source")])
+                              Field("source", "field.source", "source")])
 
     stations = _frame(study, "stations")
     if stations is not None:
@@ -186,7 +186,7 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      categories={k: (c, f"station.{k}") for k, c in STATION_COLORS.items()},
                      style={"radius": 8, "weight": 2, "color": "#ffffff"},
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "station"),
-                              Field("source", "field.source")])
+                              Field("source", "field.source", "source")])
 
     area = getattr(study, "area", None)
     if area is not None and not area.is_empty:

@@ -98,8 +98,15 @@ NODE_TAGS: tuple[str, ...] = ("barrier", "access", "motor_vehicle", "emergency",
 FEATURE_TAGS: tuple[str, ...] = (
     "name", "name:zh", "name:en", "building", "building:levels", "amenity", "leisure", "landuse", "shop",
     "healthcare", "social_facility", "social_facility:for", "emergency", "place", "school", "isced:level",
-    "natural", "water", "sport", "access", "addr:housenumber", "addr:street", "capacity", "beds", "capacity:persons",
+    "natural", "water", "sport", "access", "addr:housenumber", "addr:street", "addr:district", "addr:city",
+    "capacity", "beds", "capacity:persons",
 )
+#: Tags naming the study's place for map titles (``geoplan.study.place_name``), most specific
+#: first: a district extract's buildings and POIs carry ``addr:district`` (e.g. 玄武区) more
+#: reliably than any single place node (OSM wiki Key:addr:*).
+PLACE_NAME_TAGS: tuple[str, ...] = ("addr:district", "addr:city")
+#: ``place=*`` levels tried after them, coarsest first (OSM wiki Key:place).
+PLACE_LEVELS: tuple[str, ...] = ("city", "town", "borough", "suburb", "quarter", "neighbourhood", "village")
 
 # --------------------------------------------------------------------------------------
 # Emergency vehicles on roads: access tags, barriers, turnarounds.
