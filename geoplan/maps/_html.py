@@ -68,7 +68,7 @@ def legend_block(sections: Sequence[LegendSection], *, lang: str) -> str:
         if not single:  # a one-colour layer is one row: its swatch beside its name
             out.append(f"<h4>{esc(s.title)}</h4>")
         out.append('<ul class="gp-cols">' if len(s.rows) > 5 else "<ul>")
-        for color, text in s.rows:
+        for color, row_label in s.rows:
             border = esc(s.outline or color)
             if s.kind == "polygons" and s.hollow:  # outline-only areas: draw the outline
                 style = f"background:transparent;border:2px {'dashed' if s.dashed else 'solid'} {border}"
@@ -79,7 +79,7 @@ def legend_block(sections: Sequence[LegendSection], *, lang: str) -> str:
             else:
                 style = f"background:{esc(color)}"
             strong = ' class="gp-one"' if single else ""
-            out.append(f'<li{strong}><span class="gp-sw {esc(s.kind)}" style="{style}"></span>{esc(text)}</li>')
+            out.append(f'<li{strong}><span class="gp-sw {esc(s.kind)}" style="{style}"></span>{esc(row_label)}</li>')
         out.append("</ul></section>")
     out.append("</div>")
     return "".join(out)
