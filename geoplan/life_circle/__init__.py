@@ -8,9 +8,8 @@
 """
 
 from geoplan.life_circle.analysis import DEFAULT_HORIZON_M, GAP_JOIN_M, SERVICE_AREA_BUFFER_M, coverage
-from geoplan.life_circle.notes import Note
 from geoplan.life_circle.result import CoverageResult
 from geoplan.life_circle.tiers import MODES, PROFILES, parse_categories
 
-__all__ = ["CoverageResult", "MODES", "Note", "PROFILES", "coverage", "parse_categories", "DEFAULT_HORIZON_M",
+__all__ = ["CoverageResult", "MODES", "PROFILES", "coverage", "parse_categories", "DEFAULT_HORIZON_M",
            "GAP_JOIN_M", "SERVICE_AREA_BUFFER_M"]

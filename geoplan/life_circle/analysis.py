@@ -33,7 +33,7 @@ from geoplan.i18n import message
 from geoplan.life_circle.capacity import catchments, facility_capacity
 from geoplan.life_circle.distances import category_reaches
 from geoplan.life_circle.gaps import gap_areas
-from geoplan.life_circle.notes import Note
+from geoplan.i18n import Message
 from geoplan.life_circle.population import UNASSIGNED, community_names, off_network_note, resident_population
 from geoplan.life_circle.profiles import walking_network
 from geoplan.life_circle.provision import provision_check
@@ -142,12 +142,12 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
                           warnings=tuple(notes + more + provision_notes))
 
 
-def _profile_notes(profile: str, closed: int) -> list[Note]:
+def _profile_notes(profile: str, closed: int) -> list[Message]:
     if profile != "wheelchair":
         return []
-    return [Note(message("wheelchair profile: {closed} directed walking links with steps, wheelchair=no or a tagged raised "
+    return [message("wheelchair profile: {closed} directed walking links with steps, wheelchair=no or a tagged raised "
                          "kerb are closed; untagged crossings are assumed passable",
-                         code="wheelchair_profile", closed=closed))]
+                         code="wheelchair_profile", closed=closed)]
 
 
 def _parameters(preset, tiers, *, mode, profile, horizon_m, sfca, closed, requirements, **options) -> dict:

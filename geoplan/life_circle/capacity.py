@@ -30,7 +30,7 @@ import pandas as pd
 
 from geoplan.i18n import message
 from geoplan.life_circle.distances import Pairs
-from geoplan.life_circle.notes import Note
+from geoplan.i18n import Message
 from geoplan.standards.provision import E2SFCA_STEP_WEIGHTS
 
 
@@ -88,18 +88,18 @@ def two_step(pairs: Pairs, population: np.ndarray, capacity: np.ndarray, weight:
 
 
 def catchments(category: str, pairs: Pairs, population: np.ndarray, capacity: np.ndarray,
-               facility_rows: np.ndarray, tier_m: float) -> tuple[Catchments | None, list[Note]]:
+               facility_rows: np.ndarray, tier_m: float) -> tuple[Catchments | None, list[Message]]:
     """2SFCA and E2SFCA of one category, or ``None`` (with a note) when capacities are missing."""
     if len(facility_rows) == 0:
         return None, []
     missing = int(np.isnan(capacity[facility_rows]).sum())
     if missing == len(facility_rows):
-        return None, [Note(message("{category}: no facility states a capacity, so supply against demand (2SFCA) is "
-                                   "not computed for this category", code="sfca_skipped", category=category))]
+        return None, [message("{category}: no facility states a capacity, so supply against demand (2SFCA) is "
+                                   "not computed for this category", code="sfca_skipped", category=category)]
     if missing:
-        return None, [Note(message("{category}: {missing} of {n} facilities state no capacity, so supply against "
+        return None, [message("{category}: {missing} of {n} facilities state no capacity, so supply against "
                                    "demand (2SFCA) is not computed for this category", code="sfca_skipped",
-                                   category=category, missing=missing, n=int(len(facility_rows))))]
+                                   category=category, missing=missing, n=int(len(facility_rows)))]
     flat = np.ones(len(pairs))
     sfca, demand, ratio = two_step(pairs, population, capacity, flat, facility_rows)
     e2, weighted, _ = two_step(pairs, population, capacity, step_weights(pairs.distance_m, tier_m), facility_rows)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.i18n import message
-from geoplan.life_circle.notes import Note
+from geoplan.i18n import Message
 from geoplan.life_circle.tiers import Tiers
 from geoplan.network.engine import CompiledNetwork, Reach, Snapped
 
@@ -72,18 +72,18 @@ class CategoryReach:
 
 
 def facilities_of(categories: np.ndarray, snapped_ok: np.ndarray, category: str,
-                  max_snap_m: float) -> tuple[np.ndarray, list[Note]]:
+                  max_snap_m: float) -> tuple[np.ndarray, list[Message]]:
     """Rows of the category's facilities on the walking network, and notes on those left out."""
     idx = np.flatnonzero(categories == category)
     ok = idx[snapped_ok[idx]]
     notes = []
     if len(idx) > len(ok):
-        notes.append(Note(message("{n} {category} facilities are farther than {snap_m:g} m from the walking network "
+        notes.append(message("{n} {category} facilities are farther than {snap_m:g} m from the walking network "
                                   "and were left out", code="facilities_off_network", n=int(len(idx) - len(ok)),
-                                  category=category, snap_m=float(max_snap_m))))
+                                  category=category, snap_m=float(max_snap_m)))
     if len(ok) == 0:
-        notes.append(Note(message("no {category} facilities on the walking network of the study area: {category} "
-                                  "coverage is 0 %", code="no_facilities", category=category)))
+        notes.append(message("no {category} facilities on the walking network of the study area: {category} "
+                                  "coverage is 0 %", code="no_facilities", category=category))
     return ok, notes
 
 
@@ -119,7 +119,7 @@ Progress = Callable[[str], None]
 
 
 def category_reaches(study, net: CompiledNetwork, tiers: Tiers, *, horizon_m: float,
-                     say: Progress) -> tuple[dict[str, CategoryReach], list[Note]]:
+                     say: Progress) -> tuple[dict[str, CategoryReach], list[Message]]:
     """The two searches of every analysed category (see the module docstring)."""
     fac = study.facilities
     snap_f, snap_r = study.snaps["facilities.walk"], study.snaps["residents.walk"]

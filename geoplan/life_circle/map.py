@@ -16,7 +16,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from geoplan.i18n import N_, message, translator
+from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
 from geoplan.maps import Field, PlanMap, t
 from geoplan.maps._i18n import label
@@ -88,10 +88,10 @@ def _community_layer(result, lang: str) -> gpd.GeoDataFrame | None:
 
 
 def render_note(note, lang: str) -> str:
-    """A :class:`~geoplan.life_circle.notes.Note` in ``lang``, its category named as the map names it."""
-    msg = getattr(note, "message", None)
-    if msg is None:
+    """A note (:class:`~geoplan.i18n.Message`) in ``lang``, its category named as the map names it."""
+    if not isinstance(note, Message):
         return str(note)
+    msg = note
     params = dict(msg.params)
     if "category" in params:
         params["category"] = label(str(params["category"]), lang, prefix="cat.")

@@ -10,36 +10,36 @@ import numpy as np
 import pandas as pd
 
 from geoplan.i18n import message
-from geoplan.life_circle.notes import Note
+from geoplan.i18n import Message
 
 #: Community of residents outside every boundary polygon (and of all of them without a boundary layer).
 UNASSIGNED = "unassigned"
 
 
-def resident_population(residents: pd.DataFrame) -> tuple[np.ndarray, list[Note]]:
+def resident_population(residents: pd.DataFrame) -> tuple[np.ndarray, list[Message]]:
     """People per resident feature (missing or negative → 0) and the notes saying so."""
     population = pd.to_numeric(residents["population"], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(population) | (population < 0)
     zero = int((population == 0).sum())
     notes = []
     if bad.any():
-        notes.append(Note(message("{n} resident features have a missing or negative population; counted as 0 people",
-                                  code="population_missing", n=int(bad.sum()))))
+        notes.append(message("{n} resident features have a missing or negative population; counted as 0 people",
+                                  code="population_missing", n=int(bad.sum())))
         population = np.where(bad, 0.0, population)
     if zero:
-        notes.append(Note(message("{n} resident features have population 0: listed, but they do not weigh in any share",
-                                  code="population_zero", n=zero)))
+        notes.append(message("{n} resident features have population 0: listed, but they do not weigh in any share",
+                                  code="population_zero", n=zero))
     return population, notes
 
 
-def off_network_note(snapped_ok: np.ndarray, population: np.ndarray, max_snap_m: float) -> list[Note]:
+def off_network_note(snapped_ok: np.ndarray, population: np.ndarray, max_snap_m: float) -> list[Message]:
     """A note on the residents too far from the walking network to be given a distance."""
     off = ~snapped_ok
     if not off.any():
         return []
-    return [Note(message("{n} resident features ({people:,.0f} people) are farther than {snap_m:g} m from the "
+    return [message("{n} resident features ({people:,.0f} people) are farther than {snap_m:g} m from the "
                          "walking network: no distance, not covered", code="residents_off_network",
-                         n=int(off.sum()), people=float(population[off].sum()), snap_m=float(max_snap_m)))]
+                         n=int(off.sum()), people=float(population[off].sum()), snap_m=float(max_snap_m))]
 
 
 def community_names(residents: pd.DataFrame) -> np.ndarray:

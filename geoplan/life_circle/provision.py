@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.i18n import message
-from geoplan.life_circle.notes import Note
+from geoplan.i18n import Message
 from geoplan.life_circle.population import groups
 from geoplan.standards.provision import Requirement
 
@@ -40,7 +40,7 @@ def _status(applies: bool, required: bool, present: bool) -> str:
 
 
 def provision_check(table: pd.DataFrame, boundaries, requirements: Sequence[Requirement], *,
-                    tier_distance_m: dict[int, float], profile: str = "adult") -> tuple[pd.DataFrame, list[Note]]:
+                    tier_distance_m: dict[int, float], profile: str = "adult") -> tuple[pd.DataFrame, list[Message]]:
     """``provision.csv``: one row per community × requirement row (columns :data:`COLUMNS`).
 
     Parameters
@@ -56,8 +56,8 @@ def provision_check(table: pd.DataFrame, boundaries, requirements: Sequence[Requ
         The walking profile the distances were computed for (named in the table).
     """
     usable = [r for r in requirements if f"dist_m_{r.category}" in table]
-    notes = [Note(message("provision row {citation} ({item}) is left out: category {category} is not analysed",
-                          code="provision_row_skipped", citation=r.citation, item=r.item, category=r.category))
+    notes = [message("provision row {citation} ({item}) is left out: category {category} is not analysed",
+                          code="provision_row_skipped", citation=r.citation, item=r.item, category=r.category)
              for r in requirements if r not in usable]
     pop = table["population"].to_numpy(float)
     rows = []

@@ -73,7 +73,7 @@ class CoverageResult:
         Mode, profile, speeds, thresholds… as used.
     provision : pandas.DataFrame
         Items required for each community's size, present or missing within their tier.
-    warnings : tuple of Note
+    warnings : tuple of geoplan.i18n.Message
         What a planner should know before trusting the figures (each reads as its English
         sentence and renders in another language with ``note.render(lang)``).
     """
