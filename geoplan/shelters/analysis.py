@@ -57,12 +57,13 @@ from geoplan.network.service_areas import SERVICE_AREA_BUFFER_M
 from geoplan.shelters import messages as say
 from geoplan.shelters.areas import no_areas, site_service_areas
 from geoplan.shelters.candidates import candidate_sites
-from geoplan.shelters.cost import reach_of, site_columns, walking_cost_matrix
+from geoplan.shelters.cost import SiteColumns, reach_of, site_columns, walking_cost_matrix
 from geoplan.shelters.figures import headline
 from geoplan.shelters.outcome import elderly_population, outcome, population, residents_table
 from geoplan.shelters.proposal import curve_size, curve_table, propose
 from geoplan.shelters.rank import build_order
-from geoplan.shelters.request import DEFAULT_MIP_REL_GAP, DEFAULT_TIME_LIMIT_S, check_request
+from geoplan.shelters.models import SiteSolution
+from geoplan.shelters.request import DEFAULT_MIP_REL_GAP, DEFAULT_TIME_LIMIT_S, SiteRequest, check_request
 from geoplan.shelters.result import SitesResult
 from geoplan.shelters.tables import assignment_lines, candidates_table, proposed_table, site_figures, with_lonlat
 
@@ -136,7 +137,6 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     warnings += notes
     step(say.step_distances(req.radius_m, len(cols), len(residents)))
     cost = walking_cost_matrix(study, cols.rows, radius=req.radius_m)
-    reach = reach_of(cost)
     step(say.step_model(req.model, req.capacitated, cost.nnz))
     solution, status, notes = propose(cost, pop, cols, len(cand), req)
     warnings += notes
@@ -146,6 +146,23 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     curve = curve_table(cost, pop, cols, req, k_curve)
 
     step(say.step_tables())
+    t = _tables(study, req, cand, cols, residents, pop, cost, solution, step)
+    summary = headline(req, solution, status, t["outcome"], pop, cols, t["candidates"], t["proposed"], cost.nnz,
+                       " ".join(n.render("en") for n in notes), elderly_population(residents, pop))
+    return SitesResult(
+        study_name=study.name, crs=study.crs, lang=study.lang, preset_name=req.preset_name,
+        sources=tuple(study.sources), candidates=t["candidates"], proposed=t["proposed"], residents=t["residents"],
+        assignment=t["assignment"], service_areas=t["areas"], coverage_curve=curve, figures=summary,
+        boundaries=study.communities, solution=solution,
+        parameters={**req.parameters(), "max_snap_m": float(study.preset.max_snap_m)},
+        warnings=_unique(warnings), notes=tuple(notes), cost=cost, weights=pop,
+        capacities=cols.capacities, columns=cols.ids, preselected=cols.preselected)
+
+
+def _tables(study, req: SiteRequest, cand, cols: SiteColumns, residents, pop: np.ndarray, cost,
+            solution: SiteSolution | None, step: Progress) -> dict:
+    """The result's tables: residents (who goes where, why not), open sites, candidates, lines, areas."""
+    reach = reach_of(cost)
     snap_r = study.snaps["residents.walk"]
     out = outcome(solution, cost, reach, cols, pop, snap_r.ok, req.elderly_radius_m)
     res_table = residents_table(residents, pop, cost, out, cols, snap_r.distance_m, study.crs,
@@ -155,25 +172,16 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     figures = site_figures(out, pop)
     rank = build_order(reach, pop, out.open_cols, cols.preselected, figures["assigned"].to_dict(),
                        cols.ids) if len(cols) else {}
-    proposed = proposed_table(cand, cols, out, figures, covered_by, rank)
-    candidates = candidates_table(cand, cols, out, covered_by)
-    lines = assignment_lines(residents.geometry.representative_point().to_numpy(), cand, cols, out,
-                             res_table["resident_id"].to_numpy(), pop)
     areas = no_areas(study.crs)
     if req.with_areas and len(out.open_cols):
         step(say.step_areas())
         areas = site_service_areas(study, cols.rows[out.open_cols], cols.ids[out.open_cols], req.radius_m,
                                    req.service_area_buffer_m)
-    message = " ".join(n.render("en") for n in notes)
-    summary = headline(req, solution, status, out, pop, cols, candidates, proposed, cost.nnz, message,
-                       elderly_population(residents, pop))
-    return SitesResult(
-        study_name=study.name, crs=study.crs, lang=study.lang, preset_name=req.preset_name,
-        sources=tuple(study.sources), candidates=candidates, proposed=proposed, residents=res_table,
-        assignment=lines, service_areas=areas, coverage_curve=curve, figures=summary, boundaries=study.communities,
-        solution=solution, parameters={**req.parameters(), "max_snap_m": float(study.preset.max_snap_m)},
-        warnings=_unique(warnings), notes=tuple(notes), cost=cost, weights=pop,
-        capacities=cols.capacities, columns=cols.ids, preselected=cols.preselected)
+    return {"outcome": out, "residents": res_table, "areas": areas,
+            "proposed": proposed_table(cand, cols, out, figures, covered_by, rank),
+            "candidates": candidates_table(cand, cols, out, covered_by),
+            "assignment": assignment_lines(residents.geometry.representative_point().to_numpy(), cand, cols, out,
+                                           res_table["resident_id"].to_numpy(), pop)}
 
 
 def _unique(notes: list[Message]) -> tuple[Message, ...]:

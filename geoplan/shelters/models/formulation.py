@@ -142,6 +142,19 @@ def build_assign(
     a = sparse.coo_array(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n + P)
     )
+    cost, lower, upper, integer = _assign_columns(agg, inst, objective=objective, integral=integral, pre=pre)
+    milp = Milp(
+        a, cost, lower, upper, integer, np.concatenate(row_lo), np.concatenate(row_hi), maximize=objective == "cover"
+    )
+    return milp, Layout("assign", n, G, P, budget_row)
+
+
+def _assign_columns(agg: Agg, inst: Instance, *, objective: str, integral: bool,
+                    pre: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Objective, bounds and integrality of the assignment layout's columns (y_j, then x_p)."""
+    n, P = inst.n_cand, agg.pair_g.size
+    caps = inst.capacities
+    wp = agg.weight[agg.pair_g]
     if objective == "cover":
         cost = np.concatenate([np.zeros(n), wp])
     elif objective == "sites":
@@ -150,17 +163,13 @@ def build_assign(
         cost = np.concatenate([np.zeros(n), wp * agg.pair_d])
     upper = np.ones(n + P)
     if caps is not None and integral:
-        upper[xcol[wp > caps[agg.pair_j] * (1 + 1e-12)]] = 0.0  # a point larger than the site
+        upper[n + np.flatnonzero(wp > caps[agg.pair_j] * (1 + 1e-12))] = 0.0  # a point larger than the site
     lower = np.concatenate([pre.astype(float), np.zeros(P)])
     integer = np.zeros(n + P, dtype=np.int32)
     integer[:n] = 1
     if caps is not None and integral:
         integer[n:] = 1
-    milp = Milp(
-        a, cost, lower, upper, integer, np.concatenate(row_lo), np.concatenate(row_hi), maximize=objective == "cover"
-    )
-    return milp, Layout("assign", n, G, P, budget_row)
-
+    return cost, lower, upper, integer
 
 
 def presolve_ok(agg: Agg, integral_assignment: bool) -> bool:
