@@ -31,6 +31,11 @@ very large instances). A capacitated LSCP that cannot serve everyone even with a
 candidates open returns status ``"infeasible"`` with the shortfall and, as the
 proposal, the fewest sites that serve the most residents possible.
 
+Assignment lines: a capacitated MCLP's assignment is then improved at fixed coverage — the same
+open sites and the same persons covered, the least total walk (``walk_less=True``, see
+:mod:`~geoplan.shelters.models.reassign`) — so no building is sent past a nearer open site
+that has room for it.
+
 Large instances: a capacitated MCLP with whole-point assignment and more than
 20,000 resident–site pairs is solved in two stages (sites chosen with split
 assignment, whose optimum bounds the whole-point one; then whole points assigned
@@ -88,6 +93,7 @@ def solve_from_cost_matrix(
     time_limit: float | None = None,
     split: bool = False,
     mip_rel_gap: float = 1e-4,
+    walk_less: bool = True,
 ) -> SiteSolution:
     """Choose sites from a demand × candidate distance table.
 
@@ -121,6 +127,10 @@ def solve_from_cost_matrix(
         between sites (continuous assignment).
     mip_rel_gap : float, default 1e-4
         Relative gap at which HiGHS stops (as its ``mip_rel_gap`` option).
+    walk_less : bool, default True
+        Capacitated MCLP only: with the chosen sites and the persons they cover fixed, assign
+        the residents again with the least total walk (a second stage; the walk never increases
+        and the covered persons never change).
 
     Returns
     -------
@@ -138,11 +148,12 @@ def solve_from_cost_matrix(
     inst = prepare(cost, weights, radius, capacities, preselected)
     if model == "lscp" and k is not None:
         inst.notes.append(message("k is ignored by LSCP (it finds the fewest sites itself).", code="k_ignored"))
-    return solve_checked(inst, model=model, k=k_new, split=split, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    return solve_checked(inst, model=model, k=k_new, split=split, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                         walk_less=walk_less)
 
 
 def solve_checked(inst: Instance, *, model: str, k: int | None, split: bool, time_limit: float | None,
-                  mip_rel_gap: float) -> SiteSolution:
+                  mip_rel_gap: float, walk_less: bool = True) -> SiteSolution:
     """Dispatch a checked instance to its model family (``model`` and ``k`` already checked)."""
     k_new = clamp_k(k, inst)
     capacitated_run = inst.capacities is not None
@@ -168,7 +179,8 @@ def solve_checked(inst: Instance, *, model: str, k: int | None, split: bool, tim
         note = capacitated.capacity_note(inst, agg)
         notes += [note] if note is not None else []
     if model == "mclp":
-        return capacitated.mclp(inst, agg, k_new=k_new, split=split, budget=budget, run=run, notes=notes)
+        return capacitated.mclp(inst, agg, k_new=k_new, split=split, budget=budget, run=run, notes=notes,
+                                walk_less=walk_less)
     if model == "lscp":
         return capacitated.lscp(inst, agg, split=split, budget=budget, run=run, notes=notes)
     return pmedian.solve(inst, agg, k_new=k_new, split=split, budget=budget, run=run, notes=notes)

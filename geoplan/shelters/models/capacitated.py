@@ -19,6 +19,7 @@ from geoplan.shelters.models._milp import MilpResult
 from geoplan.shelters.models.formulation import Budget, build_assign, presolve_ok
 from geoplan.shelters.models.heuristics import greedy_capacitated_start
 from geoplan.shelters.models.instance import Agg, Instance
+from geoplan.shelters.models.reassign import least_walk
 from geoplan.shelters.models.solution import Run, SiteSolution, build_solution, no_result
 
 # Tuning: capacitated MCLP with whole-point assignment above this many pairs is solved in
@@ -50,22 +51,31 @@ def assignment_solution(inst: Instance, agg: Agg, res: MilpResult, n_pairs: int,
 
 
 def mclp(inst: Instance, agg: Agg, *, k_new: int, split: bool, budget: Budget, run: Run,
-         notes: list[Message]) -> SiteSolution:
-    """Capacitated MCLP: the ``k`` new sites serving the most persons within capacity."""
+         notes: list[Message], walk_less: bool = True) -> SiteSolution:
+    """Capacitated MCLP: the ``k`` new sites serving the most persons within capacity.
+
+    ``walk_less``: then, at that coverage and with those sites, the assignment with the least
+    total walk (:func:`~geoplan.shelters.models.reassign.least_walk`).
+    """
     integral = not split
     if integral and agg.pair_g.size > DIRECT_MAX_PAIRS:
-        return mclp_staged(inst, agg, k_new=k_new, budget=budget, run=run, notes=notes)
+        return mclp_staged(inst, agg, k_new=k_new, budget=budget, run=run, notes=notes, walk_less=walk_less)
     milp, lay = build_assign(agg, inst, objective="cover", k_new=k_new, assign_all=False, floor=None,
                              integral=integral)
     res = milp.solve(time_limit=budget.remaining(), mip_rel_gap=budget.mip_rel_gap,
                      start=greedy_capacitated_start(agg, inst, k_new, integral), presolve=presolve_ok(agg, integral))
     run.add(milp, res)
-    return assignment_solution(inst, agg, res, lay.n_pairs, model="mclp", k_new=k_new, split=split, run=run,
-                               status=res.status, notes=notes)
+    if res.x is None or not walk_less:
+        return assignment_solution(inst, agg, res, lay.n_pairs, model="mclp", k_new=k_new, split=split, run=run,
+                                   status=res.status, notes=notes)
+    open_mask = (res.x[: inst.n_cand] > 0.5) | inst.pre
+    x = least_walk(inst, agg, open_mask, res.x[inst.n_cand:], split=split, budget=budget, run=run)
+    return build_solution(inst, agg, model="mclp", k_new=k_new, open_mask=open_mask, x_pairs=x, split=split,
+                          run=run, status=res.status, notes=notes)
 
 
 def mclp_staged(inst: Instance, agg: Agg, *, k_new: int, budget: Budget, run: Run,
-                notes: list[Message]) -> SiteSolution:
+                notes: list[Message], walk_less: bool = True) -> SiteSolution:
     """Capacitated whole-point MCLP on a large instance, in two stages (see the module docstring).
 
     The reported gap is measured against the split-assignment bound, so it is honest.
@@ -100,6 +110,8 @@ def mclp_staged(inst: Instance, agg: Agg, *, k_new: int, budget: Budget, run: Ru
         status = "optimal"
     elif status != "time_limit":
         status = "feasible"  # a good whole-point solution, within the reported gap but not proven optimal
+    if walk_less:
+        x = least_walk(inst, agg, y, x, split=False, budget=budget, run=run)
     notes.append(message("Large instance ({pairs:,} pairs): sites chosen with split assignment, then whole points "
                          "assigned to them; gap measured against the split-assignment bound ({bound:,.0f} persons).",
                          code="staged", pairs=int(agg.pair_g.size), bound=bound))

@@ -127,7 +127,8 @@ def coverage_curve_by_solves(cost, weights, *, radius: float, k_max: int, capaci
 
     def solve(k: int) -> SiteSolution:
         return solve_from_cost_matrix(cost, weights, model="mclp", radius=radius, k=k, capacities=capacities,
-                                      preselected=preselected, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+                                      preselected=preselected, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                      walk_less=False)  # the curve reports coverage only
 
     total = float(np.sum(weights))
     base = solve(0).covered_weight if np.any(preselected) else 0.0

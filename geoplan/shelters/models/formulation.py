@@ -94,13 +94,15 @@ def build_assign(
     floor: float | None,
     integral: bool,
     pre: np.ndarray | None = None,
+    ceiling: float | None = None,
 ) -> tuple[Milp, Layout]:
     """Assignment-based model (capacitated models and p-median).
 
     Columns: y_j (binary) then x_p per aggregated pair p = (g, j), the share of
     group g served by site j. Rows: assignment (sum_j x_gj = 1 or <= 1), capacity
     (sum_g W_g x_gj - cap_j y_j <= 0), linking (x_gj - y_j <= 0), budget
-    (sum_{j not pre} y_j <= k) and coverage floor (sum W_g x_gj >= floor).
+    (sum_{j not pre} y_j <= k) and coverage floor (floor <= sum W_g x_gj, and <= ``ceiling``
+    when given).
     ``objective``: "cover" (max persons), "sites" (min count) or "distance"
     (min person-metres).
     """
@@ -137,7 +139,7 @@ def build_assign(
         r0 += 1
     if floor is not None:
         rows.append(np.full(P, r0)), cols.append(xcol), vals.append(wp)
-        row_lo.append([floor]), row_hi.append([np.inf])
+        row_lo.append([floor]), row_hi.append([np.inf if ceiling is None else ceiling])
         r0 += 1
     a = sparse.coo_array(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n + P)
