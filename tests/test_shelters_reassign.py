@@ -66,3 +66,16 @@ def test_the_second_stage_shortens_walks_on_random_districts():
         b = solve_from_cost_matrix(cost, w, model="mclp", radius=radius, k=3, capacities=caps, **TIGHT)
         shorter += b.total_distance < a.total_distance - 1.0
     assert shorter >= 1  # the coverage optimum alone leaves walks a second stage can shorten
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_capacitated_lscp_assignment_walks_no_further(seed):
+    cost, w, radius = random_instance(seed, n_demand=40, n_cand=12, radius=900.0)
+    caps = np.full(cost.shape[1], w.sum() / 4)
+    first = solve_from_cost_matrix(cost, w, model="lscp", radius=radius, capacities=caps, walk_less=False, **TIGHT)
+    second = solve_from_cost_matrix(cost, w, model="lscp", radius=radius, capacities=caps, **TIGHT)
+    assert second.status == first.status
+    assert second.covered_weight == pytest.approx(first.covered_weight, abs=1e-6)
+    assert len(second.selected) <= len(first.selected)
+    assert second.total_distance <= first.total_distance + 1e-6
+    capacity_ok(second, w, caps)

@@ -31,7 +31,7 @@ very large instances). A capacitated LSCP that cannot serve everyone even with a
 candidates open returns status ``"infeasible"`` with the shortfall and, as the
 proposal, the fewest sites that serve the most residents possible.
 
-Assignment lines: a capacitated MCLP's assignment is then improved at fixed coverage — the same
+Assignment lines: a capacitated MCLP's or LSCP's assignment is then improved at fixed coverage — the same
 open sites and the same persons covered, the least total walk (``walk_less=True``, see
 :mod:`~geoplan.shelters.models.reassign`) — so no building is sent past a nearer open site
 that has room for it.
@@ -128,7 +128,7 @@ def solve_from_cost_matrix(
     mip_rel_gap : float, default 1e-4
         Relative gap at which HiGHS stops (as its ``mip_rel_gap`` option).
     walk_less : bool, default True
-        Capacitated MCLP only: with the chosen sites and the persons they cover fixed, assign
+        Capacitated MCLP and LSCP: with the chosen sites and the persons they cover fixed, assign
         the residents again with the least total walk (a second stage; the walk never increases
         and the covered persons never change).
 
@@ -182,7 +182,7 @@ def solve_checked(inst: Instance, *, model: str, k: int | None, split: bool, tim
         return capacitated.mclp(inst, agg, k_new=k_new, split=split, budget=budget, run=run, notes=notes,
                                 walk_less=walk_less)
     if model == "lscp":
-        return capacitated.lscp(inst, agg, split=split, budget=budget, run=run, notes=notes)
+        return capacitated.lscp(inst, agg, split=split, budget=budget, run=run, notes=notes, walk_less=walk_less)
     return pmedian.solve(inst, agg, k_new=k_new, split=split, budget=budget, run=run, notes=notes)
 
 

@@ -39,15 +39,23 @@ def capacity_note(inst: Instance, agg: Agg) -> Message | None:
 
 
 def assignment_solution(inst: Instance, agg: Agg, res: MilpResult, n_pairs: int, *, model: str,
-                        k_new: int | None, split: bool, run: Run, status: str,
-                        notes: list[Message]) -> SiteSolution:
-    """An assignment model's solve as a solution (only the preselected sites when none was found)."""
+                        k_new: int | None, split: bool, run: Run, status: str, notes: list[Message],
+                        budget: Budget | None = None) -> SiteSolution:
+    """An assignment model's solve as a solution (only the preselected sites when none was found).
+
+    With a ``budget``, the assignment is then shortened at fixed sites and coverage
+    (:func:`~geoplan.shelters.models.reassign.least_walk`).
+    """
     if res.x is None:
         notes.append(no_result(res))
         return build_solution(inst, agg, model=model, k_new=k_new, open_mask=np.zeros(inst.n_cand, dtype=bool),
                               x_pairs=np.zeros(n_pairs), split=split, run=run, status=res.status, notes=notes)
-    return build_solution(inst, agg, model=model, k_new=k_new, open_mask=res.x[: inst.n_cand] > 0.5,
-                          x_pairs=res.x[inst.n_cand:], split=split, run=run, status=status, notes=notes)
+    open_mask = (res.x[: inst.n_cand] > 0.5) | inst.pre
+    x = res.x[inst.n_cand:]
+    if budget is not None:
+        x = least_walk(inst, agg, open_mask, x, split=split, budget=budget, run=run)
+    return build_solution(inst, agg, model=model, k_new=k_new, open_mask=open_mask, x_pairs=x, split=split,
+                          run=run, status=status, notes=notes)
 
 
 def mclp(inst: Instance, agg: Agg, *, k_new: int, split: bool, budget: Budget, run: Run,
@@ -65,13 +73,8 @@ def mclp(inst: Instance, agg: Agg, *, k_new: int, split: bool, budget: Budget, r
     res = milp.solve(time_limit=budget.remaining(), mip_rel_gap=budget.mip_rel_gap,
                      start=greedy_capacitated_start(agg, inst, k_new, integral), presolve=presolve_ok(agg, integral))
     run.add(milp, res)
-    if res.x is None or not walk_less:
-        return assignment_solution(inst, agg, res, lay.n_pairs, model="mclp", k_new=k_new, split=split, run=run,
-                                   status=res.status, notes=notes)
-    open_mask = (res.x[: inst.n_cand] > 0.5) | inst.pre
-    x = least_walk(inst, agg, open_mask, res.x[inst.n_cand:], split=split, budget=budget, run=run)
-    return build_solution(inst, agg, model="mclp", k_new=k_new, open_mask=open_mask, x_pairs=x, split=split,
-                          run=run, status=res.status, notes=notes)
+    return assignment_solution(inst, agg, res, lay.n_pairs, model="mclp", k_new=k_new, split=split, run=run,
+                               status=res.status, notes=notes, budget=budget if walk_less else None)
 
 
 def mclp_staged(inst: Instance, agg: Agg, *, k_new: int, budget: Budget, run: Run,
@@ -128,12 +131,15 @@ def _staged_bound(inst: Instance, agg: Agg, r1: MilpResult, k_new: int) -> float
     return min(bound, float(agg.weight.sum()), cap_bound)
 
 
-def lscp(inst: Instance, agg: Agg, *, split: bool, budget: Budget, run: Run, notes: list[Message]) -> SiteSolution:
+def lscp(inst: Instance, agg: Agg, *, split: bool, budget: Budget, run: Run, notes: list[Message],
+         walk_less: bool = True) -> SiteSolution:
     """Capacitated LSCP: the fewest sites serving everyone reachable within capacity.
 
     When that is impossible, status ``"infeasible"``: the shortfall is reported and the proposal
-    is the fewest sites serving the most persons possible.
+    is the fewest sites serving the most persons possible. ``walk_less``: then the assignment with
+    the least total walk to those sites, at the same coverage.
     """
+    walk = budget if walk_less else None
     integral = not split
     res, lay = None, None
     if capacity_note(inst, agg) is None:
@@ -144,12 +150,12 @@ def lscp(inst: Instance, agg: Agg, *, split: bool, budget: Budget, run: Run, not
         run.add(milp, res)
     if res is not None and res.status != "infeasible":
         return assignment_solution(inst, agg, res, lay.n_pairs, model="lscp", k_new=None, split=split, run=run,
-                                   status=run.status, notes=notes)
-    return _lscp_most_served(inst, agg, split=split, budget=budget, run=run, notes=notes)
+                                   status=run.status, notes=notes, budget=walk)
+    return _lscp_most_served(inst, agg, split=split, budget=budget, run=run, notes=notes, walk=walk)
 
 
 def _lscp_most_served(inst: Instance, agg: Agg, *, split: bool, budget: Budget, run: Run,
-                      notes: list[Message]) -> SiteSolution:
+                      notes: list[Message], walk: Budget | None) -> SiteSolution:
     """Infeasible capacitated LSCP: the most persons all candidates can serve, then the fewest sites doing so."""
     integral = not split
     reachable = float(agg.weight.sum())
@@ -177,4 +183,4 @@ def _lscp_most_served(inst: Instance, agg: Agg, *, split: bool, budget: Budget, 
     if res.x is None:  # the phase-1 solution is a valid (if wasteful) proposal
         res = MilpResult(x=start, status=res.status, objective=float("nan"), gap=float("inf"), solve_time_s=0.0)
     return assignment_solution(inst, agg, res, lay.n_pairs, model="lscp", k_new=None, split=split, run=run,
-                               status="infeasible", notes=notes)
+                               status="infeasible", notes=notes, budget=walk)
