@@ -60,7 +60,8 @@ class Phases:
     def __init__(self) -> None:
         self.marks: list[tuple[str, float]] = []
 
-    def __call__(self, message: str) -> None:
+    def __call__(self, message) -> None:
+        message = str(message)  # a geoplan.i18n.Message: its English sentence
         now = time.perf_counter()
         if self.marks:
             print(f"        ({now - self.marks[-1][1]:.1f} s)", flush=True)
@@ -207,7 +208,7 @@ def window(study, result, max_pairs: int):
 
 def bench(study, label: str, *, k: int, time_limit: float, curve_k: int, spopt_max_pairs: int,
           all_buildings: bool, skip: tuple[str, ...] = ()) -> None:
-    from geoplan.shelters.analysis import sites
+    from geoplan import sites
 
     net = study.walk.compiled
     print(f"{label}: {net.n_nodes:,} walk nodes / {len(net.edge_u):,} edges, {len(study.residents):,} residents, "
@@ -220,7 +221,7 @@ def bench(study, label: str, *, k: int, time_limit: float, curve_k: int, spopt_m
         result, t = timed(sites, study, model="mclp", k=k, capacitated=True, time_limit=time_limit, curve_k=curve_k,
                           with_areas=False, progress=phases)
     end = time.perf_counter()
-    s = result.summary
+    s = result.figures
     print(f"  sites(study, model='mclp', k={k}, capacitated) total {t:8.2f} s; peak RSS {peak_rss_mb():,.0f} MB")
     for msg, dt in phases.report(end):
         print(f"    {dt:8.2f} s  {msg}")

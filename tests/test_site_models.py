@@ -147,12 +147,12 @@ def test_tiny_capacitated_pmedian():
 @pytest.mark.parametrize("seed", range(3))
 def test_capacitated_mclp_staged_path(seed, monkeypatch):
     # large instances choose sites with split assignment, then assign whole points
-    import geoplan.shelters.models as models
+    from geoplan.shelters.models import capacitated
 
     cost, w, radius = random_instance(seed, n_demand=40, radius=800.0)
     caps = np.full(cost.shape[1], w.sum() / 6)
     exact = solve_from_cost_matrix(cost, w, model="mclp", radius=radius, k=3, capacities=caps, **TIGHT)
-    monkeypatch.setattr(models, "_DIRECT_MAX_PAIRS", 0)
+    monkeypatch.setattr(capacitated, "DIRECT_MAX_PAIRS", 0)
     staged = solve_from_cost_matrix(cost, w, model="mclp", radius=radius, k=3, capacities=caps, **TIGHT)
     capacity_ok(staged, w, caps)
     assignment_within_radius(staged, cost, radius)
@@ -165,13 +165,13 @@ def test_capacitated_mclp_staged_path(seed, monkeypatch):
 
 @pytest.mark.parametrize("integral", [True, False])
 def test_greedy_capacitated_start_is_feasible(integral):
-    import geoplan.shelters.models as models
+    from geoplan.shelters.models import heuristics, instance
 
     cost, w, radius = random_instance(4, n_demand=60, radius=800.0)
     caps = np.full(cost.shape[1], w.sum() / 7)
-    inst = models._prepare(cost, w, radius, caps, [2])
-    agg = models._aggregate(inst, use_costs=True)
-    start = models._greedy_capacitated_start(agg, inst, 3, integral)
+    inst = instance.prepare(cost, w, radius, caps, [2])
+    agg = instance.aggregate(inst, use_costs=True)
+    start = heuristics.greedy_capacitated_start(agg, inst, 3, integral)
     y, x = start[: inst.n_cand], start[inst.n_cand :]
     assert y[2] == 1 and y.sum() <= 4
     assert np.all(np.bincount(agg.pair_g, weights=x, minlength=agg.n_groups) <= 1 + 1e-9)

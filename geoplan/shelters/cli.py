@@ -13,6 +13,8 @@ from pathlib import Path
 
 from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
+from geoplan.i18n import N_, translator
+from geoplan.shelters.messages import status_label
 
 HELP = "emergency shelters: which parks, squares and school grounds to designate, for whom"
 
@@ -58,44 +60,93 @@ def _options(args, config: dict) -> dict:
     return opts
 
 
+def check(args, config: dict, preset) -> None:
+    """Check the sites options before any data is loaded (the same checks :func:`geoplan.sites` makes)."""
+    from geoplan.shelters.request import check_request
+
+    opts = _options(args, config)
+    check_request(preset, kind=opts.get("kind", "emergency"), model=opts["model"], k=opts["k"],
+                  capacitated=opts.get("capacitated", True), radius_m=opts.get("radius_m"),
+                  time_limit=opts.get("time_limit", 60.0), curve_k=opts.get("curve_k"),
+                  usable_share=opts.get("usable_share"), min_width_m=opts.get("min_width_m"),
+                  split=bool(opts.get("split", False)), service_area_buffer_m=0.0, with_areas=True, mip_rel_gap=1e-7)
+
+
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the sites analysis, write its tables, GeoPackage and map; return the paths."""
     from geoplan.shelters.analysis import sites
 
     opts = _options(args, config)
-    result = sites(study, progress=progress, **opts)
-    written = result.to_file(out)
-    progress("drawing the sites map")
-    written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "sites.html"))
-    _print_summary(result)
+    maps = map_options(args, config, study)
+    tr = translator(maps["lang"])
+    result = sites(study, progress=lambda note: progress(tr.render(note) if not isinstance(note, str) else note),
+                   **opts)
+    written = result.to_file(out, lang=maps["lang"])
+    progress(tr.gettext(N_("drawing the sites map")))
+    written.append(result.to_map(**maps).to_html(out / "maps" / "sites.html"))
+    for line in summary_lines(result, maps["lang"]):
+        print(line)
     return written
 
 
-def _print_summary(result) -> None:
-    s = result.summary
+def summary_lines(result, lang: str | None = "en") -> list[str]:
+    """What the command prints after a run, in ``lang``: model, candidates, solver, coverage, sites, notes."""
+    tr = translator(lang)
+    s = result.figures
     share = s["covered_share"]
-    pct = "–" if share != share else f"{share * 100:.1f}%"
-    cap = "capacitated" if s["capacitated"] else "uncapacitated"
-    k = "" if s["k"] is None else f", k={s['k']}"
-    print(f"sites        {s['kind']} shelters, {s['model'].upper()} ({cap}{k}), radius {s['radius_m']:g} m, "
-          f"preset {s['preset']}")
-    print(f"  candidates {s['candidates']}: {s['existing_sites']} existing, {s['eligible']} eligible, "
-          f"{s['rejected']} rejected (see sites/candidates.csv)")
     gap = s["optimality_gap"]
-    gap_text = "–" if gap != gap else f"{gap:.2%}"
-    print(f"  solver     {s['status']}, gap {gap_text}, {s['solve_time_s']:.2f} s, "
-          f"{s['n_variables']:,} variables × {s['n_constraints']:,} constraints")
-    print(f"  covered    {s['covered_population']:,.0f} of {s['population']:,.0f} people ({pct}); "
-          f"elderly walking speed (≤{s['elderly_radius_m']:.0f} m): {s['elderly_covered_population']:,.0f}")
-    left = {r: s.get(f"uncovered_{r}", 0.0) for r in ("too_far", "site_not_chosen", "capacity_exhausted",
-                                                      "off_network", "no_candidates")}
-    left = {r: v for r, v in left.items() if v > 0}
-    if left:
-        print("  uncovered  " + ", ".join(f"{v:,.0f} {r.replace('_', ' ')}" for r, v in left.items()))
+    kind = (N_("sites        emergency shelters, radius {radius:g} m, preset {preset}") if s["kind"] == "emergency"
+            else N_("sites        fixed shelters, radius {radius:g} m, preset {preset}"))
+    if s["k"] is None:
+        model = N_("  model      {model} (capacitated)") if s["capacitated"] else N_("  model      {model} (uncapacitated)")
+    else:
+        model = (N_("  model      {model} (capacitated, k={k})") if s["capacitated"]
+                 else N_("  model      {model} (uncapacitated, k={k})"))
+    lines = [
+        tr.render(kind, radius=s["radius_m"], preset=s["preset"]),
+        tr.render(model, model=s["model"].upper(), k=s["k"]),
+        tr.render(N_("  candidates {n}: {existing} existing, {eligible} eligible, {rejected} rejected (see "
+                     "sites/candidates.csv)"), n=s["candidates"], existing=s["existing_sites"],
+                  eligible=s["eligible"], rejected=s["rejected"]),
+        tr.render(N_("  solver     {status}, gap {gap}, {seconds:.2f} s, {variables:,} variables × {constraints:,} "
+                     "constraints"), status=status_label(s["status"], lang), gap="–" if gap != gap else f"{gap:.2%}",
+                  seconds=s["solve_time_s"], variables=s["n_variables"], constraints=s["n_constraints"]),
+        tr.render(N_("  covered    {covered:,.0f} of {population:,.0f} people ({share}); elderly walking speed "
+                     "(≤{radius:.0f} m): {elderly:,.0f}"), covered=s["covered_population"],
+                  population=s["population"], share="–" if share != share else f"{share * 100:.1f}%",
+                  radius=s["elderly_radius_m"], elderly=s["elderly_covered_population"]),
+    ]
+    lines += _uncovered_lines(s, tr) + _site_lines(result, tr)
+    lines += [tr.render(N_("note         {note}"), note=w) for w in result.warning_lines(lang)]
+    return lines
+
+
+#: Uncovered residents by reason, as the command prints them.
+UNCOVERED_LINES = {"too_far": N_("  uncovered  {n:,.0f} people have no candidate within the radius"),
+                   "site_not_chosen": N_("  uncovered  {n:,.0f} people have a candidate within the radius that "
+                                         "was not chosen"),
+                   "capacity_exhausted": N_("  uncovered  {n:,.0f} people find the open sites within the radius "
+                                            "full"),
+                   "off_network": N_("  uncovered  {n:,.0f} people live too far from the walking network"),
+                   "no_candidates": N_("  uncovered  {n:,.0f} people: there is no usable candidate in the area")}
+
+
+def _uncovered_lines(s, tr) -> list[str]:
+    return [tr.render(text, n=s.get(f"uncovered_{r}", 0.0)) for r, text in UNCOVERED_LINES.items()
+            if s.get(f"uncovered_{r}", 0.0) > 0]
+
+
+def _site_lines(result, tr) -> list[str]:
+    from geoplan.shelters._map import KIND_LABELS
+
+    lines = []
     for row in result.proposed_table().itertuples(index=False):
         name = row.name if isinstance(row.name, str) else row.site_id
-        tag = "existing" if row.status == "existing" else f"#{row.rank}"
-        print(f"  {tag:<9} {name[:34]:<34} {row.kind:<14} capacity {row.capacity:7,d}  assigned "
-              f"{row.assigned_population:7,.0f}")
-    for w in result.warnings:
-        print(f"note         {w}")
+        kind = tr.gettext(KIND_LABELS.get(str(row.kind), KIND_LABELS["other"]))
+        if row.status == "existing":
+            text = N_("  existing  {name:<34} {kind:<14} capacity {capacity:7,d}  assigned {assigned:7,.0f}")
+        else:
+            text = N_("  #{rank:<8} {name:<34} {kind:<14} capacity {capacity:7,d}  assigned {assigned:7,.0f}")
+        lines.append(tr.render(text, name=name[:34], kind=kind, rank=row.rank, capacity=row.capacity,
+                               assigned=row.assigned_population))
+    return lines

@@ -18,7 +18,10 @@ Output contract (``sites/`` under the output folder; columns may be added, never
     ``invalid_geometry``, ``inside_other``, ``no_area``, ``off_network``; for not chosen sites
     ``no_one_in_reach`` when nobody lives within the radius), ``reason_text, part_of, existing,
     lon, lat, gross_area_m2, net_area_m2, usable_share, effective_area_m2, capacity,
-    covered_population, snap_m, source, open_ground, name_zh, name_en, note``.
+    covered_population, snap_m, source, open_ground, name_zh, name_en, note``, then
+    ``reason_code`` (the same code as ``reason``) and ``note_code`` (the notes' codes, ``;``-separated).
+    ``reason_text`` and ``note`` are sentences in the language given to ``to_file`` (English by
+    default); the codes beside them are the same in every language.
 ``coverage_curve.csv``
     ``k, covered_population, covered_share, marginal_population`` then ``n_sites, status,
     optimality_gap, selected``: the best k = 1 … K new sites (MCLP, capacities as in the run) on
@@ -28,10 +31,12 @@ Output contract (``sites/`` under the output folder; columns may be added, never
     (assigned site, empty if none), ``walk_m`` (network walk to it), ``covered,
     within_elderly_m, reason`` (``covered``, ``too_far``, ``site_not_chosen``,
     ``capacity_exhausted``, ``off_network``, ``no_candidates``, ``no_population``),
-    ``nearest_candidate_m, candidates_in_reach, snap_m``.
+    ``nearest_candidate_m, candidates_in_reach, snap_m`` (``elderly_population`` where the layer
+    has an ``elderly_share``), then ``reason_code`` and ``reason_text`` (the reason as a sentence).
 ``summary.csv``
     One row: model, radius, status, optimality gap, objective, solve time, model size,
-    population covered (all, elderly profile), unreachable and shortfall population, counts.
+    population covered (all, elderly profile), unreachable and shortfall population, counts,
+    ``message`` (the solver's notes as sentences) and ``message_code`` (their codes).
 ``sites.gpkg``
     Layers ``sites`` (every candidate with its status, polygons; layer points where given),
     ``proposed`` (open sites as points), ``assignment`` (resident → site lines),
@@ -48,7 +53,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoplan.i18n import Message
 from geoplan.report import atomic_path, write_gpkg
+from geoplan.shelters import messages as say
 
 
 def write_table(frame: pd.DataFrame, target: str | Path) -> Path:
@@ -58,7 +65,21 @@ def write_table(frame: pd.DataFrame, target: str | Path) -> Path:
     return Path(target)
 
 
-def _plain(frame) -> pd.DataFrame:
+def rendered(frame: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """``frame`` with its sentence columns in ``lang`` and the untranslated ``_`` columns dropped.
+
+    ``_reason_text`` (messages) fills ``reason_text`` and ``_notes`` (tuples of messages) fills ``note``.
+    """
+    out = frame.copy()
+    if "_reason_text" in out:
+        out["reason_text"] = [say.render(m, lang) for m in out["_reason_text"]]
+    if "_notes" in out:
+        out["note"] = [say.render_notes(n, lang) for n in out["_notes"]]
+    return out.drop(columns=[c for c in out.columns if str(c).startswith("_")])
+
+
+def _plain(frame, lang: str | None = "en") -> pd.DataFrame:
+    frame = rendered(frame, lang)
     if isinstance(frame, gpd.GeoDataFrame):
         return pd.DataFrame(frame.drop(columns=frame.geometry.name))
     return pd.DataFrame(frame)
@@ -66,7 +87,7 @@ def _plain(frame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SitesResult:
-    """Proposed shelter sites, who they serve, and what was possible.
+    """Proposed shelter sites, who they serve, and what was possible (follows :class:`geoplan.result.AnalysisResult`).
 
     Attributes
     ----------
@@ -82,10 +103,16 @@ class SitesResult:
         Per open site: the streets within the radius (nearest site owns them), buffered.
     coverage_curve : pandas.DataFrame
         Residents covered by the best k = 1 … K new sites.
-    summary : dict
-        The headline figures (see ``summary.csv``).
-    solution : geoplan.shelters.models.SiteSolution or None
+    figures : dict
+        The headline figures by name (one row of ``summary.csv``; ``summary`` is the table).
+    solution : geoplan.shelters.SiteSolution or None
         The model's own result (None when no model could run: no candidates, no people).
+    parameters : dict
+        The options of the run (JSON-serialisable).
+    warnings : tuple of geoplan.i18n.Message
+        What a reader must see beside the figures (``str()`` is English, ``.render("zh")`` Chinese).
+    notes : tuple of geoplan.i18n.Message
+        The solver's notes (``summary.csv``'s ``message``).
     cost : scipy.sparse.csr_matrix
         Residents × usable sites walking distances within the radius (m), as solved.
     weights, capacities, columns, preselected : numpy.ndarray
@@ -103,11 +130,12 @@ class SitesResult:
     assignment: gpd.GeoDataFrame
     service_areas: gpd.GeoDataFrame
     coverage_curve: pd.DataFrame
-    summary: Mapping[str, Any]
+    figures: Mapping[str, Any]
     boundaries: gpd.GeoDataFrame
     solution: Any = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Message, ...] = ()
+    notes: tuple[Message, ...] = ()
     cost: Any = None
     weights: np.ndarray | None = None
     capacities: np.ndarray | None = None
@@ -116,46 +144,69 @@ class SitesResult:
 
     @property
     def status(self) -> str:
-        return str(self.summary.get("status", ""))
+        return str(self.figures.get("status", ""))
 
     @property
     def covered_share(self) -> float:
-        return float(self.summary.get("covered_share", float("nan")))
+        return float(self.figures.get("covered_share", float("nan")))
 
-    def proposed_table(self) -> pd.DataFrame:
-        """``proposed.csv`` as a plain table."""
-        return _plain(self.proposed)
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The headline figures as a one-row table (``summary.csv``, English sentences)."""
+        return self.summary_table()
 
-    def candidates_table(self) -> pd.DataFrame:
-        """``candidates.csv`` as a plain table."""
-        return _plain(self.candidates)
+    def summary_table(self, lang: str | None = "en") -> pd.DataFrame:
+        """``summary.csv``: one row; ``message`` in ``lang`` beside ``message_code``."""
+        row = dict(self.figures)
+        row["message"] = " ".join(say.render(n, lang) for n in self.notes)
+        row["message_code"] = ";".join(n.code or "note" for n in self.notes)
+        return pd.DataFrame([row])
 
-    def residents_table(self) -> pd.DataFrame:
-        """``residents.csv`` as a plain table."""
-        return _plain(self.residents)
+    def proposed_table(self, lang: str | None = "en") -> pd.DataFrame:
+        """``proposed.csv`` as a plain table, notes in ``lang``."""
+        return _plain(self.proposed, lang)
 
-    def summary_table(self) -> pd.DataFrame:
-        """``summary.csv``: one row."""
-        return pd.DataFrame([dict(self.summary)])
+    def candidates_table(self, lang: str | None = "en") -> pd.DataFrame:
+        """``candidates.csv`` as a plain table, reasons and notes in ``lang``."""
+        return _plain(self.candidates, lang)
 
-    def uncovered(self) -> gpd.GeoDataFrame:
-        """Residents with people and no site, with the reason."""
-        r = self.residents
+    def residents_table(self, lang: str | None = "en") -> pd.DataFrame:
+        """``residents.csv`` as a plain table, reasons in ``lang``."""
+        return _plain(self.residents_in(lang))
+
+    def residents_in(self, lang: str | None) -> gpd.GeoDataFrame:
+        """The residents with ``reason_text`` in ``lang``."""
+        from geoplan.shelters.outcome import reason_text
+
+        max_snap = float(self.parameters.get("max_snap_m", float("nan")))
+        return self.residents.assign(reason_text=reason_text(self.residents["reason"].to_numpy(), max_snap=max_snap,
+                                                             lang=lang))
+
+    def uncovered(self, lang: str | None = "en") -> gpd.GeoDataFrame:
+        """Residents with people and no site, with the reason (its sentence in ``lang``)."""
+        r = self.residents_in(lang)
         return r[(~r["covered"].astype(bool)) & (r["population"] > 0)]
 
-    def to_file(self, out_dir: str | Path) -> list[Path]:
-        """Write the tables and the GeoPackage under ``out_dir/sites/``; returns the paths."""
-        folder = Path(out_dir) / "sites"
-        curve = self.coverage_curve
+    def warning_lines(self, lang: str | None = "en") -> list[str]:
+        """The warnings as sentences in ``lang``."""
+        return [say.render(w, lang) for w in self.warnings]
+
+    def to_file(self, out: str | Path, *, lang: str | None = None) -> list[Path]:
+        """Write the tables and the GeoPackage under ``out/sites/``; return the paths.
+
+        Sentence columns (``reason_text``, ``note``, ``message``) are in ``lang`` (default
+        English); the ``reason``/``*_code`` columns beside them are the same in every language.
+        """
+        folder = Path(out) / "sites"
         written = [
-            write_table(self.proposed_table(), folder / "proposed.csv"),
-            write_table(self.candidates_table(), folder / "candidates.csv"),
-            write_table(curve, folder / "coverage_curve.csv"),
-            write_table(self.residents_table(), folder / "residents.csv"),
-            write_table(self.summary_table(), folder / "summary.csv"),
+            write_table(self.proposed_table(lang), folder / "proposed.csv"),
+            write_table(self.candidates_table(lang), folder / "candidates.csv"),
+            write_table(self.coverage_curve, folder / "coverage_curve.csv"),
+            write_table(self.residents_table(lang), folder / "residents.csv"),
+            write_table(self.summary_table(lang), folder / "summary.csv"),
         ]
-        layers = {"sites": self.candidates, "proposed": self.proposed, "assignment": self.assignment,
-                  "uncovered": self.uncovered(),
+        layers = {"sites": rendered(self.candidates, lang), "proposed": rendered(self.proposed, lang),
+                  "assignment": self.assignment, "uncovered": self.uncovered(lang),
                   "service_areas": self.service_areas[self.service_areas.geometry.notna()]}
         written.append(write_gpkg(layers, folder / "sites.gpkg"))
         return written
