@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from geoplan.errors import InputError
-from geoplan.i18n import N_, translator
+from geoplan.i18n import N_, message, translator
 
 #: Analyses (the command and output folder → the package), in the order ``demo`` and ``run`` execute them.
 ANALYSIS_PACKAGES = {"coverage": "geoplan.life_circle", "access": "geoplan.emergency_access",
@@ -140,32 +140,32 @@ def _print_info(info: dict, lang: str | None = None) -> None:
     def listing(counts: dict, prefix: str) -> str:
         # English lists the codes the project file and the tables use (fire, health), as 0.1 did;
         # other languages name them (消防站, 卫生服务).
-        items = [tr.render("{name} {count:,}", name=k if tr.lang == "en" else label(k, tr.lang, prefix=prefix),
-                           count=v) for k, v in counts.items()]
+        items = [tr.render(message("{name} {count:,}", name=k if tr.lang == "en" else label(k, tr.lang, prefix=prefix),
+                           count=v)) for k, v in counts.items()]
         return format_list(items, locale=locale) if items else tr.gettext("none")
 
     sources = [tr.gettext(_POPULATION_SOURCES.get(s, s)) for s in info["population_source"]]
     lines = [
-        tr.render("study        {study}", study=info["study"]),
-        tr.render("CRS          {crs}    preset: {preset}", crs=info["crs"], preset=info["preset"]),
-        tr.render("walk network {nodes:,} nodes, {edges:,} edges", nodes=info["walk_nodes"], edges=info["walk_edges"]),
-        tr.render("drive network {nodes:,} nodes, {edges:,} edges (emergency vehicles)",
-                  nodes=info["drive_nodes"], edges=info["drive_edges"]),
-        tr.render("buildings    {buildings:,} ({residential:,} residential)",
-                  buildings=info["buildings"], residential=info["residential_buildings"]),
-        tr.render("residents    {features:,} features, population {population:,.0f} ({sources})",
+        tr.render(message("study        {study}", study=info["study"])),
+        tr.render(message("CRS          {crs}    preset: {preset}", crs=info["crs"], preset=info["preset"])),
+        tr.render(message("walk network {nodes:,} nodes, {edges:,} edges", nodes=info["walk_nodes"], edges=info["walk_edges"])),
+        tr.render(message("drive network {nodes:,} nodes, {edges:,} edges (emergency vehicles)",
+                  nodes=info["drive_nodes"], edges=info["drive_edges"])),
+        tr.render(message("buildings    {buildings:,} ({residential:,} residential)",
+                  buildings=info["buildings"], residential=info["residential_buildings"])),
+        tr.render(message("residents    {features:,} features, population {population:,.0f} ({sources})",
                   features=info["residents"], population=info["population"],
-                  sources=format_list(sources, locale=locale) if sources else tr.gettext("none")),
-        tr.render("facilities   {facilities}", facilities=listing(info["facilities"], "cat.")),
-        tr.render("stations     {stations}", stations=listing(info["stations"], "station.")),
-        tr.render("obstructions {obstructions}    candidate sites {sites}",
-                  obstructions=info["obstructions"], sites=info["candidate_sites"]),
-        tr.render("communities  {communities}", communities=format_list(info["communities"], locale=locale))
+                  sources=format_list(sources, locale=locale) if sources else tr.gettext("none"))),
+        tr.render(message("facilities   {facilities}", facilities=listing(info["facilities"], "cat."))),
+        tr.render(message("stations     {stations}", stations=listing(info["stations"], "station."))),
+        tr.render(message("obstructions {obstructions}    candidate sites {sites}",
+                  obstructions=info["obstructions"], sites=info["candidate_sites"])),
+        tr.render(message("communities  {communities}", communities=format_list(info["communities"], locale=locale)))
         if info["communities"] else tr.gettext("communities  none (no boundary layer)"),
     ]
-    lines += [tr.render("dropped      {count:,} {what}: {reason}", count=d["count"], what=tr.render(d["what"]),
-                        reason=tr.render(d["reason"])) for d in info["dropped"]]
-    lines += [tr.render("note         {note}", note=tr.render(w)) for w in info["warnings"]]
+    lines += [tr.render(message("dropped      {count:,} {what}: {reason}", count=d["count"], what=tr.render(d["what"]),
+                        reason=tr.render(d["reason"]))) for d in info["dropped"]]
+    lines += [tr.render(message("note         {note}", note=tr.render(w))) for w in info["warnings"]]
     for line in lines:
         print(line)
 

@@ -16,7 +16,7 @@ The ways to write a sentence:
 ``N_("Walking network")``, ``NC_("facility category", "Park")``
     mark a constant msgid (with a context where one English word has two translations);
     show it with ``translator(lang).text(msgid)``.
-``translator(lang).render("{n} residents", n=3)``
+``translator(lang).render(message("{n} residents", n=3))``
     a sentence shown at once.
 
 The catalogues are ``geoplan/locale/zh_CN/LC_MESSAGES/<domain>.po``, one domain per part of

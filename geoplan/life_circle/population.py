@@ -9,27 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geoplan.i18n import message
-from geoplan.i18n import Message
+from geoplan.i18n import Message, message
+from geoplan.population import resident_population  # noqa: F401  (re-exported for the package)
 
 #: Community of residents outside every boundary polygon (and of all of them without a boundary layer).
 UNASSIGNED = "unassigned"
-
-
-def resident_population(residents: pd.DataFrame) -> tuple[np.ndarray, list[Message]]:
-    """People per resident feature (missing or negative → 0) and the notes saying so."""
-    population = pd.to_numeric(residents["population"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(population) | (population < 0)
-    zero = int((population == 0).sum())
-    notes = []
-    if bad.any():
-        notes.append(message("{n} resident features have a missing or negative population; counted as 0 people",
-                                  code="population_missing", n=int(bad.sum())))
-        population = np.where(bad, 0.0, population)
-    if zero:
-        notes.append(message("{n} resident features have population 0: listed, but they do not weigh in any share",
-                                  code="population_zero", n=zero))
-    return population, notes
 
 
 def off_network_note(snapped_ok: np.ndarray, population: np.ndarray, max_snap_m: float) -> list[Message]:

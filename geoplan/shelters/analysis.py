@@ -59,7 +59,8 @@ from geoplan.shelters.areas import no_areas, site_service_areas
 from geoplan.shelters.candidates import candidate_sites
 from geoplan.shelters.cost import SiteColumns, reach_of, site_columns, walking_cost_matrix
 from geoplan.shelters.figures import headline
-from geoplan.shelters.outcome import elderly_population, outcome, population, residents_table
+from geoplan.population import resident_population
+from geoplan.shelters.outcome import elderly_population, outcome, residents_table
 from geoplan.shelters.proposal import curve_size, curve_table, propose
 from geoplan.shelters.rank import build_order
 from geoplan.shelters.models import SiteSolution
@@ -133,7 +134,7 @@ def sites(study, *, kind: str = "emergency", model: str = "mclp", k: int | None 
     cand, warnings = candidate_sites(study, kind=req.kind, usable_share=req.usable_share, min_width_m=req.min_width_m)
     cols = site_columns(cand)
     residents = study.residents.reset_index(drop=True)
-    pop, notes = population(residents)
+    pop, notes = resident_population(residents, note_zero=False)
     warnings += notes
     step(say.step_distances(req.radius_m, len(cols), len(residents)))
     cost = walking_cost_matrix(study, cols.rows, radius=req.radius_m)

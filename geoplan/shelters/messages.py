@@ -129,11 +129,6 @@ def kept_off_network(max_snap: float) -> Message:
 
 
 # ------------------------------------------------------------------ warnings of the analysis
-def population_missing(n: int) -> Message:
-    return message("{n} resident features have a missing or negative population; counted as 0 people",
-                   code="population_missing", n=n)
-
-
 def no_candidate_at_all() -> Message:
     return message("No candidate site in the area: the OSM data has no park, square, green space, sports ground, "
                    "school, gymnasium or community centre, and no sites layer was given (add candidates or existing "

@@ -39,15 +39,6 @@ class Outcome:
     is_open: np.ndarray
 
 
-def population(residents: pd.DataFrame) -> tuple[np.ndarray, list]:
-    """Persons per resident feature (missing or negative counted as 0, with a note)."""
-    pop = pd.to_numeric(residents["population"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(pop) | (pop < 0)
-    if not bad.any():
-        return pop, []
-    return np.where(bad, 0.0, pop), [say.population_missing(int(bad.sum()))]
-
-
 def outcome(solution: SiteSolution | None, cost: sparse.csr_matrix, reach: sparse.csr_matrix, cols: SiteColumns,
             pop: np.ndarray, snap_ok: np.ndarray, elderly_radius: float) -> Outcome:
     """Where each resident goes (from the solution) and why the uncovered are uncovered."""
