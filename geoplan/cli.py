@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 import traceback
 from importlib import import_module
@@ -37,6 +39,25 @@ def _analysis_cli(name: str):
         raise
 
 
+class _UsageError(Exception):
+    """A command line argparse refuses; shown as one line with a pointer to ``--help``."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse without the usage block: a refused command line is one line and a hint."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(message, self.prog)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every temporary file is removed on the way out."""
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     src = parser.add_argument_group("data")
     src.add_argument("--osm", metavar="FILE", help="OSM extract (.osm, .osm.bz2, .osm.pbf); default: the bundled sample")
@@ -57,10 +78,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                       help="maps with every script inlined and no tiles (default)")
     mode.add_argument("--online", dest="offline", action="store_false", help="maps that load basemap tiles")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print progress on stderr even when it is not a terminal")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="geoplan", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="geoplan", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("info", help="load the data and print what is in it")
     _common(p)
@@ -150,16 +173,47 @@ def _write_study_maps(study, args, config, out: Path) -> list[Path]:
     return written
 
 
+def _analysis_args(module, args) -> argparse.Namespace:
+    """The options of one analysis for ``demo``/``run``: its defaults, overlaid by the common ones."""
+    sub = argparse.ArgumentParser()
+    module.add_arguments(sub)
+    sub_args = sub.parse_args([])
+    for key, value in vars(args).items():
+        setattr(sub_args, key, value)
+    return sub_args
+
+
+def _check_analyses(args, config: dict, preset) -> None:
+    """Every analysis that will run, or whose section the project file has, checks its options."""
+    for name in ANALYSES:
+        module = _analysis_cli(name)
+        if module is None or not hasattr(module, "check"):
+            continue
+        if args.command == name:
+            module.check(args, config, preset)
+        elif args.command in ("demo", "run") or config.get(name) is not None:
+            module.check(_analysis_args(module, args), config, preset)
+
+
+def _given_inputs(args, config: dict) -> list[dict]:
+    """The user's paths known before loading, so ``--out`` can be checked against them."""
+    paths = [("osm", args.osm or config.get("osm")), ("config", args.config)]
+    paths += [("layers", p) for p in list(config.get("layers") or []) + list(args.layers or [])]
+    return [{"path": str(p), "role": role} for role, p in paths if p]
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    from geoplan.config import load_config, preset_from_config
-    from geoplan.report import check_output_folder, write_manifest
+    from geoplan.config import check_arguments, load_config, preset_from_config
+    from geoplan.report import check_output_folder
 
     args = build_parser().parse_args(argv)
+    check_arguments(args)
     config = load_config(args.config)
     preset = preset_from_config(config, args.preset)
-    if args.command in ANALYSES and hasattr(_analysis_cli(args.command), "check"):
-        _analysis_cli(args.command).check(args, config, preset)  # fail before the slow load
-    quiet = args.command == "info" and args.json
+    _check_analyses(args, config, preset)  # fail before the slow load
+    if args.command != "info":
+        check_output_folder(args.out, _given_inputs(args, config))
+    quiet = (args.command == "info" and args.json) or not (args.verbose or sys.stderr.isatty())
     progress = _Progress(quiet=quiet)
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
@@ -170,38 +224,54 @@ def _main(argv: Sequence[str] | None) -> int:
             _print_info(info)
         return 0
     out = check_output_folder(args.out, study.inputs)
-    written: list[Path] = []
-    if args.command in ("demo", "run"):
-        _print_info(study.info())
-        progress("drawing the study-area map")
-        written += _write_study_maps(study, args, config, out)
-        names = [n for n in ANALYSES if _analysis_cli(n) is not None]
-        for name in names:
-            module = _analysis_cli(name)
-            sub = argparse.ArgumentParser()
-            module.add_arguments(sub)
-            sub_args = sub.parse_args([])
-            for key, value in vars(args).items():
-                setattr(sub_args, key, value)
-            progress(f"running {name}")
-            written += module.run(study, sub_args, out, config=config, progress=progress)
-    else:
-        written += _analysis_cli(args.command).run(study, args, out, config=config, progress=progress)
-    params = {k: v for k, v in vars(args).items() if k not in ("debug",)}
-    written.append(write_manifest(out, command=args.command, inputs=study.inputs, parameters=params,
-                                  preset=study.preset.as_dict(), outputs=written))
+    written, removed = _write_outputs(study, args, config, out, progress)
+    if removed:
+        print(f"note         replaced the earlier run in {out}: removed {removed} of its files "
+              f"(listed in its manifest.json)")
     print("wrote:")
     for path in written:
         print(f"  {path}")
     return 0
 
 
+def _write_outputs(study, args, config: dict, out: Path, progress) -> tuple[list[Path], int]:
+    """Write the run into a staging folder, then swap it in for the earlier run (see
+    :func:`geoplan.report.publish`); return the files and how many earlier ones were removed."""
+    from geoplan.report import publish, staged_run
+
+    with staged_run(out) as stage:
+        if args.command in ("demo", "run"):
+            _print_info(study.info())
+            progress("drawing the study-area map")
+            _write_study_maps(study, args, config, stage)
+            for name in [n for n in ANALYSES if _analysis_cli(n) is not None]:
+                module = _analysis_cli(name)
+                progress(f"running {name}")
+                module.run(study, _analysis_args(module, args), stage, config=config, progress=progress)
+        else:
+            _analysis_cli(args.command).run(study, args, stage, config=config, progress=progress)
+        params = {k: v for k, v in vars(args).items() if k not in ("debug", "verbose")}
+        return publish(stage, out, inputs=study.inputs, command=args.command, parameters=params,
+                       preset=study.preset.as_dict())
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``geoplan`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         return _main(argv)
+    except _UsageError as exc:
+        command = next((a for a in argv if a in ("info", "demo", "run", *ANALYSES)), None)
+        prog = f"geoplan {command}" if exc.prog == "geoplan" and command else exc.prog
+        print(f"geoplan: error: {exc} — see `{prog} --help`", file=sys.stderr)
+        return 2
     except InputError as exc:
         if debug:
             traceback.print_exc()
@@ -209,8 +279,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `geoplan info | head`: the reader left, nothing is wrong
         return 0
+    except _Terminated:
+        print("geoplan: terminated; no output was half-written and the earlier run's files are as they were",
+              file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
-        print("geoplan: interrupted; no output was half-written", file=sys.stderr)
+        print("geoplan: interrupted; no output was half-written and the earlier run's files are as they were",
+              file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: say so plainly
         if debug:
@@ -218,6 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"geoplan: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
               f"(rerun with --debug and report it)", file=sys.stderr)
         return 1
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -199,7 +199,8 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
                             categories=list(preset.life_circle.circle_of_category))
     dropped.extend(community.dropped)
     resident_files = [f["path"] for f in community.files if f.get("role") == "residents"]
-    if resident_files and len(community.residents) == 0:
+    outside = [d for d in community.dropped if d.get("what") == "residents" and d.get("reason") == "outside the study area"]
+    if resident_files and len(community.residents) == 0 and outside:  # an empty file is only a warning
         raise InputError("no resident feature of this layer lies inside the OSM extract's area",
                          source=", ".join(resident_files),
                          fix="check the layer's CRS (or lon/lat column order) and that it covers the same district")

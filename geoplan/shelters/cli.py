@@ -99,3 +99,8 @@ def _print_summary(result) -> None:
               f"{row.assigned_population:7,.0f}")
     for w in result.warnings:
         print(f"note         {w}")
+
+
+def check(args, config: dict, preset) -> None:
+    """Reject unknown or ill-typed sites options before any data is loaded."""
+    _options(args, config)
