@@ -43,7 +43,7 @@ def _read_yaml(path: Path) -> Any:
         raise InputError("the config is a folder, not a file", source=path,
                          fix="give the project YAML file itself, e.g. --config project.yml")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
     except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"config is not valid UTF-8 YAML ({str(exc).splitlines()[0][:120]})", source=path,
                          fix="fix the YAML syntax (indentation, colons) and save it as UTF-8") from None

@@ -98,3 +98,23 @@ def grid_district(path: Path, *, n: int = 4, step_m: float = 100.0) -> Path:
     a clinic, a supermarket, a park polygon and a primary school, names in Chinese.
     """
     return grid_writer(n=n, step_m=step_m).write(path)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Call ``geoplan.cli.main`` in this process (no subprocess start-up); return code, stdout, stderr."""
+    import contextlib
+    import io
+
+    from geoplan.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative name → bytes); empty when the folder does not exist."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
