@@ -124,9 +124,10 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
     if args.bbox:
         try:
             bbox = tuple(float(v) for v in args.bbox.split(","))
-            assert len(bbox) == 4
+            west, south, east, north = bbox
+            assert -180 <= west < east <= 180 and -90 <= south < north <= 90  # NaN fails too
         except (ValueError, AssertionError):
-            raise InputError(f"--bbox {args.bbox!r} is not four numbers", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
+            raise InputError(f"--bbox {args.bbox!r} is not four numbers W,S,E,N in degrees with W < E and S < N", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
     osm = args.osm or (None if demo else config.get("osm"))
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),

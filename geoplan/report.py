@@ -225,6 +225,11 @@ def publish(stage: Path, out: Path, *, inputs, **manifest: Any) -> tuple[list[Pa
     if clash:
         raise InputError("an output would replace one of the inputs", source=clash[0],
                          fix="choose another --out folder")
+    ours = set(earlier)
+    foreign = [t for t in targets if t.exists() and t.resolve() not in ours]
+    if foreign:
+        raise InputError("an output would replace a file that no earlier geoplan run here lists in its manifest",
+                         source=foreign[0], fix="move that file away, or choose another --out folder")
     (out / MANIFEST).unlink(missing_ok=True)
     keep = {t.resolve() for t in targets}
     removed = [p for p in earlier if p not in keep and p not in protected]

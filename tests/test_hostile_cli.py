@@ -106,6 +106,8 @@ def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
     (["info", "--encoding", "rot13"], "--encoding: 'rot13' is not a text encoding"),
     (["coverage", "--categories", "park,spaceport"], "spaceport"),
     (["info", "--bbox", "1,2,3"], "--bbox"),
+    (["info", "--bbox", "nan,1,2,3"], "--bbox"),
+    (["info", "--bbox", "116.4,40,116.3,40.1"], "--bbox"),
 ])
 def test_bad_options_are_refused_before_reading_data(tmp_path, unreadable_osm, args, expect):
     code, _, err = run_cli(*args, "--osm", unreadable_osm, "--out", tmp_path / "out")
@@ -228,3 +230,15 @@ def test_sigterm_leaves_no_temporary_file_and_the_earlier_run_intact(tmp_path):
     assert "terminated" in err and "Traceback" not in err
     assert not [p for p in out.rglob(".*")]  # no staging folder, no temporary file
     assert files_under(out) == before
+
+
+def test_a_file_no_manifest_lists_is_never_overwritten(tmp_path):
+    osm = grid_district(tmp_path / "d.osm")
+    out = tmp_path / "out"
+    (out / "coverage").mkdir(parents=True)
+    theirs = out / "coverage" / "residents.csv"
+    theirs.write_text("my own table", encoding="utf-8")
+    code, _, err = run_cli("coverage", "--osm", osm, "--out", out)
+    _one_line(code, err, "residents.csv", "no earlier geoplan run here lists")
+    assert theirs.read_text(encoding="utf-8") == "my own table"
+    assert set(files_under(out)) == {"coverage/residents.csv"}
