@@ -178,3 +178,22 @@ def test_a_study_near_the_pole_is_refused_with_one_line(tmp_path):
     with pytest.raises(InputError) as err:
         load_study(path)
     assert "UTM" in err.value.line() and "arctic.osm" in err.value.line()
+
+
+def test_objects_deleted_in_josm_are_left_out(tmp_path):
+    from osm_fixture import grid_writer
+
+    w = grid_writer()
+    plain = read_osm_file(w.write(tmp_path / "plain.osm"))
+    extra_a, extra_b = w.node(0, -100), w.node(300, -100)
+    w.way([extra_a, extra_b], highway="residential", name="已拆除路")
+    text = w.write(tmp_path / "x.osm", negative_ids=True).read_text(encoding="utf-8")
+    # JOSM keeps a deleted object in the file with action="delete" until it is uploaded
+    for ident in (extra_a, extra_b):
+        text = text.replace(f'<node id="-{ident}" ', f'<node id="-{ident}" action="delete" ')
+    text = text.replace(f'<way id="-{w.ways[-1][0]}" ', f'<way id="-{w.ways[-1][0]}" action="delete" ')
+    path = tmp_path / "josm_deleted.osm"
+    path.write_text(text, encoding="utf-8")
+    data = read_osm_file(path)
+    assert "已拆除路" not in set(data.ways["name"]) and len(data.ways) == len(plain.ways)
+    assert len(data.nodes) == len(plain.nodes)

@@ -249,13 +249,52 @@ def _collect(read: Path, *, source: Path, check_order: bool) -> _Collected:
     return out
 
 
-def _read_objects(path: Path) -> dict[str, dict[int, tuple]]:
-    """Every node, way and relation of ``path`` as plain values, by type and id (the last copy wins)."""
+def _mentions(fh, needle: bytes, chunk: int = 1 << 24) -> bool:
+    """Whether a binary stream contains ``needle``, read in chunks (extracts can be large)."""
+    tail = b""
+    while block := fh.read(chunk):
+        if needle in tail + block:
+            return True
+        tail = block[-len(needle):]
+    return False
+
+
+def _deleted_objects(path: Path) -> set[tuple[str, int]]:
+    """``(type, id)`` of the objects a JOSM file marks ``action="delete"`` (libosmium reads them as
+    ordinary objects); empty for PBF and for files without the attribute."""
+    import bz2
+    import xml.etree.ElementTree as ET
+
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return set()
+    opener = bz2.open if name.endswith(".bz2") else open
+    try:
+        with opener(path, "rb") as fh:
+            if not _mentions(fh, b"action="):
+                return set()
+        deleted = set()
+        with opener(path, "rb") as fh:
+            for _, elem in ET.iterparse(fh, events=("end",)):
+                if elem.tag in ("node", "way", "relation") and elem.get("action") == "delete":
+                    deleted.add((elem.tag[0], int(elem.get("id", "0"))))
+                if elem.tag in ("node", "way", "relation"):
+                    elem.clear()
+        return deleted
+    except (OSError, EOFError, ValueError, ET.ParseError):
+        return set()  # damaged files are reported by the osmium pass, in its words
+
+
+def _read_objects(path: Path, skip: set[tuple[str, int]]) -> dict[str, dict[int, tuple]]:
+    """Every node, way and relation of ``path`` as plain values, by type and id (the last copy
+    wins), leaving out ``skip`` (objects deleted in JOSM)."""
     import osmium
 
     objects: dict[str, dict[int, tuple]] = {"n": {}, "w": {}, "r": {}}
     try:
         for obj in osmium.FileProcessor(str(path)):
+            if (obj.type_str(), obj.id) in skip:
+                continue
             tags = {t.k: t.v for t in obj.tags}
             if obj.is_node():
                 loc = obj.location
@@ -273,13 +312,13 @@ def _read_objects(path: Path) -> dict[str, dict[int, tuple]]:
     return objects
 
 
-def _sorted_copy(path: Path, folder: Path) -> tuple[Path, _Renumbering]:
-    """Write ``path`` sorted by type and id, negative ids moved above the positive ones, into
-    ``folder`` (a temporary folder: the user's file is only read)."""
+def _sorted_copy(path: Path, folder: Path, skip: set[tuple[str, int]]) -> tuple[Path, _Renumbering]:
+    """Write ``path`` sorted by type and id, negative ids moved above the positive ones and the
+    objects in ``skip`` left out, into ``folder`` (a temporary folder: the user's file is only read)."""
     import osmium
     from osmium.osm import mutable
 
-    objects = _read_objects(path)
+    objects = _read_objects(path, skip)
     ids = _Renumbering({k: max((i for i in v if i > 0), default=0) for k, v in objects.items()})
     member_kind = {"n": "n", "w": "w", "r": "r"}
     target = folder / "sorted.osm.pbf"
@@ -359,10 +398,11 @@ def _header_warnings(header, bounds, path: Path) -> tuple:
 def read_osm_file(path: str | Path, *, label: str | None = None) -> OsmData:
     """Read an OSM file into :class:`OsmData`.
 
-    Files saved by JOSM (negative ids for new objects) and files not sorted by type and id
-    (Overpass ``out qt``, JOSM saves mixing new and downloaded objects) load exactly like sorted
-    ones: they are first copied, sorted, into a temporary folder (the user's file is only read),
-    and the tables keep the ids of the user's file.
+    Files saved by JOSM (negative ids for new objects, ``action="delete"`` on deleted ones) and
+    files not sorted by type and id (Overpass ``out qt``, JOSM saves mixing new and downloaded
+    objects) load exactly like sorted ones: they are first copied, sorted and without the deleted
+    objects, into a temporary folder (the user's file is only read), and the tables keep the ids of
+    the user's file.
 
     Parameters
     ----------
@@ -380,11 +420,14 @@ def read_osm_file(path: str | Path, *, label: str | None = None) -> OsmData:
     path = Path(path)
     _check_file(path)
     ids = None
+    deleted = _deleted_objects(path)
     try:
+        if deleted:
+            raise _NeedsSorting("objects marked action=delete")
         raw = _collect(path, source=path, check_order=True)
     except _NeedsSorting:
         with tempfile.TemporaryDirectory(prefix="geoplan-osm-") as folder:
-            copy, ids = _sorted_copy(path, Path(folder))
+            copy, ids = _sorted_copy(path, Path(folder), deleted)
             try:
                 raw = _collect(copy, source=path, check_order=False)
             except _NeedsSorting as exc:  # cannot happen for a sorted copy; never loop
