@@ -155,7 +155,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _fail(key: str, problem: str, source, fix: str) -> InputError:
-    return InputError(f"{key}: {problem}", source=source, fix=fix)
+    # "sites.radius_m: must be …" in a file; "--radius must be …" on the command line
+    return InputError(f"{key} {problem}" if key.startswith("--") else f"{key}: {problem}", source=source, fix=fix)
 
 
 #: What to write instead, for values that must be a text.

@@ -98,12 +98,12 @@ def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("args, expect", [
-    (["coverage", "--speed", "-1"], "--speed: must be greater than zero"),
-    (["coverage", "--speed", "nan"], "--speed: must be a number"),
-    (["sites", "--radius", "-5"], "--radius: must be greater than zero, not -5"),
-    (["sites", "--time-limit", "0"], "--time-limit: must be greater than zero"),
-    (["sites", "--k", "-2"], "--k: must be zero or more"),
-    (["info", "--encoding", "rot13"], "--encoding: 'rot13' is not a text encoding"),
+    (["coverage", "--speed", "-1"], "--speed must be greater than zero"),
+    (["coverage", "--speed", "nan"], "--speed must be a number"),
+    (["sites", "--radius", "-5"], "--radius must be greater than zero, not -5"),
+    (["sites", "--time-limit", "0"], "--time-limit must be greater than zero"),
+    (["sites", "--k", "-2"], "--k must be zero or more"),
+    (["info", "--encoding", "rot13"], "--encoding 'rot13' is not a text encoding"),
     (["coverage", "--categories", "park,spaceport"], "spaceport"),
     (["info", "--bbox", "1,2,3"], "--bbox"),
     (["info", "--bbox", "nan,1,2,3"], "--bbox"),
