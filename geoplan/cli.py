@@ -196,6 +196,17 @@ def _check_analyses(args, config: dict, preset) -> None:
             module.check(_analysis_args(module, args), config, preset)
 
 
+def _check_sources(args, config: dict) -> None:
+    """The OSM file and the layer folders exist and look right (nothing is parsed yet)."""
+    from geoplan.layers import check_layer_folders
+    from geoplan.sources import check_osm_file
+
+    osm = args.osm or (None if args.command == "demo" else config.get("osm"))
+    if osm is not None:
+        check_osm_file(osm)
+    check_layer_folders(list(config.get("layers") or []) + list(args.layers or []))
+
+
 def _given_inputs(args, config: dict) -> list[dict]:
     """The user's paths known before loading, so ``--out`` can be checked against them."""
     paths = [("osm", args.osm or config.get("osm")), ("config", args.config)]
@@ -212,6 +223,7 @@ def _main(argv: Sequence[str] | None) -> int:
     config = load_config(args.config)
     preset = preset_from_config(config, args.preset)
     _check_analyses(args, config, preset)  # fail before the slow load
+    _check_sources(args, config)
     if args.command != "info":
         check_output_folder(args.out, _given_inputs(args, config))
     quiet = (args.command == "info" and args.json) or not (args.verbose or sys.stderr.isatty())

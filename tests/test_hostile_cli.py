@@ -242,3 +242,9 @@ def test_a_file_no_manifest_lists_is_never_overwritten(tmp_path):
     _one_line(code, err, "residents.csv", "no earlier geoplan run here lists")
     assert theirs.read_text(encoding="utf-8") == "my own table"
     assert set(files_under(out)) == {"coverage/residents.csv"}
+
+
+def test_a_missing_layers_folder_is_named_before_the_osm_file_is_read(tmp_path, unreadable_osm):
+    code, _, err = run_cli("coverage", "--osm", unreadable_osm, "--layers", tmp_path / "nope", "--out", tmp_path / "o")
+    _one_line(code, err, "nope", "layers folder not found")
+    assert not (tmp_path / "o").exists()

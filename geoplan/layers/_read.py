@@ -135,6 +135,12 @@ def read_layer_file(path: str | Path, role: str, *, crs: pyproj.CRS, area: shape
     return frame, notes
 
 
+def check_layer_folders(folders: Sequence[str | Path]) -> None:
+    """Check, before any data is read, that each folder exists and its ``layers.yml`` (if any) is
+    valid and names files that exist; raises :class:`~geoplan.errors.InputError` otherwise."""
+    discover([Path(f) for f in folders])
+
+
 def read_layers(folder: str | Path | Sequence[str | Path], *, crs: pyproj.CRS,
                 area: shapely.Polygon | shapely.MultiPolygon | None = None, encoding: str | None = None,
                 categories: Sequence[str] = tuple(CIRCLE_OF_CATEGORY)) -> CommunityLayers:

@@ -124,6 +124,11 @@ class _Renumbering:
         return np.where(values > top, top + 1 - values, values)
 
 
+def check_osm_file(path: str | Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is a non-empty file with an OSM suffix (no parsing)."""
+    _check_file(Path(path))
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise InputError("OSM file not found", source=path, fix="check the path given to --osm")
