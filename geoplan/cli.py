@@ -201,16 +201,16 @@ def _check_sources(args, config: dict) -> None:
     from geoplan.layers import check_layer_folders
     from geoplan.sources import check_osm_file
 
-    osm = args.osm or (None if args.command == "demo" else config.get("osm"))
+    osm = getattr(args, "osm", None) or (None if args.command == "demo" else config.get("osm"))
     if osm is not None:
         check_osm_file(osm)
-    check_layer_folders(list(config.get("layers") or []) + list(args.layers or []))
+    check_layer_folders(list(config.get("layers") or []) + list(getattr(args, "layers", None) or []))
 
 
 def _given_inputs(args, config: dict) -> list[dict]:
     """The user's paths known before loading, so ``--out`` can be checked against them."""
-    paths = [("osm", args.osm or config.get("osm")), ("config", args.config)]
-    paths += [("layers", p) for p in list(config.get("layers") or []) + list(args.layers or [])]
+    paths = [("osm", getattr(args, "osm", None) or config.get("osm")), ("config", getattr(args, "config", None))]
+    paths += [("layers", p) for p in list(config.get("layers") or []) + list(getattr(args, "layers", None) or [])]
     return [{"path": str(p), "role": role} for role, p in paths if p]
 
 
@@ -220,13 +220,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
     args = build_parser().parse_args(argv)
     check_arguments(args)
-    config = load_config(args.config)
-    preset = preset_from_config(config, args.preset)
+    config = load_config(getattr(args, "config", None))
+    preset = preset_from_config(config, getattr(args, "preset", None))
     _check_analyses(args, config, preset)  # fail before the slow load
     _check_sources(args, config)
-    if args.command != "info":
+    if args.command != "info" and getattr(args, "out", None) is not None:
         check_output_folder(args.out, _given_inputs(args, config))
-    quiet = (args.command == "info" and args.json) or not (args.verbose or sys.stderr.isatty())
+    quiet = (args.command == "info" and args.json) or not (getattr(args, "verbose", False) or sys.stderr.isatty())
     progress = _Progress(quiet=quiet)
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
