@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 import traceback
 from importlib import import_module
@@ -38,6 +40,25 @@ def _analysis_cli(name: str):
         raise
 
 
+class _UsageError(Exception):
+    """A command line argparse refuses; shown as one line with a pointer to ``--help``."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse without the usage block: a refused command line is one line and a hint."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(message, self.prog)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every temporary file is removed on the way out."""
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     src = parser.add_argument_group("data")
     src.add_argument("--osm", metavar="FILE", help="OSM extract (.osm, .osm.bz2, .osm.pbf); default: the bundled sample")
@@ -58,10 +79,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                       help="maps with every script inlined and no tiles (default)")
     mode.add_argument("--online", dest="offline", action="store_false", help="maps that load basemap tiles")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print progress on stderr even when it is not a terminal")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="geoplan", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="geoplan", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("info", help="load the data and print what is in it")
     _common(p)
@@ -105,9 +128,10 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
     if args.bbox:
         try:
             bbox = tuple(float(v) for v in args.bbox.split(","))
-            assert len(bbox) == 4
+            west, south, east, north = bbox
+            assert -180 <= west < east <= 180 and -90 <= south < north <= 90  # NaN fails too
         except (ValueError, AssertionError):
-            raise InputError(f"--bbox {args.bbox!r} is not four numbers", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
+            raise InputError(f"--bbox {args.bbox!r} is not four numbers W,S,E,N in degrees with W < E and S < N", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
     osm = args.osm or (None if demo else config.get("osm"))
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),
@@ -193,30 +217,68 @@ def run_analyses(study, names: Sequence[str], args, config: dict, out: Path, *, 
     written = _write_study_maps(study, args, config, out)
     for name in [n for n in names if _analysis_cli(n) is not None]:
         module = _analysis_cli(name)
-        sub = argparse.ArgumentParser()
-        module.add_arguments(sub)
-        sub_args = sub.parse_args([])
-        for key, value in vars(args).items():
-            setattr(sub_args, key, value)
         progress(f"running {name}")
-        written += module.run(study, sub_args, out, config=config, progress=progress)
+        written += module.run(study, _analysis_args(module, args), out, config=config, progress=progress)
     return written
 
 
+def _analysis_args(module, args) -> argparse.Namespace:
+    """The options of one analysis for ``demo``/``run``: its defaults, overlaid by the common ones."""
+    sub = argparse.ArgumentParser()
+    module.add_arguments(sub)
+    sub_args = sub.parse_args([])
+    for key, value in vars(args).items():
+        setattr(sub_args, key, value)
+    return sub_args
+
+
+def _check_analyses(args, config: dict, preset) -> None:
+    """Every analysis that will run, or whose section the project file has, checks its options."""
+    for name in ANALYSES:
+        module = _analysis_cli(name)
+        if module is None or not hasattr(module, "check"):
+            continue
+        if args.command == name:
+            module.check(args, config, preset)
+        elif args.command in ("demo", "run") or config.get(name) is not None:
+            module.check(_analysis_args(module, args), config, preset)
+
+
+def _check_sources(args, config: dict) -> None:
+    """The OSM file and the layer folders exist and look right (nothing is parsed yet)."""
+    from geoplan.layers import check_layer_folders
+    from geoplan.sources import check_osm_file
+
+    osm = getattr(args, "osm", None) or (None if args.command == "demo" else config.get("osm"))
+    if osm is not None:
+        check_osm_file(osm)
+    check_layer_folders(list(config.get("layers") or []) + list(getattr(args, "layers", None) or []))
+
+
+def _given_inputs(args, config: dict) -> list[dict]:
+    """The user's paths known before loading, so ``--out`` can be checked against them."""
+    paths = [("osm", getattr(args, "osm", None) or config.get("osm")), ("config", getattr(args, "config", None))]
+    paths += [("layers", p) for p in list(config.get("layers") or []) + list(getattr(args, "layers", None) or [])]
+    return [{"path": str(p), "role": role} for role, p in paths if p]
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    from geoplan.config import load_config, preset_from_config
-    from geoplan.report import check_output_folder, write_manifest
+    from geoplan.config import check_arguments, load_config, preset_from_config
+    from geoplan.report import check_output_folder
 
     args = build_parser().parse_args(argv)
     if args.command == "batch":  # the client never loads a district: its tasks do
         from geoplan.districts import cli as batch_cli
 
         return batch_cli.run(args)
-    config = load_config(args.config)
-    preset = preset_from_config(config, args.preset)
-    if args.command in ANALYSES and hasattr(_analysis_cli(args.command), "check"):
-        _analysis_cli(args.command).check(args, config, preset)  # fail before the slow load
-    quiet = args.command == "info" and args.json
+    check_arguments(args)
+    config = load_config(getattr(args, "config", None))
+    preset = preset_from_config(config, getattr(args, "preset", None))
+    _check_analyses(args, config, preset)  # fail before the slow load
+    _check_sources(args, config)
+    if args.command != "info" and getattr(args, "out", None) is not None:
+        check_output_folder(args.out, _given_inputs(args, config))
+    quiet = (args.command == "info" and args.json) or not (getattr(args, "verbose", False) or sys.stderr.isatty())
     progress = _Progress(quiet=quiet)
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
@@ -227,16 +289,13 @@ def _main(argv: Sequence[str] | None) -> int:
             _print_info(info, _summary_lang(args, config, study))
         return 0
     out = check_output_folder(args.out, study.inputs)
-    written: list[Path] = []
-    if args.command in ("demo", "run"):
-        _print_info(study.info(), _summary_lang(args, config, study))
-        written += run_analyses(study, ANALYSES, args, config, out, progress=progress)
-    else:
-        written += _analysis_cli(args.command).run(study, args, out, config=config, progress=progress)
-    params = {k: v for k, v in vars(args).items() if k not in ("debug",)}
-    written.append(write_manifest(out, command=args.command, inputs=study.inputs, parameters=params,
-                                  preset=study.preset.as_dict(), outputs=written))
-    print(translator(_summary_lang(args, config, study)).gettext("wrote:"))
+    lang = _summary_lang(args, config, study)
+    written, removed = _write_outputs(study, args, config, out, progress, lang)
+    tr = translator(lang)
+    if removed:
+        print(tr.render(message("note         replaced the earlier run in {out}: removed {removed} of its files "
+                                "(listed in its manifest.json)", out=out, removed=removed)))
+    print(tr.gettext("wrote:"))
     for path in written:
         print(f"  {path}")
     return 0
@@ -247,12 +306,39 @@ def _summary_lang(args, config: dict, study) -> str:
     return getattr(args, "lang", None) or config.get("lang") or study.lang
 
 
+def _write_outputs(study, args, config: dict, out: Path, progress, lang: str) -> tuple[list[Path], int]:
+    """Write the run into a staging folder, then swap it in for the earlier run (see
+    :func:`geoplan.report.publish`); return the files and how many earlier ones were removed."""
+    from geoplan.report import publish, staged_run
+
+    with staged_run(out) as stage:
+        if args.command in ("demo", "run"):
+            _print_info(study.info(), lang)
+            run_analyses(study, ANALYSES, args, config, stage, progress=progress)
+        else:
+            _analysis_cli(args.command).run(study, args, stage, config=config, progress=progress)
+        params = {k: v for k, v in vars(args).items() if k not in ("debug", "verbose")}
+        return publish(stage, out, inputs=study.inputs, command=args.command, parameters=params,
+                       preset=study.preset.as_dict())
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``geoplan`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         return _main(argv)
+    except _UsageError as exc:
+        command = next((a for a in argv if a in ("info", "demo", "run", *ANALYSES)), None)
+        prog = f"geoplan {command}" if exc.prog == "geoplan" and command else exc.prog
+        print(f"geoplan: error: {exc} — see `{prog} --help`", file=sys.stderr)
+        return 2
     except InputError as exc:
         if debug:
             traceback.print_exc()
@@ -260,8 +346,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `geoplan info | head`: the reader left, nothing is wrong
         return 0
+    except _Terminated:
+        print("geoplan: terminated; no output was half-written and the earlier run's files are as they were",
+              file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
-        print("geoplan: interrupted; no output was half-written", file=sys.stderr)
+        print("geoplan: interrupted; no output was half-written and the earlier run's files are as they were",
+              file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: say so plainly
         if debug:
@@ -269,6 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"geoplan: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
               f"(rerun with --debug and report it)", file=sys.stderr)
         return 1
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

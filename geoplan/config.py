@@ -16,36 +16,59 @@ Example ``project.yml``::
 
 from __future__ import annotations
 
+import codecs
+import math
+import numbers
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml
 
 from geoplan.errors import InputError
-from geoplan.standards import Preset, PresetError, get_preset
+from geoplan.standards import PRESETS, Preset, PresetError, get_preset
 
 _TOP_KEYS = {"preset", "overrides", "osm", "place", "layers", "lang", "basemap", "offline", "encoding", "name",
              "coverage", "access", "sites"}
 
 
+#: Languages and map backgrounds a project file may name (the CLI offers the same choices).
+LANGS: tuple[str, ...] = ("zh", "en")
+BASEMAPS: tuple[str, ...] = ("osm", "light", "gaode", "none")
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.exists():
+        raise InputError("config file not found", source=path, fix="check the path given to --config")
+    if path.is_dir():
+        raise InputError("the config is a folder, not a file", source=path,
+                         fix="give the project YAML file itself, e.g. --config project.yml")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"config is not valid UTF-8 YAML ({str(exc).splitlines()[0][:120]})", source=path,
+                         fix="fix the YAML syntax (indentation, colons) and save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"cannot read the config ({exc.strerror or type(exc).__name__})", source=path,
+                         fix="check the file's permissions") from None
+
+
 def load_config(path: str | Path | None) -> dict[str, Any]:
-    """Read a project YAML into a dict (empty without a file); paths are made relative to it."""
+    """Read a project YAML into a dict (empty without a file); paths are made relative to it.
+
+    Every top-level value and every analysis section is checked here, before any data is read
+    (:func:`check_project`); a problem is an :class:`InputError` naming the file and the key.
+    """
     if path is None:
         return {}
     path = Path(path)
-    if not path.exists():
-        raise InputError("config file not found", source=path, fix="check the path given to --config")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"config is not valid UTF-8 YAML ({str(exc).splitlines()[0]})", source=path,
-                         fix="fix the YAML syntax (indentation, colons) and save it as UTF-8") from exc
+    data = _read_yaml(path)
     if not isinstance(data, dict):
         raise InputError("config must be a mapping of keys to values", source=path, fix="see the example in the README")
-    unknown = sorted(set(data) - _TOP_KEYS)
+    unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
     if unknown:
         raise InputError(f"unknown config keys: {', '.join(unknown)}", source=path,
                          fix=f"use only: {', '.join(sorted(_TOP_KEYS))}")
+    check_project(data, source=path)
     base = path.parent
     if data.get("osm"):
         data["osm"] = str((base / data["osm"]).resolve())
@@ -123,3 +146,151 @@ def section_options(config: dict[str, Any], name: str, allowed_keys: Iterable[st
         if value is not None:
             opts[key] = value
     return opts
+
+
+# -- checking a project file and the command line before any data is read ------------------------
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+
+
+def _fail(key: str, problem: str, source, fix: str) -> InputError:
+    # "sites.radius_m: must be …" in a file; "--radius must be …" on the command line
+    return InputError(f"{key} {problem}" if key.startswith("--") else f"{key}: {problem}", source=source, fix=fix)
+
+
+#: What to write instead, for values that must be a text.
+_TEXT_HINTS: Mapping[str, str] = {
+    "osm": "write osm: the path of the .osm or .osm.pbf file (relative to the project file)",
+    "place": "write place: a place name, e.g. place: 海淀区, 北京市",
+    "name": "write name: the study's title as one text (in quotes if it looks like a number)",
+    "encoding": "write encoding: gbk (or another text encoding)",
+    "access.scenario": "write scenario: the path of an obstructions file",
+}
+
+
+def _text(key: str, value: Any, source, *, choices: Sequence[str] | None = None) -> None:
+    if not isinstance(value, str) or not value.strip():
+        hint = f"write {key}: {choices[0]} (one of {', '.join(choices)})" if choices else \
+            _TEXT_HINTS.get(key, f"write {key} as a text")
+        raise _fail(key, f"must be a text, not {value!r}"[:200], source, hint)
+    if choices is not None and value not in choices:
+        raise _fail(key, f"unknown value {value!r}"[:200], source, f"use one of: {', '.join(choices)}")
+
+
+def _number(key: str, value: Any, source, *, zero_ok: bool = False, integer: bool = False) -> None:
+    if not _is_number(value) or (integer and float(value) != int(value)):
+        kind = "a whole number" if integer else "a number"
+        raise _fail(key, f"must be {kind}, not {value!r}"[:200], source, f"write {key} as {kind}, e.g. {key}: 5")
+    if value < 0 or (value == 0 and not zero_ok):
+        raise _fail(key, f"must be {'zero or more' if zero_ok else 'greater than zero'}, not {value:g}", source,
+                    f"give {key} a {'non-negative' if zero_ok else 'positive'} value")
+
+
+def _flag(key: str, value: Any, source) -> None:
+    if not isinstance(value, bool):
+        raise _fail(key, f"must be true or false, not {value!r}"[:200], source, f"write {key}: true or {key}: false")
+
+
+def _names(key: str, value: Any, source) -> None:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
+        raise _fail(key, f"must be a list of names, not {value!r}"[:200], source, f"e.g. {key}: [health, market]")
+
+
+def _shares(key: str, value: Any, source) -> None:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and _is_number(v) and 0 <= v <= 1
+                                              for k, v in value.items()):
+        raise _fail(key, f"must map site kinds to shares between 0 and 1, not {value!r}"[:200], source,
+                    f"e.g. {key}: {{park: 0.5, square: 0.8}}")
+
+
+def _encoding(key: str, value: Any, source) -> None:
+    _text(key, value, source)
+    try:
+        info = codecs.lookup(value.strip())
+    except LookupError:
+        raise _fail(key, f"unknown text encoding {value!r}", source, "use a name such as utf-8, gbk or gb18030") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise _fail(key, f"{value!r} is not a text encoding", source, "use a name such as utf-8, gbk or gb18030")
+
+
+def _choice(*choices: str):
+    return lambda key, value, source: _text(key, value, source, choices=choices)
+
+
+def _count(zero_ok: bool = True):
+    return lambda key, value, source: _number(key, value, source, zero_ok=zero_ok, integer=True)
+
+
+_POSITIVE = _number
+_NON_NEGATIVE = lambda key, value, source: _number(key, value, source, zero_ok=True)  # noqa: E731
+
+#: How each value of the project file is checked: top-level keys, then each analysis section.
+#: Keys a section accepts are listed by its analysis (``section_options``); unknown ones are
+#: refused there, so a new option of an analysis needs no change here.
+_TOP_RULES: Mapping[str, Callable] = {
+    "preset": _choice(*PRESETS), "osm": _text, "place": _text, "lang": _choice(*LANGS),
+    "basemap": _choice(*BASEMAPS), "offline": _flag, "encoding": _encoding, "name": _text,
+}
+_SECTION_RULES: Mapping[str, Mapping[str, Callable]] = {
+    "coverage": {"mode": _choice("distance", "time"), "speed": _POSITIVE, "profile": _choice("adult", "elderly"),
+                 "categories": _names, "per_facility": _flag, "horizon_m": _POSITIVE,
+                 "service_area_buffer_m": _NON_NEGATIVE, "gap_join_m": _NON_NEGATIVE},
+    "access": {"vehicle": _choice("fire", "ambulance"), "scenario": _text, "obstructions": _flag,
+               "routes": _choice("affected", "all", "none"), "min_width_m": _NON_NEGATIVE,
+               "min_height_m": _NON_NEGATIVE, "turnout_s": _NON_NEGATIVE, "target_drive_s": _POSITIVE,
+               "last_leg_m": _NON_NEGATIVE},
+    "sites": {"kind": _choice("emergency", "fixed"), "model": _choice("mclp", "lscp", "pmedian"), "k": _count(),
+              "capacitated": _flag, "time_limit": _POSITIVE, "radius_m": _POSITIVE, "curve_k": _count(),
+              "usable_share": _shares, "min_width_m": _NON_NEGATIVE, "split": _flag},
+}
+#: Command-line options checked the same way (attribute → its name on the command line, rule).
+_ARG_RULES: Mapping[str, tuple[str, Callable]] = {
+    "speed": ("--speed", _POSITIVE), "k": ("--k", _count()), "time_limit": ("--time-limit", _POSITIVE),
+    "radius_m": ("--radius", _POSITIVE), "encoding": ("--encoding", _encoding),
+}
+
+
+def check_project(data: Mapping[str, Any], *, source) -> None:
+    """Check every value of a project file against its type and range, before any data is read.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the (dotted) key: ``osm: 123``, ``layers: 5``, ``name: [a, b]``,
+        ``lang: fr``, ``sites: {radius_m: -5}``, a section that is not a mapping…
+    """
+    for key, rule in _TOP_RULES.items():
+        if data.get(key) is not None:
+            rule(key, data[key], source)
+    layers = data.get("layers")
+    if layers is not None:
+        items = layers if isinstance(layers, list) else [layers]
+        if not items or not all(isinstance(v, str) and v.strip() for v in items):
+            raise _fail("layers", f"must be a folder or a list of folders, not {layers!r}"[:200], source,
+                        "e.g. layers: [layers/] (paths relative to the project file)")
+    if data.get("overrides") is not None and not isinstance(data["overrides"], dict):
+        raise _fail("overrides", f"must be a mapping of names to values, not {data['overrides']!r}"[:200], source,
+                    "e.g. overrides: {residents: {floor_area_per_person_m2: 30}}")
+    for section, rules in _SECTION_RULES.items():
+        values = data.get(section)
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            raise _fail(section, f"the {section} section must be a mapping, not {values!r}"[:200], source,
+                        f"e.g. {section}: {{key: value}}")
+        for key, value in values.items():
+            if key in rules and value is not None:
+                rules[key](f"{section}.{key}", value, source)
+
+
+def check_arguments(args) -> None:
+    """Check the command line's numbers and names (argparse checks only their syntax)."""
+    for attribute, (flag, rule) in _ARG_RULES.items():
+        value = getattr(args, attribute, None)
+        if value is not None:
+            rule(flag, value, None)
+    categories = getattr(args, "categories", None)
+    if categories is not None:
+        _names("--categories", categories, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -118,13 +119,124 @@ def write_manifest(folder: str | Path, *, command: str, inputs: list[dict] | tup
     return write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+#: Name of the manifest beside a run's outputs.
+MANIFEST = "manifest.json"
+#: Prefix of the staging folder a run writes into before its files replace the earlier run's.
+STAGING_PREFIX = ".geoplan-run-"
+
+
+def _nearest_existing(path: Path) -> Path:
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    return probe
+
+
+def _probe_writable(folder: Path, out: Path) -> None:
+    """Raise unless a file can be created in ``folder`` (the check ``os.access`` cannot make for root)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".geoplan-probe-")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise InputError(f"cannot write in {folder} ({exc.strerror or type(exc).__name__})", source=out,
+                         fix="choose a folder you can write to with --out") from None
+
+
+def earlier_outputs(out: Path) -> list[Path]:
+    """The files an earlier geoplan run listed in ``out/manifest.json`` (inside ``out`` only).
+
+    Raises
+    ------
+    InputError
+        ``manifest.json`` exists but was not written by geoplan (it is never overwritten then).
+    """
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        return []
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        listed = data["outputs"] if data.get("tool") == "geoplan" else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        listed = None
+    if not isinstance(listed, list):
+        raise InputError("the output folder holds a manifest.json that geoplan did not write", source=manifest,
+                         fix="choose another --out folder (geoplan never overwrites files it did not write)")
+    files = []
+    for name in listed:
+        path = (out / str(name)).resolve()
+        if path.is_relative_to(out) and path != manifest.resolve() and path.is_file():
+            files.append(path)
+    return files
+
+
 def check_output_folder(out: str | Path, inputs: list[dict] | tuple[dict, ...]) -> Path:
-    """Refuse an output folder that is an input file or would hold our files over the user's inputs."""
-    out = Path(out).resolve()
+    """Check ``--out`` before any data is read: a folder (or one we can create) we can write in,
+    not an input, not inside a file, and not holding someone else's ``manifest.json``."""
+    out = Path(out).expanduser().resolve()
     if out.exists() and not out.is_dir():
         raise InputError("the output path exists and is not a folder", source=out, fix="give --out a folder name")
+    parent = _nearest_existing(out)
+    if not parent.is_dir():
+        raise InputError(f"the output folder would be inside the file {parent}", source=out,
+                         fix="give --out a folder that is not inside a file")
+    _probe_writable(parent, out)
     for item in inputs:
-        path = Path(item["path"]).resolve()
+        path = Path(item["path"]).expanduser().resolve()
         if path == out:
-            raise InputError("the output folder is one of the inputs", source=out, fix="choose another --out folder")
+            raise InputError("the output folder is one of the inputs", source=out,
+                             fix="choose another --out folder")
+    earlier_outputs(out)
     return out
+
+
+@contextmanager
+def staged_run(out: Path) -> Iterator[Path]:
+    """Yield a hidden staging folder inside ``out``; it is always removed afterwards.
+
+    A run writes every file there; :func:`publish` then swaps the set in, so an interrupted run
+    (Ctrl-C, SIGTERM, an error) leaves the earlier run's files and manifest as they were.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=out, prefix=STAGING_PREFIX))
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder ({exc.strerror or type(exc).__name__})", source=out,
+                         fix="choose a folder you can write to with --out") from None
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish(stage: Path, out: Path, *, inputs, **manifest: Any) -> tuple[list[Path], int]:
+    """Replace the earlier run's files in ``out`` by the files staged in ``stage``.
+
+    The earlier manifest goes first, then the earlier run's files (only those its manifest
+    lists), then the new files move in and the new manifest is written last: at every moment the
+    manifest present lists exactly the files beside it. Returns the new files (manifest last)
+    and how many earlier files were removed.
+    """
+    protected = {Path(i["path"]).expanduser().resolve() for i in inputs}
+    earlier = earlier_outputs(out)
+    staged = sorted(p for p in stage.rglob("*") if p.is_file())
+    targets = [out / p.relative_to(stage) for p in staged]
+    clash = [t for t in targets if t.resolve() in protected]
+    if clash:
+        raise InputError("an output would replace one of the inputs", source=clash[0],
+                         fix="choose another --out folder")
+    ours = set(earlier)
+    foreign = [t for t in targets if t.exists() and t.resolve() not in ours]
+    if foreign:
+        raise InputError("an output would replace a file that no earlier geoplan run here lists in its manifest",
+                         source=foreign[0], fix="move that file away, or choose another --out folder")
+    (out / MANIFEST).unlink(missing_ok=True)
+    keep = {t.resolve() for t in targets}
+    removed = [p for p in earlier if p not in keep and p not in protected]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    for source, target in zip(staged, targets):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+    manifest_path = write_manifest(out, inputs=inputs, outputs=targets, **manifest)
+    return [*targets, manifest_path], len(removed)

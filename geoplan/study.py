@@ -114,10 +114,31 @@ class Study:
         }
 
 
+#: Latitudes (degrees) the UTM zones cover; geoplan computes in one of them.
+_UTM_LATITUDES = (-80.0, 84.0)
+
+
 def _local_crs(osm: OsmData) -> CRS:
+    """The UTM zone of the streets' extent (``osm.bounds`` is the data's, never the file header's)."""
     west, south, east, north = osm.bounds
+    low, high = _UTM_LATITUDES
+    if south < low or north > high:
+        raise InputError(f"the streets lie at latitude {south:.2f}°–{north:.2f}°, beyond the UTM zones "
+                         f"({-low:g}°S–{high:g}°N) geoplan computes distances in", source=osm.path,
+                         fix="geoplan plans urban districts between 80°S and 84°N; check the file's coordinates")
     probe = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326")
-    return probe.estimate_utm_crs()
+    try:
+        return probe.estimate_utm_crs()
+    except RuntimeError:
+        raise InputError("no UTM zone fits the extent of the streets", source=osm.path,
+                         fix="check the file's coordinates (a stray node far away widens the extent)") from None
+
+
+def _study_area(osm: OsmData, crs: CRS) -> shapely.Polygon:
+    """The streets' extent (not the ``<bounds>`` header) as a polygon in ``crs``."""
+    west, south, east, north = osm.bounds
+    area = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326").to_crs(crs).iloc[0]
+    return area if area.area > 0 else area.buffer(1.0)  # one straight street: give the box a width
 
 
 def _network(osm: OsmData, mode: str, crs: CRS, preset: Preset) -> tuple[Network, dict]:
@@ -170,8 +191,7 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     say("reading OpenStreetMap data")
     data = open_osm(osm, place=place, bbox=bbox)
     crs = _local_crs(data)
-    west, south, east, north = data.bounds
-    area = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326").to_crs(crs).iloc[0]
+    area = _study_area(data, crs)
     features = data.features.to_crs(crs)
     dropped = list(data.dropped)
 
@@ -180,11 +200,12 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
                             categories=list(preset.life_circle.circle_of_category))
     dropped.extend(community.dropped)
     resident_files = [f["path"] for f in community.files if f.get("role") == "residents"]
-    if resident_files and len(community.residents) == 0:
+    outside = [d for d in community.dropped if d.get("what") == "residents" and d.get("reason") == "outside the study area"]
+    if resident_files and len(community.residents) == 0 and outside:  # an empty file is only a warning
         raise InputError("no resident feature of this layer lies inside the OSM extract's area",
                          source=", ".join(resident_files),
                          fix="check the layer's CRS (or lon/lat column order) and that it covers the same district")
-    warnings = list(community.warnings)
+    warnings = [str(w) for w in getattr(data, "warnings", ())] + list(community.warnings)
 
     say("building walking and emergency-vehicle networks")
     walk, walk_report = _network(data, "walk", crs, preset)

@@ -31,10 +31,11 @@ def test_info_json_on_a_chinese_district(tmp_path):
 
 
 def test_info_text_on_the_bundled_sample():
-    run = geoplan("info")
+    run = geoplan("info", "--verbose")
     assert run.returncode == 0, run.stderr
     assert "walk network" in run.stdout and "fire" in run.stdout and "Kamppi" not in run.stdout
-    assert "reading OpenStreetMap data" in run.stderr  # progress goes to stderr
+    assert "reading OpenStreetMap data" in run.stderr  # progress goes to stderr (a terminal, or --verbose)
+    assert "no community layer files found" not in run.stdout  # no --layers: nothing to say about them
 
 
 @pytest.mark.parametrize("args, expect", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import shutil
 
+import numpy as np
 import pytest
 
 from geoplan.errors import InputError
@@ -68,3 +69,131 @@ def test_pbf_is_read(tmp_path):
     copy = tmp_path / "h.osm.pbf"
     shutil.copy(bundled_sample_path(), copy)
     assert len(read_osm_file(copy).ways) == len(open_osm(None).ways)
+
+
+# -- real-world files: JOSM (negative ids), unsorted (Overpass `out qt`, JOSM saves) ----------------
+
+def _load_three_ways(tmp_path):
+    """The same small district written sorted, with JOSM's negative ids, and shuffled."""
+    from geoplan.study import load_study
+    from osm_fixture import grid_writer
+
+    w = grid_writer()
+    files = {"sorted": w.write(tmp_path / "sorted.osm"),
+             "josm": w.write(tmp_path / "josm.osm", negative_ids=True),
+             "shuffled": w.write(tmp_path / "shuffled.osm", shuffle_seed=7),
+             "josm_shuffled": w.write(tmp_path / "josm_shuffled.osm", negative_ids=True, shuffle_seed=3)}
+    before = {k: p.read_bytes() for k, p in files.items()}
+    studies = {k: load_study(p) for k, p in files.items()}
+    assert {k: p.read_bytes() for k, p in files.items()} == before  # only read, never rewritten
+    return studies
+
+
+def test_josm_and_unsorted_files_load_exactly_like_sorted_ones(tmp_path):
+    from geoplan import coverage
+
+    studies = _load_three_ways(tmp_path)
+    reference = {k: v for k, v in studies["sorted"].info().items() if k != "study"}
+    assert reference["walk_nodes"] == 16 and reference["residential_buildings"] == 2
+    for name, study in studies.items():
+        info = {k: v for k, v in study.info().items() if k != "study"}
+        assert info == reference, name
+    distances = {}
+    for name, study in studies.items():
+        table = coverage(study).residents.sort_values("population")
+        distances[name] = table["dist_m_health"].to_numpy()
+    assert np.isfinite(distances["sorted"]).all() and (distances["sorted"] > 0).all()
+    for name, d in distances.items():
+        np.testing.assert_allclose(d, distances["sorted"], rtol=0, atol=1e-6, err_msg=name)
+
+
+def test_josm_ids_are_kept_as_the_file_gives_them(tmp_path):
+    from osm_fixture import grid_writer
+
+    data = read_osm_file(grid_writer().write(tmp_path / "josm.osm", negative_ids=True, shuffle_seed=1))
+    assert (data.nodes.index < 0).all() and (data.ways["osm_id"] < 0).all()
+    assert all(all(r < 0 for r in refs) and set(refs) <= set(data.nodes.index) for refs in data.ways["nodes"])
+    parks = data.features[data.features["leisure"] == "park"]
+    assert len(parks) == 1 and parks["osm_id"].iloc[0] < 0 and parks["osm_type"].iloc[0] == "way"
+
+
+# -- the extent and CRS come from the data, not the <bounds> header ----------------------------------
+
+@pytest.mark.parametrize("header", [(-180.0, -85.0, 180.0, 85.0),      # "the whole world"
+                                    (121.40, 31.15, 121.55, 31.30)])  # another city (Shanghai)
+def test_extent_and_crs_come_from_the_streets_not_the_header(tmp_path, header):
+    from geoplan.study import load_study
+    from osm_fixture import grid_writer
+
+    w = grid_writer()
+    honest = load_study(w.write(tmp_path / "honest.osm"))
+    lying = load_study(w.write(tmp_path / "lying.osm", bounds=header))
+    assert lying.crs == honest.crs and honest.crs.to_epsg() == 32650
+    assert lying.area.equals(honest.area)
+    assert lying.info()["population"] == honest.info()["population"]
+    notes = [w for w in lying.warnings if "<bounds>" in w]
+    assert len(notes) == 1 and "lying.osm" in notes[0] and "come from the streets" in notes[0]
+    assert not [w for w in honest.warnings if "<bounds>" in w]
+
+
+def test_a_header_that_agrees_gives_no_note(tmp_path):
+    from osm_fixture import grid_writer, lonlat
+
+    (w0, s0), (e0, n0) = lonlat(-20, -20), lonlat(320, 320)
+    data = read_osm_file(grid_writer().write(tmp_path / "ok.osm", bounds=(w0, s0, e0, n0)))
+    assert data.header_bounds == pytest.approx((w0, s0, e0, n0)) and data.warnings == ()
+
+
+# -- hostile OSM content: one line, exit 2, never an internal error -----------------------------------
+
+def _grid_text(tmp_path):
+    return grid_district(tmp_path / "g.osm").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit, expect", [
+    (lambda t: t.replace('lat="40.00000000"', 'lat="95.00000000"', 1), "outside the longitude/latitude range"),
+    (lambda t: t.replace('lon="116.35000000"', 'lon="-200.00000000"', 1), "longitude/latitude"),
+    (lambda t: t.replace('lon="116.35000000"', 'lon="316.35000000"', 1), "longitude/latitude"),
+    (lambda t: t.replace('<tag k="highway" v="residential"/>',
+                         '<tag k="highway" v="residential"/><tag k="note" v="' + "长" * 1200 + '"/>', 1),
+     "longer than OpenStreetMap allows"),
+])
+def test_hostile_osm_content_is_one_line(tmp_path, edit, expect):
+    path = tmp_path / "hostile.osm"
+    path.write_text(edit(_grid_text(tmp_path)), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(InputError) as err:
+        read_osm_file(path)
+    line = err.value.line()
+    assert expect in line and "hostile.osm" in line and "fix:" in line and "\n" not in line
+    assert path.read_bytes() == before
+
+
+def test_a_study_near_the_pole_is_refused_with_one_line(tmp_path):
+    from geoplan.study import load_study
+
+    text = _grid_text(tmp_path).replace('lat="40.', 'lat="88.')
+    path = tmp_path / "arctic.osm"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_study(path)
+    assert "UTM" in err.value.line() and "arctic.osm" in err.value.line()
+
+
+def test_objects_deleted_in_josm_are_left_out(tmp_path):
+    from osm_fixture import grid_writer
+
+    w = grid_writer()
+    plain = read_osm_file(w.write(tmp_path / "plain.osm"))
+    extra_a, extra_b = w.node(0, -100), w.node(300, -100)
+    w.way([extra_a, extra_b], highway="residential", name="已拆除路")
+    text = w.write(tmp_path / "x.osm", negative_ids=True).read_text(encoding="utf-8")
+    # JOSM keeps a deleted object in the file with action="delete" until it is uploaded
+    for ident in (extra_a, extra_b):
+        text = text.replace(f'<node id="-{ident}" ', f'<node id="-{ident}" action="delete" ')
+    text = text.replace(f'<way id="-{w.ways[-1][0]}" ', f'<way id="-{w.ways[-1][0]}" action="delete" ')
+    path = tmp_path / "josm_deleted.osm"
+    path.write_text(text, encoding="utf-8")
+    data = read_osm_file(path)
+    assert "已拆除路" not in set(data.ways["name"]) and len(data.ways) == len(plain.ways)
+    assert len(data.nodes) == len(plain.nodes)

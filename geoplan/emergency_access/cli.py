@@ -16,6 +16,8 @@ from geoplan.emergency_access.passability import VEHICLES, VehicleProfile
 HELP = "emergency access audit: fire-truck / ambulance response, blockages, what to clear first"
 
 _PROFILE_FIELDS = {f for f in VehicleProfile.__dataclass_fields__ if f not in ("vehicle", "station_kinds")}
+_CONFIG_KEYS = {"vehicle", "scenario", "obstructions", "routes"} | _PROFILE_FIELDS
+_EXAMPLE = "e.g. access: {vehicle: fire, routes: affected}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +35,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     from geoplan.emergency_access.audit import access
     from geoplan.config import map_options, section_options
 
-    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes"} | _PROFILE_FIELDS,
-                              args, ("vehicle", "scenario"), example="e.g. access: {vehicle: fire, routes: affected}")
+    options = section_options(config, "access", _CONFIG_KEYS, args, ("vehicle", "scenario"), example=_EXAMPLE)
     vehicle = options.pop("vehicle", "fire")
     scenario = options.pop("scenario", None)
     if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
@@ -50,3 +51,17 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "access.html"))
     print(result.summary_text())
     return written
+
+
+def check(args, config: dict, preset) -> None:
+    """Reject unknown access options and a missing scenario file before any data is loaded."""
+    from geoplan.config import section_options
+    from geoplan.errors import InputError
+
+    options = section_options(config, "access", _CONFIG_KEYS, args, ("vehicle", "scenario"), example=_EXAMPLE)
+    scenario = options.get("scenario")
+    if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
+        scenario = str(Path(config["_path"]).parent / scenario)
+    if scenario and not Path(scenario).is_file():
+        raise InputError("scenario file not found", source=scenario,
+                         fix="check the path given to --scenario (or access: scenario: in the project file)")

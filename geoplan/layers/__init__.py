@@ -6,6 +6,6 @@ is read, validated and reprojected into the study's metric CRS. The schema users
 the row and the fix.
 """
 
-from geoplan.layers._read import CommunityLayers, ROLES, read_layer_file, read_layers
+from geoplan.layers._read import CommunityLayers, ROLES, check_layer_folders, read_layer_file, read_layers
 
-__all__ = ["CommunityLayers", "ROLES", "read_layer_file", "read_layers"]
+__all__ = ["CommunityLayers", "ROLES", "check_layer_folders", "read_layer_file", "read_layers"]

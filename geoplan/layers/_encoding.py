@@ -38,10 +38,15 @@ def codec_name(name: str, *, source: str | Path) -> str:
     if key.isdigit():
         key = f"cp{key}"
     try:
-        return codecs.lookup(key).name
+        info = codecs.lookup(key)
     except LookupError:
         raise InputError(f"unknown text encoding {name!r}", source=source,
                          fix="use a name such as utf-8, gbk or gb18030") from None
+    # rot13, base64, zlib… are codecs, but they turn bytes into bytes, not text
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"{name!r} is not a text encoding", source=source,
+                         fix="use a name such as utf-8, gbk or gb18030")
+    return info.name
 
 
 def cpg_of(shp: Path) -> Path | None:
@@ -79,6 +84,9 @@ def dbf_text_values(dbf: Path) -> tuple[int, list[bytes]]:
         raise InputError("the .dbf part is truncated", source=dbf,
                          fix="re-export the shapefile from your GIS")
     n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    if header_len < 33 or len(data) < header_len + n_records * record_len:
+        raise InputError(f"the .dbf part is truncated ({len(data)} bytes for {n_records} records)", source=dbf,
+                         fix="re-export the shapefile from your GIS, or copy its .dbf again")
     ldid = data[29]
     fields: list[tuple[int, int]] = []  # (offset in record, width) of character fields
     offset = 1  # byte 0 of each record is the deletion flag

@@ -12,6 +12,7 @@ import pyproj
 import shapely
 
 from geoplan._checksum import sha256_of
+from geoplan.errors import InputError
 from geoplan.layers._columns import empty_layer, to_schema
 from geoplan.layers._discover import LayerFile, discover
 from geoplan.layers._files import read_file
@@ -105,6 +106,10 @@ def _read_one(spec: LayerFile, *, crs: pyproj.CRS, area: shapely.Geometry | None
 
     frame = to_schema(frame, spec.role, source, categories)
     frame, removed = drop_missing(frame)
+    if len(frame) == 0:  # every feature without a geometry: nothing to read, whatever the CRS
+        raise InputError(f"none of its {len(removed.rows)} features has a geometry", source=source,
+                         fix="export the layer again with its geometries (for a CSV: fill in the lon/lat or "
+                             "wkt column)")
     record(removed)
     check_types(frame, spec.role, source)
     frame, repaired, removed = repair(frame)
@@ -128,6 +133,12 @@ def read_layer_file(path: str | Path, role: str, *, crs: pyproj.CRS, area: shape
     frame, notes, _ = _read_one(LayerFile(Path(path), role), crs=crs, area=area, encoding=encoding,
                                 categories=categories)
     return frame, notes
+
+
+def check_layer_folders(folders: Sequence[str | Path]) -> None:
+    """Check, before any data is read, that each folder exists and its ``layers.yml`` (if any) is
+    valid and names files that exist; raises :class:`~geoplan.errors.InputError` otherwise."""
+    discover([Path(f) for f in folders])
 
 
 def read_layers(folder: str | Path | Sequence[str | Path], *, crs: pyproj.CRS,
@@ -163,7 +174,7 @@ def read_layers(folder: str | Path | Sequence[str | Path], *, crs: pyproj.CRS,
     folders = [Path(folder)] if isinstance(folder, (str, Path)) else [Path(f) for f in folder]
     crs = pyproj.CRS.from_user_input(crs)
     files, warnings = discover(folders)
-    if not files:
+    if not files and folders:
         warnings.append(f"{', '.join(map(str, folders))}: no community layer files found; only OpenStreetMap "
                         "data will be used")
     parts: dict[str, list[gpd.GeoDataFrame]] = {role: [] for role in ROLES}

@@ -4,13 +4,14 @@ Every source ends as the same :class:`OsmData` — raw OSM tables in WGS-84 — 
 and networks above never care which one it was.
 """
 
-from geoplan.sources._osmfile import OsmData, read_osm_file, SUPPORTED_SUFFIXES
+from geoplan.sources._osmfile import OsmData, check_osm_file, read_osm_file, SUPPORTED_SUFFIXES
 from geoplan.sources._online import fetch_place
 from geoplan.sources._bundled import bundled_sample_path, BUNDLED_SAMPLE_LABEL
 
 __all__ = [
     "OsmData",
     "read_osm_file",
+    "check_osm_file",
     "fetch_place",
     "bundled_sample_path",
     "BUNDLED_SAMPLE_LABEL",

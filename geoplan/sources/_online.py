@@ -63,7 +63,11 @@ def fetch_place(*, place: str | None = None, bbox=None, cache_dir: str | Path | 
                          fix="spell the place as OpenStreetMap/Nominatim knows it, or use --osm FILE") from exc
     # atomic: a half-written cache file must never be mistaken for a download
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(response.content)
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(response.content)
+        os.replace(tmp, target)
+    finally:  # Ctrl-C or SIGTERM while writing: no .part left in the cache
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return target

@@ -7,6 +7,7 @@ as proper polygons. We keep only the tags later analyses read (``geoplan.standar
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,9 +49,14 @@ class OsmData:
         Tagged points and polygons (buildings, amenities, land use, …): ``osm_type``, ``osm_id``,
         the tags in :data:`geoplan.standards.FEATURE_TAGS`, and geometry.
     bounds
-        ``(west, south, east, north)`` in degrees: the file's declared bounds, else the data's.
+        ``(west, south, east, north)`` in degrees of the street network's nodes: the extent of the
+        data, never the file's ``<bounds>`` header (which may cover the world or another city).
     dropped
         What could not be read, as ``{"what", "count", "reason"}`` records.
+    header_bounds
+        The ``<bounds>`` the file declares, or ``None``.
+    warnings
+        Sentences a reader should see (e.g. a ``<bounds>`` header that disagrees with the data).
     """
 
     label: str
@@ -61,6 +67,8 @@ class OsmData:
     features: gpd.GeoDataFrame
     bounds: tuple[float, float, float, float]
     dropped: tuple[dict, ...] = field(default_factory=tuple)
+    header_bounds: tuple[float, float, float, float] | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _suffix_ok(path: Path) -> bool:
@@ -72,8 +80,333 @@ def _tags(taglist, keys) -> dict:
     return {k: taglist.get(k) for k in keys}
 
 
+#: libosmium's value of a coordinate the file does not give (deleted nodes, ways cut by the extract).
+_UNDEFINED_COORDINATE = 2147483647
+#: The extent of the streets covers less than this share of a ``<bounds>`` header, or lies
+#: less than this share inside it: the header describes another area, and we say so.
+_HEADER_AGREEMENT = 0.25
+
+
+class _NeedsSorting(Exception):
+    """Valid OSM that libosmium's one-pass reader cannot take as it is: objects not sorted by type
+    then id (Overpass ``out qt``, JOSM saves that mix new objects) or negative ids (JOSM's new
+    objects, which its location index does not store)."""
+
+
+@dataclass
+class _Collected:
+    """What one pass over a file keeps (ids as in the file read)."""
+
+    way_rows: list[dict] = field(default_factory=list)
+    node_tags: dict[int, dict] = field(default_factory=dict)
+    coords: dict[int, tuple[float, float]] = field(default_factory=dict)
+    feat_rows: list[dict] = field(default_factory=list)
+    feat_wkb: list[bytes] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Renumbering:
+    """Negative ids moved above the largest positive id of their type, and back again.
+
+    ``top`` maps ``"n"``, ``"w"``, ``"r"`` to the largest positive id of that type in the file.
+    """
+
+    top: dict[str, int]
+
+    def new(self, kind: str, ident: int) -> int:
+        return ident if ident > 0 else self.top[kind] + 1 - ident
+
+    def old(self, kind: str, values) -> np.ndarray:
+        values = np.asarray(values, dtype=np.int64)
+        top = self.top[kind]
+        return np.where(values > top, top + 1 - values, values)
+
+
+def check_osm_file(path: str | Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is a non-empty file with an OSM suffix (no parsing)."""
+    _check_file(Path(path))
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError("OSM file not found", source=path, fix="check the path given to --osm")
+    if path.is_dir():
+        raise InputError("expected an OSM file but got a folder", source=path, fix="give the .osm or .osm.pbf file itself")
+    if not _suffix_ok(path):
+        raise InputError(f"unsupported OSM file type {''.join(path.suffixes) or '(none)'}", source=path,
+                         fix="use .osm, .osm.xml, .osm.bz2 or .osm.pbf (convert others with osmium-tool)")
+    if path.stat().st_size == 0:
+        raise InputError("the OSM file is empty", source=path, fix="download or export the extract again")
+
+
+def _bad_location(loc, ident: int, path: Path) -> None:
+    """Raise when a node gives coordinates outside the longitude/latitude range (not merely none)."""
+    if loc.x != _UNDEFINED_COORDINATE or loc.y != _UNDEFINED_COORDINATE:
+        raise InputError(f"node {ident} has coordinates outside the longitude/latitude range "
+                         f"(lon {loc.x / 1e7:g}, lat {loc.y / 1e7:g})", source=path,
+                         fix="correct or delete that node in JOSM, or export the extract again")
+
+
+def _parse_error(exc: Exception, path: Path) -> Exception:
+    """The planner's version of an exception libosmium raised while reading ``path``."""
+    import osmium
+
+    text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    if isinstance(exc, osmium.InvalidLocationError) or "coordinate" in text:
+        return InputError(f"a node has coordinates that are not longitude/latitude ({text})", source=path,
+                          fix="correct the node's lat/lon in the file or export the extract again")
+    if "too long" in text:
+        return InputError(f"a tag is longer than OpenStreetMap allows ({text})", source=path,
+                          fix="shorten that tag (OSM allows 255 characters) in JOSM, or remove it")
+    if "out of order" in text:
+        return _NeedsSorting(text)
+    return InputError(f"cannot parse the OSM file ({text})", source=path,
+                      fix="the file is corrupt or not OSM data; export or download it again")
+
+
+def _header_bounds(path: Path) -> tuple[float, float, float, float] | None:
+    import osmium
+
+    try:
+        box = osmium.FileProcessor(str(path)).header.box()
+    except Exception:  # a header we cannot read is no header; the data pass reports real damage
+        return None
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+
+
+def _add_node(obj, out: _Collected, path: Path, wkb) -> None:
+    tags = obj.tags
+    if len(tags) == 0:
+        return
+    if any(k in tags for k in NODE_TAGS):
+        out.node_tags[obj.id] = _tags(tags, NODE_TAGS)
+    if any(k in tags for k in _FEATURE_KEYS):
+        if obj.location.valid():
+            out.feat_rows.append({"osm_type": "node", "osm_id": obj.id, **_tags(tags, FEATURE_TAGS)})
+            out.feat_wkb.append(wkb.create_point(obj.location))
+        else:
+            _bad_location(obj.location, obj.id, path)
+
+
+def _add_way(obj, out: _Collected, path: Path) -> None:
+    tags = obj.tags
+    if "highway" not in tags or tags.get("area") == "yes":
+        return
+    # a way clipped by the extract keeps each run of nodes inside it, never a shortcut across the gap
+    runs: list[list[int]] = [[]]
+    for nref in obj.nodes:
+        loc = nref.location
+        if loc.valid():
+            runs[-1].append(nref.ref)
+            out.coords[nref.ref] = (loc.lon, loc.lat)
+        else:
+            _bad_location(loc, nref.ref, path)
+            key = "street nodes outside the extract"
+            out.dropped[key] = out.dropped.get(key, 0) + 1
+            if runs[-1]:
+                runs.append([])
+    way_tags = _tags(tags, WAY_TAGS)
+    out.way_rows.extend({"osm_id": obj.id, "nodes": refs, **way_tags} for refs in runs if len(refs) >= 2)
+
+
+def _add_area(obj, out: _Collected, wkb) -> None:
+    tags = obj.tags
+    if not (any(k in tags for k in _FEATURE_KEYS) or tags.get("highway") in ("pedestrian", "footway")):
+        return
+    try:
+        geom = wkb.create_multipolygon(obj)
+    except Exception:  # broken rings or missing members in a clipped extract
+        out.dropped["areas with broken outlines"] = out.dropped.get("areas with broken outlines", 0) + 1
+        return
+    row = {"osm_type": "way" if obj.from_way() else "relation", "osm_id": obj.orig_id(), **_tags(tags, FEATURE_TAGS)}
+    row["highway"] = tags.get("highway")
+    out.feat_rows.append(row)
+    out.feat_wkb.append(geom)
+
+
+def _collect(read: Path, *, source: Path, check_order: bool) -> _Collected:
+    """One pass with locations and areas; raise :class:`_NeedsSorting` when the file needs it."""
+    import osmium
+
+    out = _Collected()
+    wkb = osmium.geom.WKBFactory()
+    order = {"n": 0, "w": 1, "r": 2}
+    last = (-1, 0)
+    try:
+        for obj in osmium.FileProcessor(str(read)).with_areas().with_locations():
+            if obj.is_area():
+                _add_area(obj, out, wkb)
+                continue
+            key = (order[obj.type_str()], obj.id)
+            if check_order and (obj.id <= 0 or key <= last):
+                raise _NeedsSorting(f"{obj.type_str()}{obj.id}")
+            last = key
+            if obj.is_node():
+                _add_node(obj, out, source, wkb)
+            elif obj.is_way():
+                _add_way(obj, out, source)
+    except (RuntimeError, ValueError, OverflowError, osmium.InvalidLocationError) as exc:
+        raise _parse_error(exc, source) from exc
+    return out
+
+
+def _mentions(fh, needle: bytes, chunk: int = 1 << 24) -> bool:
+    """Whether a binary stream contains ``needle``, read in chunks (extracts can be large)."""
+    tail = b""
+    while block := fh.read(chunk):
+        if needle in tail + block:
+            return True
+        tail = block[-len(needle):]
+    return False
+
+
+def _deleted_objects(path: Path) -> set[tuple[str, int]]:
+    """``(type, id)`` of the objects a JOSM file marks ``action="delete"`` (libosmium reads them as
+    ordinary objects); empty for PBF and for files without the attribute."""
+    import bz2
+    import xml.etree.ElementTree as ET
+
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return set()
+    opener = bz2.open if name.endswith(".bz2") else open
+    try:
+        with opener(path, "rb") as fh:
+            if not _mentions(fh, b"action="):
+                return set()
+        deleted = set()
+        with opener(path, "rb") as fh:
+            for _, elem in ET.iterparse(fh, events=("end",)):
+                if elem.tag in ("node", "way", "relation") and elem.get("action") == "delete":
+                    deleted.add((elem.tag[0], int(elem.get("id", "0"))))
+                if elem.tag in ("node", "way", "relation"):
+                    elem.clear()
+        return deleted
+    except (OSError, EOFError, ValueError, ET.ParseError):
+        return set()  # damaged files are reported by the osmium pass, in its words
+
+
+def _read_objects(path: Path, skip: set[tuple[str, int]]) -> dict[str, dict[int, tuple]]:
+    """Every node, way and relation of ``path`` as plain values, by type and id (the last copy
+    wins), leaving out ``skip`` (objects deleted in JOSM)."""
+    import osmium
+
+    objects: dict[str, dict[int, tuple]] = {"n": {}, "w": {}, "r": {}}
+    try:
+        for obj in osmium.FileProcessor(str(path)):
+            if (obj.type_str(), obj.id) in skip:
+                continue
+            tags = {t.k: t.v for t in obj.tags}
+            if obj.is_node():
+                loc = obj.location
+                if not loc.valid():
+                    _bad_location(loc, obj.id, path)  # else a node without coordinates (deleted)
+                    continue
+                objects["n"][obj.id] = ((loc.lon, loc.lat), tags)
+            elif obj.is_way():
+                objects["w"][obj.id] = ([n.ref for n in obj.nodes], tags)
+            elif obj.is_relation():
+                objects["r"][obj.id] = ([(m.type, m.ref, m.role) for m in obj.members], tags)
+    except (RuntimeError, ValueError, OverflowError, osmium.InvalidLocationError) as exc:
+        error = _parse_error(exc, path)
+        raise (error if isinstance(error, InputError) else InputError(str(exc), source=path)) from exc
+    return objects
+
+
+def _sorted_copy(path: Path, folder: Path, skip: set[tuple[str, int]]) -> tuple[Path, _Renumbering]:
+    """Write ``path`` sorted by type and id, negative ids moved above the positive ones and the
+    objects in ``skip`` left out, into ``folder`` (a temporary folder: the user's file is only read)."""
+    import osmium
+    from osmium.osm import mutable
+
+    objects = _read_objects(path, skip)
+    ids = _Renumbering({k: max((i for i in v if i > 0), default=0) for k, v in objects.items()})
+    member_kind = {"n": "n", "w": "w", "r": "r"}
+    target = folder / "sorted.osm.pbf"
+    writer = osmium.SimpleWriter(str(target))
+    try:
+        for ident in sorted(objects["n"], key=lambda i: ids.new("n", i)):
+            loc, tags = objects["n"][ident]
+            writer.add_node(mutable.Node(id=ids.new("n", ident), location=loc, tags=tags, version=1))
+        for ident in sorted(objects["w"], key=lambda i: ids.new("w", i)):
+            refs, tags = objects["w"][ident]
+            writer.add_way(mutable.Way(id=ids.new("w", ident), nodes=[ids.new("n", r) for r in refs], tags=tags,
+                                       version=1))
+        for ident in sorted(objects["r"], key=lambda i: ids.new("r", i)):
+            members, tags = objects["r"][ident]
+            moved = [(t, ids.new(member_kind[t], ref), role) for t, ref, role in members]
+            writer.add_relation(mutable.Relation(id=ids.new("r", ident), members=moved, tags=tags, version=1))
+    finally:
+        writer.close()
+    return target, ids
+
+
+def _tables(raw: _Collected) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    ways = pd.DataFrame(raw.way_rows)
+    ids = np.fromiter(raw.coords.keys(), dtype=np.int64, count=len(raw.coords))
+    lonlat = np.array(list(raw.coords.values()), dtype=float)
+    nodes = pd.DataFrame({"lon": lonlat[:, 0], "lat": lonlat[:, 1]}, index=pd.Index(ids, name="osmid"))
+    if raw.node_tags:
+        tag_frame = pd.DataFrame.from_dict(raw.node_tags, orient="index")
+        tag_frame = tag_frame.loc[tag_frame.index.intersection(nodes.index)]
+        nodes = nodes.join(tag_frame)
+    for key in NODE_TAGS:
+        if key not in nodes.columns:
+            nodes[key] = None
+    columns = ["osm_type", "osm_id", *FEATURE_TAGS, "highway"]
+    features = gpd.GeoDataFrame(pd.DataFrame(raw.feat_rows, columns=columns),
+                                geometry=shapely.from_wkb(raw.feat_wkb) if raw.feat_wkb else gpd.GeoSeries([]),
+                                crs="EPSG:4326")
+    # relations and the ways they were built from may both carry the tags: keep one
+    features = features.drop_duplicates(subset=["osm_type", "osm_id"]).reset_index(drop=True)
+    return ways, nodes, features
+
+
+def _restore_ids(ids: _Renumbering, ways: pd.DataFrame, nodes: pd.DataFrame,
+                 features: gpd.GeoDataFrame) -> None:
+    """Give every table back the ids of the user's file (in place)."""
+    ways["osm_id"] = ids.old("w", ways["osm_id"])
+    ways["nodes"] = [ids.old("n", refs).tolist() for refs in ways["nodes"]]
+    nodes.index = pd.Index(ids.old("n", nodes.index), name="osmid")
+    if len(features):
+        kinds = features["osm_type"].map({"node": "n", "way": "w", "relation": "r"}).to_numpy()
+        restored = features["osm_id"].to_numpy(dtype=np.int64).copy()
+        for kind in ("n", "w", "r"):
+            mask = kinds == kind
+            restored[mask] = ids.old(kind, restored[mask])
+        features["osm_id"] = restored
+
+
+def _header_warnings(header, bounds, path: Path) -> tuple:
+    """A note when the ``<bounds>`` header describes another area than the streets in the file."""
+    from geoplan.i18n import message
+
+    if header is None:
+        return ()
+    hw, hs, he, hn = header
+    w, s, e, n = bounds
+    overlap = max(0.0, min(he, e) - max(hw, w)) * max(0.0, min(hn, n) - max(hs, s))
+    data_area = max((e - w) * (n - s), 1e-12)
+    header_area = max((he - hw) * (hn - hs), 1e-12)
+    if overlap >= _HEADER_AGREEMENT * data_area and overlap >= _HEADER_AGREEMENT * header_area:
+        return ()
+    fmt = lambda box: ", ".join(f"{v:.4f}" for v in box)  # noqa: E731 — local formatting helper
+    return (message("{file}: the file's <bounds> header ({header}) does not match the extent of its streets "
+                    "({data}); the study area and its coordinate system come from the streets",
+                    code="osm_header_disagrees", file=path.name, header=fmt(header), data=fmt(bounds)),)
+
+
 def read_osm_file(path: str | Path, *, label: str | None = None) -> OsmData:
     """Read an OSM file into :class:`OsmData`.
+
+    Files saved by JOSM (negative ids for new objects, ``action="delete"`` on deleted ones) and
+    files not sorted by type and id (Overpass ``out qt``, JOSM saves mixing new and downloaded
+    objects) load exactly like sorted ones: they are first copied, sorted and without the deleted
+    objects, into a temporary folder (the user's file is only read), and the tables keep the ids of
+    the user's file.
 
     Parameters
     ----------
@@ -85,108 +418,34 @@ def read_osm_file(path: str | Path, *, label: str | None = None) -> OsmData:
     Raises
     ------
     InputError
-        Missing file, unsupported extension, a file osmium cannot parse, or one with no
-        streets in it.
+        Missing file, unsupported extension, a file osmium cannot parse, coordinates outside the
+        longitude/latitude range, a tag longer than OSM allows, or a file with no streets in it.
     """
-    import osmium
-
     path = Path(path)
-    if not path.exists():
-        raise InputError("OSM file not found", source=path, fix="check the path given to --osm")
-    if path.is_dir():
-        raise InputError("expected an OSM file but got a folder", source=path, fix="give the .osm or .osm.pbf file itself")
-    if not _suffix_ok(path):
-        raise InputError(f"unsupported OSM file type {''.join(path.suffixes) or '(none)'}", source=path,
-                         fix="use .osm, .osm.xml, .osm.bz2 or .osm.pbf (convert others with osmium-tool)")
-    if path.stat().st_size == 0:
-        raise InputError("the OSM file is empty", source=path, fix="download or export the extract again")
-
-    way_rows: list[dict] = []
-    node_tags: dict[int, dict] = {}
-    coords: dict[int, tuple[float, float]] = {}
-    feat_rows: list[dict] = []
-    feat_wkb: list[bytes] = []
-    dropped: dict[str, int] = {}
-    wkb = osmium.geom.WKBFactory()
+    _check_file(path)
+    ids = None
+    deleted = _deleted_objects(path)
     try:
-        processor = osmium.FileProcessor(str(path)).with_areas().with_locations()
-        header_box = processor.header.box() if hasattr(processor, "header") else None
-        for obj in processor:
-            if obj.is_node():
-                tags = obj.tags
-                if len(tags) == 0:
-                    continue
-                if any(k in tags for k in NODE_TAGS):
-                    node_tags[obj.id] = _tags(tags, NODE_TAGS)
-                if any(k in tags for k in _FEATURE_KEYS) and obj.location.valid():
-                    feat_rows.append({"osm_type": "node", "osm_id": obj.id, **_tags(tags, FEATURE_TAGS)})
-                    feat_wkb.append(wkb.create_point(obj.location))
-            elif obj.is_way():
-                tags = obj.tags
-                if "highway" not in tags or tags.get("area") == "yes":
-                    continue
-                # a way clipped by the extract keeps each run of nodes inside it, never a
-                # shortcut across the gap
-                runs: list[list[int]] = [[]]
-                for nref in obj.nodes:
-                    if nref.location.valid():
-                        runs[-1].append(nref.ref)
-                        coords[nref.ref] = (nref.location.lon, nref.location.lat)
-                    else:
-                        dropped["street nodes outside the extract"] = dropped.get("street nodes outside the extract", 0) + 1
-                        if runs[-1]:
-                            runs.append([])
-                way_tags = _tags(tags, WAY_TAGS)
-                for refs in runs:
-                    if len(refs) >= 2:
-                        way_rows.append({"osm_id": obj.id, "nodes": refs, **way_tags})
-            elif obj.is_area():
-                tags = obj.tags
-                if not (any(k in tags for k in _FEATURE_KEYS) or tags.get("highway") in ("pedestrian", "footway")):
-                    continue
-                try:
-                    geom = wkb.create_multipolygon(obj)
-                except Exception:  # broken rings or missing members in a clipped extract
-                    dropped["areas with broken outlines"] = dropped.get("areas with broken outlines", 0) + 1
-                    continue
-                row = {"osm_type": "way" if obj.from_way() else "relation", "osm_id": obj.orig_id(),
-                       **_tags(tags, FEATURE_TAGS)}
-                row["highway"] = tags.get("highway")
-                feat_rows.append(row)
-                feat_wkb.append(geom)
-    except RuntimeError as exc:
-        raise InputError(f"cannot parse the OSM file ({str(exc).splitlines()[0][:120]})", source=path,
-                         fix="the file is corrupt or not OSM data; export or download it again") from exc
-
-    if not way_rows:
+        if deleted:
+            raise _NeedsSorting("objects marked action=delete")
+        raw = _collect(path, source=path, check_order=True)
+    except _NeedsSorting:
+        with tempfile.TemporaryDirectory(prefix="geoplan-osm-") as folder:
+            copy, ids = _sorted_copy(path, Path(folder), deleted)
+            try:
+                raw = _collect(copy, source=path, check_order=False)
+            except _NeedsSorting as exc:  # cannot happen for a sorted copy; never loop
+                raise InputError(f"cannot parse the OSM file ({exc})", source=path,
+                                 fix="the file is corrupt; export or download it again") from None
+    if not raw.way_rows:
         raise InputError("the OSM file has no streets (no highway=* ways)", source=path,
                          fix="export a larger area that includes the street network")
-
-    ways = pd.DataFrame(way_rows)
-    ids = np.fromiter(coords.keys(), dtype=np.int64, count=len(coords))
-    lonlat = np.array(list(coords.values()), dtype=float)
-    nodes = pd.DataFrame({"lon": lonlat[:, 0], "lat": lonlat[:, 1]}, index=pd.Index(ids, name="osmid"))
-    if node_tags:
-        tag_frame = pd.DataFrame.from_dict(node_tags, orient="index")
-        tag_frame = tag_frame.loc[tag_frame.index.intersection(nodes.index)]
-        nodes = nodes.join(tag_frame)
-    for key in NODE_TAGS:
-        if key not in nodes.columns:
-            nodes[key] = None
-
-    columns = ["osm_type", "osm_id", *FEATURE_TAGS, "highway"]
-    features = gpd.GeoDataFrame(pd.DataFrame(feat_rows, columns=columns),
-                                geometry=shapely.from_wkb(feat_wkb) if feat_wkb else gpd.GeoSeries([]),
-                                crs="EPSG:4326")
-    # relations and the ways they were built from may both carry the tags: keep one
-    features = features.drop_duplicates(subset=["osm_type", "osm_id"]).reset_index(drop=True)
-
-    if header_box is not None and header_box.valid():
-        bounds = (header_box.bottom_left.lon, header_box.bottom_left.lat,
-                  header_box.top_right.lon, header_box.top_right.lat)
-    else:
-        bounds = (float(nodes["lon"].min()), float(nodes["lat"].min()),
-                  float(nodes["lon"].max()), float(nodes["lat"].max()))
+    ways, nodes, features = _tables(raw)
+    if ids is not None:
+        _restore_ids(ids, ways, nodes, features)
+    bounds = (float(nodes["lon"].min()), float(nodes["lat"].min()),
+              float(nodes["lon"].max()), float(nodes["lat"].max()))
+    header = _header_bounds(path)
     return OsmData(
         label=label or path.name,
         path=path,
@@ -195,5 +454,7 @@ def read_osm_file(path: str | Path, *, label: str | None = None) -> OsmData:
         nodes=nodes,
         features=features,
         bounds=bounds,
-        dropped=tuple({"what": k, "count": v, "reason": "outside the extract or broken"} for k, v in dropped.items()),
+        dropped=tuple({"what": k, "count": v, "reason": "outside the extract or broken"} for k, v in raw.dropped.items()),
+        header_bounds=header,
+        warnings=_header_warnings(header, bounds, path),
     )
