@@ -69,7 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--sample", choices=list(DEMO_SAMPLES), default="haidian",
                    help="haidian: Beijing, in Chinese (default); helsinki: central Helsinki")
+    p.add_argument("--report", action="store_true", help="also write the A3 PDF report (report.pdf)")
     p = sub.add_parser("run", help="run every analysis on your data")
+    _common(p)
+    p.add_argument("--report", action="store_true", help="also write the A3 PDF report (report.pdf)")
+    p = sub.add_parser("report", help="run every analysis and write the A3 PDF report for a meeting (report.pdf)")
     _common(p)
     for name in ANALYSES:
         module = _analysis_cli(name)
@@ -195,7 +199,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     out = check_output_folder(args.out, study.inputs)
     written: list[Path] = []
-    if args.command in ("demo", "run"):
+    if args.command in ("demo", "run", "report"):
         _print_info(study.info())
         progress("drawing the study-area map")
         written += _write_study_maps(study, args, config, out)
@@ -211,6 +215,11 @@ def _main(argv: Sequence[str] | None) -> int:
             written += module.run(study, sub_args, out, config=config, progress=progress)
     else:
         written += _analysis_cli(args.command).run(study, args, out, config=config, progress=progress)
+    if args.command == "report" or getattr(args, "report", False):
+        from geoplan.printout import write_report
+
+        progress("setting the PDF report")
+        written.append(write_report(study, out, lang=args.lang or config.get("lang") or study.lang))
     params = {k: v for k, v in vars(args).items() if k not in ("debug",)}
     written.append(write_manifest(out, command=args.command, inputs=study.inputs, parameters=params,
                                   preset=study.preset.as_dict(), outputs=written))
