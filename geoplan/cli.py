@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", action="store_true", help="also write the A3 PDF report (report.pdf)")
     p = sub.add_parser("report", help="run every analysis and write the A3 PDF report for a meeting (report.pdf)")
     _common(p)
+    p = sub.add_parser("compare", help="what changed between two runs of the same study (tables and a swipe map)")
+    p.add_argument("run_a", metavar="RUN_A", help="output folder of the first run (before)")
+    p.add_argument("run_b", metavar="RUN_B", help="output folder of the second run (after)")
+    p.add_argument("--out", metavar="DIR", default="compare", help="where to write the comparison (default: ./compare)")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="map labels (default: run B's language)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
     for name in ANALYSES:
         module = _analysis_cli(name)
         if module is None:
@@ -181,6 +187,8 @@ def _main(argv: Sequence[str] | None) -> int:
     from geoplan.report import check_output_folder, write_manifest
 
     args = build_parser().parse_args(argv)
+    if args.command == "compare":
+        return _compare(args)
     config = load_config(args.config)
     preset = preset_from_config(config, args.preset)
     if args.command in ANALYSES and hasattr(_analysis_cli(args.command), "check"):
@@ -227,6 +235,40 @@ def _main(argv: Sequence[str] | None) -> int:
     for path in written:
         print(f"  {path}")
     return 0
+
+
+def _compare(args) -> int:
+    """``geoplan compare RUN_A RUN_B``: difference tables, a swipe map and a manifest."""
+    from geoplan.compare import compare_runs
+    from geoplan.report import write_manifest, write_text
+
+    cmp = compare_runs(args.run_a, args.run_b)
+    out = Path(args.out)
+    lang = args.lang or _run_lang(args.run_b)
+    written = cmp.to_file(out)
+    written.append(write_text(out / "maps" / "compare.html", cmp.to_map(lang=lang).get_root().render()))
+    inputs = [{"path": str(Path(run) / "manifest.json"), "role": f"run_{k}",
+               "sha256": _sha256(Path(run) / "manifest.json")} for k, run in (("a", args.run_a), ("b", args.run_b))]
+    written.append(write_manifest(out, command="compare", inputs=inputs, parameters={"lang": lang},
+                                  preset={}, outputs=written))
+    print(cmp.summary.to_string(index=False))
+    print("wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def _run_lang(run) -> str:
+    try:
+        return json.loads((Path(run) / "manifest.json").read_text(encoding="utf-8"))["parameters"].get("lang") or "en"
+    except (OSError, ValueError, KeyError, AttributeError):
+        return "en"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
