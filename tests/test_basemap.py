@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -111,3 +112,66 @@ def test_street_names_show_only_at_street_zoom(haidian, tmp_path):
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert counts[0] == 0 and counts[1] > 10
     assert "清华东路" in text and not severe
+
+
+# ----------------------------------------------------------------------------- capture at the meeting
+LAYERS = haidian_sample_path().parent / "layers"
+
+
+@pytest.fixture(scope="module")
+def access_result():
+    from geoplan.emergency_access.audit import access
+
+    return access(load_study(haidian_sample_path(), layers=[LAYERS]), vehicle="fire")
+
+
+def test_access_map_carries_the_capture_tool_inlined_and_others_do_not(haidian, access_result):
+    bm = extract_basemap(haidian)
+    page = access_result.to_map(lang="zh", basemap=bm).html()
+    assert 'id="gp-capture"' in page and "L.Control.Draw" in page and "leaflet-draw" in page
+    assert "cdnjs.cloudflare.com/ajax/libs/leaflet.draw" not in page  # inlined, not linked
+    for kind in ("通道占用", "上锁的门", "封闭小区"):
+        assert kind in page
+    assert 'id="gp-capture"' not in study_area_map(haidian, lang="zh", basemap=bm).html()
+    assert 'id="gp-capture"' not in access_result.to_map(lang="zh", basemap=extract_basemap(haidian, tiles="gaode")).html()
+
+
+def test_drawn_obstructions_export_a_scenario_that_access_reads_as_it_is(haidian, access_result, tmp_path):
+    browser = pytest.importorskip("browser")
+    if browser.find_chromium() is None:
+        pytest.skip("chromium not installed")
+    import subprocess
+    import sys
+    import time
+
+    import pandas as pd
+
+    path = access_result.to_map(lang="zh", basemap=extract_basemap(haidian)).to_html(tmp_path / "access.html")
+    with browser.chromium(offline=True) as driver:
+        driver.get(path.as_uri())
+        time.sleep(1.0)
+        # what Leaflet.draw fires when a line, a point and an outline are drawn
+        driver.execute_script("""
+          var map = window.geoplanMap.map;
+          map.fire('draw:created', {layer: L.polyline([[39.99720, 116.34893], [39.99800, 116.34886]]), layerType: 'polyline'});
+          map.fire('draw:created', {layer: L.circleMarker([40.000076, 116.352176]), layerType: 'circlemarker'});
+          map.fire('draw:created', {layer: L.polygon([[40.0046, 116.3535], [40.0046, 116.3560], [40.0070, 116.3560],
+                                                      [40.0070, 116.3535]]), layerType: 'polygon'});
+        """)
+        text = driver.execute_script("return window.geoplanCapture.geojson()")
+        buttons = driver.execute_script("return document.querySelectorAll('.leaflet-draw-toolbar a').length")
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert buttons >= 3 and not severe
+    scenario = tmp_path / "scenario.geojson"
+    scenario.write_text(text, encoding="utf-8")
+    kinds = [f["properties"]["kind"] for f in json.loads(text)["features"]]
+    assert kinds == ["occupied_lane", "locked_gate", "sealed_compound"]
+    repo = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-m", "geoplan.cli", "access", "--osm", str(haidian_sample_path()),
+                          "--layers", str(LAYERS), "--no-obstructions", "--scenario", str(scenario), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"},
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-1500:]
+    table = pd.read_csv(tmp_path / "out" / "access" / "obstructions.csv", encoding="utf-8-sig")
+    assert list(table["obstruction_id"]) == ["X1", "X2", "X3"] and list(table["kind"]) == kinds
+    assert table["applied"].astype(bool).all()  # on the streets, so each one closes something

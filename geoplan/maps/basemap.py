@@ -78,9 +78,27 @@ class ExtractBasemap:
         return {"streets": streets, "water": _rings(self.water, gcj02), "green": _rings(self.green, gcj02),
                 "buildings": _rings(self.buildings, gcj02), "labels": street_labels(self.streets, lang, gcj02)}
 
-    def add_to(self, m, *, lang: str, online: bool, gcj02: bool) -> None:
-        """Draw onto a folium map below every overlay (called by :class:`PlanMap` when it builds)."""
+    def add_to(self, m, *, lang: str, online: bool, gcj02: bool, capture: bool = False) -> None:
+        """Draw onto a folium map below every overlay (called by :class:`PlanMap` when it builds).
+
+        ``capture`` adds the meeting capture tool (see :mod:`geoplan.maps.capture`): on the access
+        map, residents' knowledge of blocked lanes and gates becomes a scenario file. It is left
+        out of GCJ-02 (Gaode) maps, whose drawn coordinates would not be WGS-84.
+        """
         _BasemapScript(self.payload(lang=lang, gcj02=gcj02), online=online).add_to(m)
+        if capture and not gcj02:
+            from geoplan.maps.capture import add_capture_tool
+
+            add_capture_tool(m, lang=lang)
+
+
+def shows_access(layers) -> bool:
+    """Whether a :class:`PlanMap`'s layers are an emergency-access map (it gets the capture tool)."""
+    return any(getattr(layer, "var_hint", "") in ACCESS_LAYER_KEYS for layer in layers)
+
+
+#: Layer keys that only the access map draws.
+ACCESS_LAYER_KEYS = frozenset({"layer.access_buildings", "layer.roads_passable"})
 
 
 def extract_basemap(study, *, tiles: str = "osm") -> ExtractBasemap:

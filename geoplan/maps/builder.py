@@ -319,7 +319,10 @@ class PlanMap:
                              name=t(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
                              max_zoom=self.basemap.max_zoom, control=False).add_to(m)
         if self.extract is not None:
-            self.extract.add_to(m, lang=lang, online=not self.offline and bool(self.basemap.url), gcj02=self.gcj02)
+            from geoplan.maps.basemap import shows_access
+
+            self.extract.add_to(m, lang=lang, online=not self.offline and bool(self.basemap.url), gcj02=self.gcj02,
+                                capture=shows_access(self.layers))
         root = m.get_root()
         root.header.add_child(Element(f"<style>{map_css()}</style>"), name="geoplan_css")
         root.header.add_child(Element('<meta name="generator" content="geoplan">'), name="geoplan_meta")
