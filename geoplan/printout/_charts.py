@@ -65,5 +65,5 @@ def response_times(ax, run: RunTables, community: str, lang: str) -> None:
     ax.tick_params(labelsize=7)
     unreached = int((~np.isfinite(minutes)).sum())
     if unreached:
-        ax.text(0.98, 0.80, text("{n} not reachable", lang, n=unreached), transform=ax.transAxes, ha="right",
+        ax.text(0.02, 0.97, text("{n} not reachable", lang, n=unreached), transform=ax.transAxes, ha="left", va="top",
                 fontsize=7, color="#404040")

@@ -20,6 +20,7 @@ STREET_WIDTH = {"major": 2.4, "minor": 1.4, "service": 0.8, "path": 0.4}
 #: Margin around a community on its page, metres.
 PAGE_MARGIN_M = 120.0
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+OBSTRUCTION_COLOR = "#67001f"
 
 
 def draw_map(ax, run: RunTables, basemap, communities: gpd.GeoDataFrame, crs, community: str, lang: str) -> None:
@@ -30,7 +31,8 @@ def draw_map(ax, run: RunTables, basemap, communities: gpd.GeoDataFrame, crs, co
         _basemap(ax, basemap)
     handles = _buildings(ax, run, crs, lang)
     handles += _points(ax, run, crs, lang)
-    _communities(ax, communities, community, lang)
+    handles += _obstructions(ax, run, crs, lang)
+    handles += _communities(ax, communities, community, lang)
     _extent(ax, run, communities, basemap, crs, community)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -98,9 +100,26 @@ def _points(ax, run: RunTables, crs, lang: str) -> list:
     return handles
 
 
-def _communities(ax, communities: gpd.GeoDataFrame, community: str, lang: str) -> None:
+def _obstructions(ax, run: RunTables, crs, lang: str) -> list:
+    """Obstructions as they were applied: lines and outlines in dark red, points as crosses."""
+    o = run.access_obstruction_shapes
+    if o is None or not len(o):
+        return []
+    o = o.to_crs(crs)
+    points = o.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+    if (~points).any():
+        o.loc[~points].boundary.where(o.loc[~points].geom_type.str.contains("Polygon"), o.loc[~points].geometry) \
+            .plot(ax=ax, color=OBSTRUCTION_COLOR, linewidth=2.2, zorder=6)
+    if points.any():
+        pts = o.loc[points].geometry.representative_point()
+        ax.scatter(pts.x, pts.y, s=70, marker="X", color=OBSTRUCTION_COLOR, edgecolor="white", zorder=6)
+    return [Line2D([], [], marker="X", color=OBSTRUCTION_COLOR, linewidth=2.2, markersize=8,
+                   label=text("Obstruction (occupied lane, locked gate, sealed compound)", lang))]
+
+
+def _communities(ax, communities: gpd.GeoDataFrame, community: str, lang: str) -> list:
     if communities is None or not len(communities):
-        return
+        return []
     for name, geom in zip(communities["community"].astype(str), communities.geometry):
         mine = community in ("ALL", name)
         gpd.GeoSeries([geom], crs=communities.crs).boundary.plot(
@@ -110,6 +129,7 @@ def _communities(ax, communities: gpd.GeoDataFrame, community: str, lang: str) -
             ax.annotate(name, (c.x, c.y), ha="center", fontsize=12 if community == "ALL" else 14, color="#54278f",
                         zorder=8, annotation_clip=True,
                         bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 1})
+    return [Line2D([], [], color="#54278f", linestyle="--", linewidth=1.6, label=text("Community boundary", lang))]
 
 
 def _extent(ax, run, communities, basemap, crs, community: str) -> None:

@@ -33,6 +33,7 @@ class RunTables:
     sites_residents: pd.DataFrame | None
     sites_curve: pd.DataFrame | None
     sites_summary: pd.DataFrame | None
+    access_obstruction_shapes: gpd.GeoDataFrame | None = None
 
     @property
     def communities(self) -> list[str]:
@@ -106,4 +107,5 @@ def _tables(folder: Path, manifest: dict) -> RunTables:
         sites_residents=_csv(folder / "sites" / "residents.csv"),
         sites_curve=_csv(folder / "sites" / "coverage_curve.csv"),
         sites_summary=_csv(folder / "sites" / "summary.csv"),
+        access_obstruction_shapes=_layer(folder / "access" / "access.gpkg", "obstructions"),
     )
