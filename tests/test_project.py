@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # pip name → conda-forge name, where they differ
 _CONDA_NAME = {"osmium": "pyosmium"}
-_PIP_ONLY = {"folium-offline"}  # not packaged on conda-forge; environment.yml installs it with pip
+_PIP_ONLY = {"folium-offline", "noto-cjk-sans-otc"}  # not packaged on conda-forge; environment.yml installs it with pip
 
 
 def _name(req: str) -> str:

