@@ -189,7 +189,7 @@ def test_a_rerun_replaces_the_earlier_runs_files(tmp_path):
     first = _listed(out)
     assert "coverage/residents.csv" in first
     assert set(files_under(out)) == first | {"manifest.json", "my_notes.txt"}
-    code, stdout, err = run_cli("sites", "--osm", osm, "--out", out, "--k", "1")
+    code, stdout, err = run_cli("sites", "--osm", osm, "--out", out, "--k", "1", "--lang", "en")
     assert code == 0, err
     second = _listed(out)
     assert "sites/proposed.csv" in second or any(n.startswith("sites/") for n in second)
