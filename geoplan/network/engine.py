@@ -148,21 +148,15 @@ class CompiledNetwork:
         key_lvl = edge_keys.get_level_values(2).to_numpy() if len(edge_keys) else np.zeros(0, dtype=np.int64)
         frame = pd.DataFrame({"e": e_keep, "u": edge_u[e_keep], "v": edge_v[e_keep], "k": key_lvl[e_keep]})
         twin = frame.merge(frame, left_on=["u", "v", "k"], right_on=["v", "u", "k"], suffixes=("", "_r"))
-        length = np.array([g.length for g in edge_geometry])
+        length = shapely.length(edge_geometry) if len(edge_geometry) else np.zeros(0)
         same = np.isclose(length[twin["e"].to_numpy()], length[twin["e_r"].to_numpy()], rtol=0, atol=1e-6)
         twin = twin.loc[same & (twin["u"] != twin["v"]).to_numpy()]
-        reverse_of = dict(zip(twin["e"].tolist(), twin["e_r"].tolist()))
-        seg_fwd, seg_bwd = [], []
-        for e in e_keep.tolist():
-            r = reverse_of.get(e)
-            if r is None:
-                seg_fwd.append(e)
-                seg_bwd.append(-1)
-            elif e < r:  # each pair once, the lower edge index is "forward"
-                seg_fwd.append(e)
-                seg_bwd.append(r)
-        seg_fwd = np.array(seg_fwd, dtype=np.int64)
-        seg_bwd = np.array(seg_bwd, dtype=np.int64)
+        reverse_of = np.full(len(edge_u), -1, dtype=np.int64)
+        reverse_of[twin["e"].to_numpy(np.int64)] = twin["e_r"].to_numpy(np.int64)
+        # each pair once, the lower edge index is "forward"; an edge without a twin is one-way
+        r = reverse_of[e_keep]
+        seg_fwd = e_keep[(r < 0) | (e_keep < r)].astype(np.int64)
+        seg_bwd = reverse_of[seg_fwd]
         seg_u, seg_v = edge_u[seg_fwd], edge_v[seg_fwd]
         seg_geometry = edge_geometry[seg_fwd] if len(seg_fwd) else np.array([], dtype=object)
         base = {w: _min_csr(edge_u[e_keep], edge_v[e_keep], arr[e_keep], e_keep, n) for w, arr in weights.items()}
