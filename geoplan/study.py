@@ -73,8 +73,22 @@ class Network:
         return int(len(self.edges))
 
     def __getstate__(self) -> dict:
-        # the graph is rebuilt on demand; a cache entry never stores it
-        return {k: v for k, v in self.__dict__.items() if k != "graph"}
+        # the graph is rebuilt on demand, so a cache entry never stores it; the segment shapes are
+        # the edge shapes themselves (one copy in memory), so they are stored once, with the edges
+        state = {k: v for k, v in self.__dict__.items() if k != "graph"}
+        c = self.compiled
+        shapes = self.edges.geometry.to_numpy()
+        if len(shapes) == len(c.edge_u) and all(a is b for a, b in zip(c.seg_geometry, shapes[c.seg_fwd])):
+            state["compiled"] = dataclasses.replace(c, seg_geometry=None, _tree=None)
+            state["_segments_are_edges"] = True
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.pop("_segments_are_edges", False):
+            c = state["compiled"]
+            shapes = state["edges"].geometry.to_numpy()[c.seg_fwd]
+            state["compiled"] = dataclasses.replace(c, seg_geometry=shapes, _tree=shapely.STRtree(shapes))
+        self.__dict__.update(state)
 
 
 @dataclass(frozen=True)
