@@ -77,3 +77,17 @@ def test_garbage_collection_restored_after_load_even_on_error():
         assert not gc.isenabled()  # a caller's choice to keep it off is kept
     finally:
         gc.enable()
+
+
+def test_progress_bars_stay_quiet_off_a_terminal(capsys):
+    import time
+
+    from geoplan.network._progress import steps
+
+    out = []
+    for i in steps(range(3), desc="slow phase", unit="step"):
+        time.sleep(0.6)  # past the bar's one-second delay: it would draw on a terminal
+        out.append(i)
+    assert out == [0, 1, 2]
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""

@@ -25,6 +25,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geoplan.network._progress import steps
+
 #: Zero weights would vanish from a sparse matrix; this keeps them as edges (seconds or metres).
 _EPS = 1e-9
 
@@ -363,7 +365,7 @@ class CompiledNetwork:
         live = np.flatnonzero(sources.ok)
         batch = max(1, int(max_batch_bytes // (8 * (n + len(sources)))))
         parts = []
-        for start in range(0, len(live), batch):
+        for start in steps(range(0, len(live), batch), desc="cost matrix: source batches", unit="batch"):
             chunk = live[start:start + batch]
             dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
             cost = np.minimum(dist[:, tu] + add_u, dist[:, tv] + add_v)
@@ -386,7 +388,8 @@ class CompiledNetwork:
         live, source_key = live[order], source_key[order]
         local = np.full(self.n_nodes, -1, dtype=np.int64)
         parts = []
-        for group in np.split(live, np.flatnonzero(np.diff(source_key)) + 1):
+        groups = np.split(live, np.flatnonzero(np.diff(source_key)) + 1)
+        for group in steps(groups, desc="cost matrix: areas searched", total=len(groups), unit="area"):
             if len(group) == 0:
                 continue
             cell = node_cells.key_of(sources.x[group[:1]], sources.y[group[:1]])[0]

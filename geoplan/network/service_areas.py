@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.network._progress import steps
+
 _TINY = 1e-9
 #: Walk-shed half-width drawn around reachable streets, metres (a drawing choice: homes along a
 #: street face it within about this distance; not a planning standard).
@@ -186,7 +188,7 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
     """
     rows, geoms = [], []
     frows, fgeoms = [], []
-    for cat, (reach, fac_rows) in reaches.items():
+    for cat, (reach, fac_rows) in steps(reaches.items(), desc="service areas", total=len(reaches), unit="category"):
         limit = float(limits[cat])
         seg, lo, hi, _ = _pieces(net, reach, limit, owners=False)
         if geometry:
