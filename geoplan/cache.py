@@ -11,8 +11,8 @@ Where
     named by its key, holding ``study.pkl``, ``study.pkl.sha256`` and ``meta.json``. Deleting
     the folder (or ``geoplan … --clear-cache``, or :func:`clear`) is always safe.
 Key
-    SHA-256 of: the SHA-256 of every input file (the OSM extract; every file of every layer
-    folder, with its relative name), the preset (``Preset.as_dict()``), the loading options
+    SHA-256 of: the path and SHA-256 of every input file (the OSM extract; every file of every
+    layer folder, with its relative name), the preset (``Preset.as_dict()``), the loading options
     (``encoding``, ``name``), the geoplan version and a checksum of geoplan's own code (a
     development checkout changes code without changing its version). Data already read into
     memory (an :class:`~geoplan.sources.OsmData`) is keyed by its label, source checksum,
@@ -28,7 +28,6 @@ Trust
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -71,11 +70,12 @@ def _code_checksum() -> str:
 
 
 def _layer_fingerprint(path: Path) -> list | None:
+    # the resolved path is part of the key: the study records its inputs' paths for manifests
     if path.is_file():
-        return [[path.name, _file_sha(path)]]
+        return [str(path.resolve()), _file_sha(path)]
     if not path.is_dir():
         return None
-    return [[str(p.relative_to(path)), _file_sha(p)] for p in sorted(path.rglob("*")) if p.is_file()]
+    return [str(path.resolve()), [[str(p.relative_to(path)), _file_sha(p)] for p in sorted(path.rglob("*")) if p.is_file()]]
 
 
 def _memory_fingerprint(osm) -> dict:
@@ -112,7 +112,7 @@ def study_key(osm, *, layers: Sequence, preset, encoding: str | None, name: str 
         path = Path(bundled_sample_path() if osm is None else osm)
         if not path.is_file():
             return None
-        source = {"file": path.name, "sha256": _file_sha(path)}
+        source = {"file": str(path.resolve()), "sha256": _file_sha(path)}
     layer_prints = [_layer_fingerprint(Path(p)) for p in layers]
     if any(p is None for p in layer_prints):
         return None
@@ -123,25 +123,69 @@ def study_key(osm, *, layers: Sequence, preset, encoding: str | None, name: str 
 
 
 # ---------------------------------------------------------------------------- pickling
-def _geoms_from_wkb(wkb: np.ndarray) -> np.ndarray:
-    return shapely.from_wkb(wkb)
+def _encode_geoms(geoms: np.ndarray) -> tuple:
+    """Geometries as flat coordinate arrays when all are one simple type (fastest to rebuild),
+    else as WKB; both exact."""
+    types = shapely.get_type_id(geoms)
+    if len(geoms) and (types == types[0]).all() and types[0] in (0, 1, 3, 4, 5, 6) \
+            and not shapely.is_empty(geoms).any():
+        kind, coords, offsets = shapely.to_ragged_array(geoms)
+        return "ragged", (int(kind), coords, offsets)
+    return "wkb", shapely.to_wkb(geoms)
+
+
+def _decode_geoms(how: str, data) -> np.ndarray:
+    if how == "ragged":
+        kind, coords, offsets = data
+        return shapely.from_ragged_array(shapely.GeometryType(kind), coords, offsets)
+    return shapely.from_wkb(data)
+
+
+def _geometry_array(how: str, data, crs):
+    from geopandas.array import GeometryArray
+
+    return GeometryArray(_decode_geoms(how, data), crs=crs)
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles arrays of shapely geometries as one vectorised WKB array (not object by object)."""
+    """Pickles arrays of shapely geometries (bare or inside GeoDataFrames) as flat arrays in one
+    vectorised call, not object by object."""
 
     def reducer_override(self, obj):
+        from geopandas.array import GeometryArray
+
+        if isinstance(obj, GeometryArray):
+            return _geometry_array, (*_encode_geoms(np.asarray(obj._data, dtype=object)), obj.crs)
         if isinstance(obj, np.ndarray) and obj.dtype == object and obj.ndim == 1 and len(obj) > 16:
             is_geom = shapely.is_geometry(obj)
+            if is_geom.all():
+                return _decode_geoms, _encode_geoms(obj)
             if is_geom.any() and (is_geom | shapely.is_missing(obj)).all():
-                return _geoms_from_wkb, (shapely.to_wkb(obj),)
+                return _decode_geoms, ("wkb", shapely.to_wkb(obj))
         return NotImplemented
 
 
-def _dumps(study) -> bytes:
-    buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(study)
-    return buffer.getvalue()
+class _HashingWriter:
+    """A file that hashes what is written to it, so a study is never held twice in memory."""
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")  # protocol 5 hands out buffers, not only bytes
+        self.digest.update(view)
+        self.size += view.nbytes
+        return self.fh.write(view)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------- entries
@@ -160,14 +204,14 @@ def load(key: str, *, folder: Path | None = None):
     if not entry.is_dir():
         return None, None
     try:
-        payload = (entry / _PAYLOAD).read_bytes()
         expected = (entry / _CHECKSUM).read_text(encoding="ascii").strip()
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
-        if hashlib.sha256(payload).hexdigest() != expected:
+        if _file_digest(entry / _PAYLOAD) != expected:
             raise ValueError("its checksum does not match its contents")
         if meta.get("key") != key or meta.get("version") != __version__ or meta.get("format") != _FORMAT:
             raise ValueError("it was written for other inputs or another geoplan version")
-        study = pickle.loads(payload)  # noqa: S301 — written by geoplan, checksum verified above
+        with open(entry / _PAYLOAD, "rb") as fh:
+            study = pickle.load(fh)  # noqa: S301 — written by geoplan, checksum verified above
     except Exception as exc:  # any unreadable entry is rebuilt, never trusted
         shutil.rmtree(entry, ignore_errors=True)
         reason = exc if isinstance(exc, ValueError) else f"it could not be read ({type(exc).__name__})"
@@ -181,13 +225,14 @@ def store(key: str, study, *, folder: Path | None = None) -> Path:
 
     root = folder or cache_dir()
     root.mkdir(parents=True, exist_ok=True)
-    payload = _dumps(study)
     staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=root))
     try:
-        (staging / _PAYLOAD).write_bytes(payload)
+        with open(staging / _PAYLOAD, "wb") as fh:
+            out = _HashingWriter(fh)
+            _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(study)
         (staging / _META).write_text(json.dumps({"key": key, "version": __version__, "format": _FORMAT,
-                                                 "study": study.name, "bytes": len(payload)}), encoding="utf-8")
-        (staging / _CHECKSUM).write_text(hashlib.sha256(payload).hexdigest() + "\n", encoding="ascii")
+                                                 "study": study.name, "bytes": out.size}), encoding="utf-8")
+        (staging / _CHECKSUM).write_text(out.digest.hexdigest() + "\n", encoding="ascii")
         entry = root / key
         shutil.rmtree(entry, ignore_errors=True)
         os.replace(staging, entry)

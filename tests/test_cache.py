@@ -78,10 +78,13 @@ def test_key_changes_with_preset_overrides_and_inputs(tmp_path, sample_layers):
     assert cache.study_key(None, layers=[], preset=gb, encoding=None, name=None) != base
     copy = tmp_path / "layers"
     shutil.copytree(sample_layers, copy)
-    assert cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None) == base
+    before = cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None)
+    assert before != base  # another folder: the study's recorded inputs differ
+    assert cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None) == before
     victim = sorted(copy.glob("*.geojson"))[0]
     victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None) != base
+    assert cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None) != before
+    assert cache.study_key(None, layers=[sample_layers], preset=gb, encoding="gbk", name=None) != base
     assert cache.study_key(tmp_path / "missing.osm", layers=[], preset=gb, encoding=None, name=None) is None
 
 
@@ -106,3 +109,18 @@ def test_cli_uses_the_cache_and_no_cache_bypasses_it(folder, monkeypatch, capsys
     assert main(["info", "--json", "--clear-cache", "--no-cache"]) == 0
     assert not folder.exists() or _entries(folder) == []
     assert capsys.readouterr().out == first
+
+
+def test_data_in_memory_is_keyed_by_its_contents(sample_layers):
+    from dataclasses import replace
+
+    from geoplan.sources import open_osm
+
+    gb = get_preset("gb")
+    data = open_osm(None)
+    key = cache.study_key(data, layers=[], preset=gb, encoding=None, name=None)
+    assert key == cache.study_key(open_osm(None), layers=[], preset=gb, encoding=None, name=None)
+    assert key != cache.study_key(None, layers=[], preset=gb, encoding=None, name=None)
+    moved = data.nodes.copy()
+    moved.iloc[0, moved.columns.get_loc("lon")] += 1e-6
+    assert cache.study_key(replace(data, nodes=moved), layers=[], preset=gb, encoding=None, name=None) != key
