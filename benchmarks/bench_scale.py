@@ -1,7 +1,7 @@
 """City-scale benchmark: every phase of a study with its floor and its anchor, in one run.
 
     python benchmarks/bench_scale.py --tiles 5      # ≈ 77 k walking nodes, a few minutes on 2 cores
-    python benchmarks/bench_scale.py --tiles 19     # ≈ 1.1 M walking nodes (needs many GB and time)
+    python benchmarks/bench_scale.py --tiles 19 --quick   # ≈ 1.1 M walking nodes, without the slow anchors
 
 The city is :mod:`bignet`'s: the bundled Helsinki extract copied onto an N × N grid and stitched.
 Each line gives the phase's wall seconds and the peak resident memory *during that phase*
@@ -205,7 +205,7 @@ def cost_matrix_phases(ph: Phases, study, radius: float) -> None:
              "sites cost matrix, windowed sub-networks (now)")
 
 
-def run(tiles: int, radius: float) -> None:
+def run(tiles: int, radius: float, *, quick: bool = False) -> None:
     from bignet import tiled_layers, tiled_osm
     from geoplan.sources import open_osm
 
@@ -224,10 +224,18 @@ def run(tiles: int, radius: float) -> None:
         print(f"      walk {net.n_nodes:,} nodes / {len(net.edge_u):,} edges, drive {study.drive.n_nodes:,} nodes, "
               f"{len(study.residents):,} residents, {len(study.facilities):,} facilities, {len(study.sites):,} sites")
         cache_phases(ph, osm, layers, folder)
-        network_build_floor(ph, osm, study)
-        search_phases(ph, study)
-        analysis_phases(ph, study)
-        cost_matrix_phases(ph, study, radius)
+        if quick:  # the slow anchors (old build, networkx, polygons, whole-network matrix) left out
+            from geoplan import coverage
+
+            ph.run("coverage(with_areas=False)", coverage, study, with_areas=False)
+            sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
+            ph.run("sites cost matrix, windowed sub-networks", study.walk.compiled.cost_matrix, sites, res,
+                   weight="length", limit=radius, source_cost=np.where(sites.ok, sites.distance_m, 0.0))
+        else:
+            network_build_floor(ph, osm, study)
+            search_phases(ph, study)
+            analysis_phases(ph, study)
+            cost_matrix_phases(ph, study, radius)
     print(f"process peak RSS {peak_rss_mb():,.0f} MB")
 
 
@@ -235,5 +243,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiles", type=int, default=5, help="tiles per side (19 → ≈1.1 M walking nodes)")
     parser.add_argument("--radius", type=float, default=500.0, help="shelter walking radius for the cost matrix, m")
+    parser.add_argument("--quick", action="store_true",
+                        help="load, cache, lean coverage and the cost matrix only (for large --tiles)")
     args = parser.parse_args()
-    run(args.tiles, args.radius)
+    run(args.tiles, args.radius, quick=args.quick)
