@@ -132,3 +132,51 @@ def tiled_study(nx_: int, ny: int, *, progress=None):
     with tempfile.TemporaryDirectory() as tmp:
         layers = tiled_layers(nx_, ny, Path(tmp), base)
         return load_study(osm, layers=[layers], progress=progress)
+
+
+def write_street_pbf(osm: OsmData, path: Path) -> Path:
+    """Write the streets of ``osm`` (highway ways, their nodes and tags) as a sorted ``.osm.pbf``.
+
+    The floor for reading: a bare pyosmium pass over this file is what any reader of the same
+    city must at least pay. Stitch ways (negative ids in :func:`tiled_osm`) get ids above every
+    tile's, so the file is sorted as real extracts are.
+    """
+    import osmium
+    from osmium.osm import mutable
+
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    node_tags = [c for c in osm.nodes.columns if c not in ("lon", "lat")]
+    way_tags = [c for c in osm.ways.columns if c not in ("osm_id", "nodes")]
+    top = int(osm.ways["osm_id"].max()) + 1
+    ways = osm.ways.assign(osm_id=np.where(osm.ways["osm_id"] < 0, top - osm.ways["osm_id"], osm.ways["osm_id"]))
+    ways = ways.sort_values("osm_id", kind="stable")
+    nodes = osm.nodes.sort_index()
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        for nid, lon, lat, *tags in zip(nodes.index, nodes["lon"], nodes["lat"],
+                                        *(nodes[c].astype(object) for c in node_tags)):
+            kv = {k: str(v) for k, v in zip(node_tags, tags) if isinstance(v, str)}
+            writer.add_node(mutable.Node(id=int(nid), location=(float(lon), float(lat)), tags=kv))
+        for wid, refs, *tags in zip(ways["osm_id"], ways["nodes"], *(ways[c].astype(object) for c in way_tags)):
+            kv = {k: str(v) for k, v in zip(way_tags, tags) if isinstance(v, str)}
+            writer.add_way(mutable.Way(id=int(wid), nodes=[int(r) for r in refs], tags=kv))
+    finally:
+        writer.close()
+    return path
+
+
+def bare_pyosmium_pass(path: Path) -> dict:
+    """Read every node location and every way's refs and tags with pyosmium and nothing else."""
+    import osmium
+
+    nodes = ways = refs = 0
+    for obj in osmium.FileProcessor(str(path)):
+        if obj.is_node():
+            obj.location.lon, obj.location.lat
+            nodes += 1
+        elif obj.is_way():
+            refs += len([r.ref for r in obj.nodes])
+            dict(obj.tags)
+            ways += 1
+    return {"nodes": nodes, "ways": ways, "refs": refs}

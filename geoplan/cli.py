@@ -69,6 +69,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     src.add_argument("--encoding", help="text encoding of layer files without a .cpg (e.g. gbk)")
     src.add_argument("--config", metavar="FILE", help="project YAML with preset, overrides and options")
     src.add_argument("--preset", choices=["gb", "nfpa"], default=None, help="planning-standard preset (default gb)")
+    src.add_argument("--no-cache", dest="cache", action="store_false",
+                     help="load from the files, bypassing the study cache ($GEOPLAN_CACHE_DIR, default ~/.cache/geoplan/studies)")
+    src.add_argument("--clear-cache", action="store_true", help="delete every cached study before loading")
     out = parser.add_argument_group("output")
     out.add_argument("--out", metavar="DIR", default="outputs", help="output folder (default: ./outputs)")
     out.add_argument("--lang", choices=["zh", "en"], default=None, help="map and table labels (default: from the data's names)")
@@ -145,10 +148,14 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
         except (ValueError, AssertionError):
             raise InputError(f"--bbox {args.bbox!r} is not four numbers W,S,E,N in degrees with W < E and S < N", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
     osm = args.osm or (demo_osm_path(args.sample) if demo else config.get("osm"))
+    if args.clear_cache:
+        from geoplan.cache import clear
+
+        progress(f"cleared {clear()} cached studies")
     name = config.get("name") or (DEMO_SAMPLES[args.sample]["name"] if demo and not args.osm else None)
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),
-                      name=name, progress=progress)
+                      name=name, progress=progress, cache=args.cache)
 
 
 #: Bundled demo samples: study name and default language (the Chinese one is ``geoplan demo``'s default).

@@ -6,6 +6,10 @@ layers into validated tables and networks. Analyses are pure functions of a :cla
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -20,22 +24,71 @@ from pyproj import CRS
 from geoplan import features as feat
 from geoplan.errors import InputError
 from geoplan.i18n import N_, guess_lang, message
-from geoplan.network import CompiledNetwork, Snapped, build_graph
+from geoplan.network import CompiledNetwork, Snapped, build_frames, graph_from_frames
 from geoplan.sources import OsmData, open_osm
 from geoplan.standards import Preset, get_preset
 
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
 class Network:
-    """One travel mode's network: the osmnx graph, its tables, and its compiled engine form."""
+    """One travel mode's network: its tables, its compiled engine form, and the osmnx graph.
 
-    mode: str
-    graph: nx.MultiDiGraph
-    nodes: gpd.GeoDataFrame
-    edges: gpd.GeoDataFrame
-    compiled: CompiledNetwork
+    The ``networkx.MultiDiGraph`` (:attr:`graph`) is built from the tables the first time it
+    is asked for and kept: at city scale it costs more time and memory than the rest of a
+    study, and the analyses' distance work never needs it (it runs on :attr:`compiled`).
+
+    Attributes
+    ----------
+    mode
+        ``"walk"`` or ``"drive"``.
+    nodes, edges
+        osmnx ``graph_to_gdfs`` layout; ``edges`` has ``u, v, key`` as columns.
+    compiled
+        The CSR engine form searched by every analysis.
+    """
+
+    def __init__(self, mode: str, graph: nx.MultiDiGraph | None, nodes: gpd.GeoDataFrame,
+                 edges: gpd.GeoDataFrame, compiled: CompiledNetwork) -> None:
+        self.mode = mode
+        self.nodes = nodes
+        self.edges = edges
+        self.compiled = compiled
+        if graph is not None:  # given ready-made (tests, hand-built networks)
+            self.__dict__["graph"] = graph
+
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The osmnx-compatible graph (nodes ``x``, ``y`` in the study CRS; edges with ``length`` m
+        and the way tags), built on first use."""
+        return graph_from_frames(self.nodes, self.edges, mode=self.mode, crs=self.compiled.crs)
+
+    @property
+    def n_nodes(self) -> int:
+        return int(len(self.nodes))
+
+    @property
+    def n_edges(self) -> int:
+        """Directed edges (a two-way street counts twice, as in the graph)."""
+        return int(len(self.edges))
+
+    def __getstate__(self) -> dict:
+        # the graph is rebuilt on demand, so a cache entry never stores it; the segment shapes are
+        # the edge shapes themselves (one copy in memory), so they are stored once, with the edges
+        state = {k: v for k, v in self.__dict__.items() if k != "graph"}
+        c = self.compiled
+        shapes = self.edges.geometry.to_numpy()
+        if len(shapes) == len(c.edge_u) and all(a is b for a, b in zip(c.seg_geometry, shapes[c.seg_fwd])):
+            state["compiled"] = dataclasses.replace(c, seg_geometry=None, _tree=None)
+            state["_segments_are_edges"] = True
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.pop("_segments_are_edges", False):
+            c = state["compiled"]
+            shapes = state["edges"].geometry.to_numpy()[c.seg_fwd]
+            state["compiled"] = dataclasses.replace(c, seg_geometry=shapes, _tree=shapely.STRtree(shapes))
+        self.__dict__.update(state)
 
 
 @dataclass(frozen=True)
@@ -95,10 +148,10 @@ class Study:
             "study": self.name,
             "crs": self.crs.to_string(),
             "preset": self.preset.name,
-            "walk_nodes": self.walk.graph.number_of_nodes(),
-            "walk_edges": self.walk.graph.number_of_edges(),
-            "drive_nodes": self.drive.graph.number_of_nodes(),
-            "drive_edges": self.drive.graph.number_of_edges(),
+            "walk_nodes": self.walk.n_nodes,
+            "walk_edges": self.walk.n_edges,
+            "drive_nodes": self.drive.n_nodes,
+            "drive_edges": self.drive.n_edges,
             "buildings": int(len(self.buildings)),
             "residential_buildings": int(self.buildings["residential"].sum()),
             "residents": int(len(res)),
@@ -143,13 +196,13 @@ def _study_area(osm: OsmData, crs: CRS) -> shapely.Polygon:
 
 def _network(osm: OsmData, mode: str, crs: CRS, preset: Preset) -> tuple[Network, dict]:
     try:
-        graph, nodes, edges, report = build_graph(osm, mode, crs, preset)
+        nodes, edges, report = build_frames(osm, mode, crs, preset)
     except ValueError:
         raise InputError(f"the OSM data has no {'walkable' if mode == 'walk' else 'drivable'} streets",
                          source=osm.path, fix="export a larger area that includes the street network") from None
     weights = ("length",) if mode == "walk" else ("length", "travel_time")
     compiled = CompiledNetwork.from_gdfs(nodes, edges, weights=weights, crs=crs)
-    return Network(mode, graph, nodes, edges.reset_index(), compiled), report
+    return Network(mode, None, nodes, edges.reset_index(), compiled), report
 
 
 def _concat(frames: Sequence[gpd.GeoDataFrame], crs: CRS) -> gpd.GeoDataFrame:
@@ -161,9 +214,70 @@ def _concat(frames: Sequence[gpd.GeoDataFrame], crs: CRS) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in columns}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
-def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=None,
+@contextmanager
+def _gc_paused():
+    """Cyclic garbage collection off while a study is built (restored after, even on error).
+
+    Loading creates millions of small objects and almost no garbage cycles; the collector's
+    repeated passes over them were about a fifth of the load time at city scale.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_study(osm: str | Path | OsmData | None = None, *, place: str | None = None, bbox=None,
                layers: Sequence[str | Path] = (), preset: Preset | str = "gb", encoding: str | None = None,
-               name: str | None = None, progress: Progress | None = None) -> Study:
+               name: str | None = None, progress: Progress | None = None, cache: bool = False,
+               cache_dir: str | Path | None = None) -> Study:
+    """Load OpenStreetMap data and community layers into a :class:`Study`.
+
+    Parameters
+    ----------
+    osm, place, bbox, layers, preset, encoding, name, progress
+        See :func:`_load_uncached` (the same study either way).
+    cache
+        Reuse the compiled study stored by an earlier load of the same input files, preset and
+        geoplan version, and store it when there is none (see :mod:`geoplan.cache`). Off by
+        default in the Python API; the command line turns it on (``--no-cache`` bypasses it).
+        A corrupt or stale entry is rebuilt and said so in ``study.warnings``.
+    cache_dir
+        Cache folder (default ``$GEOPLAN_CACHE_DIR`` or ``~/.cache/geoplan/studies``).
+    """
+    from geoplan import cache as study_cache
+
+    say = progress or (lambda message: None)
+    preset = get_preset(preset) if isinstance(preset, str) else preset
+    key = None
+    if cache and not (place or bbox):
+        key = study_cache.study_key(osm, layers=list(layers), preset=preset, encoding=encoding, name=name)
+    folder = Path(cache_dir) if cache_dir is not None else None
+    with _gc_paused():
+        note = None
+        if key is not None:
+            cached, note = study_cache.load(key, folder=folder)
+            if cached is not None:
+                say(f"loaded the compiled study from the cache ({(folder or study_cache.cache_dir()) / key})")
+                return cached
+            if note:
+                say(note)
+        study = _load_uncached(osm, place=place, bbox=bbox, layers=layers, preset=preset, encoding=encoding,
+                               name=name, progress=progress)
+        if key is not None:
+            say("storing the compiled study in the cache")
+            study_cache.store(key, study, folder=folder)
+    if note:
+        study = dataclasses.replace(study, warnings=(*study.warnings, note))
+    return study
+
+
+def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None = None, bbox=None,
+                   layers: Sequence[str | Path] = (), preset: Preset | str = "gb", encoding: str | None = None,
+                   name: str | None = None, progress: Progress | None = None) -> Study:
     """Load OpenStreetMap data and community layers into a :class:`Study`.
 
     Parameters

@@ -25,6 +25,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geoplan.network._progress import steps
+
 #: Zero weights would vanish from a sparse matrix; this keeps them as edges (seconds or metres).
 _EPS = 1e-9
 
@@ -148,21 +150,15 @@ class CompiledNetwork:
         key_lvl = edge_keys.get_level_values(2).to_numpy() if len(edge_keys) else np.zeros(0, dtype=np.int64)
         frame = pd.DataFrame({"e": e_keep, "u": edge_u[e_keep], "v": edge_v[e_keep], "k": key_lvl[e_keep]})
         twin = frame.merge(frame, left_on=["u", "v", "k"], right_on=["v", "u", "k"], suffixes=("", "_r"))
-        length = np.array([g.length for g in edge_geometry])
+        length = shapely.length(edge_geometry) if len(edge_geometry) else np.zeros(0)
         same = np.isclose(length[twin["e"].to_numpy()], length[twin["e_r"].to_numpy()], rtol=0, atol=1e-6)
         twin = twin.loc[same & (twin["u"] != twin["v"]).to_numpy()]
-        reverse_of = dict(zip(twin["e"].tolist(), twin["e_r"].tolist()))
-        seg_fwd, seg_bwd = [], []
-        for e in e_keep.tolist():
-            r = reverse_of.get(e)
-            if r is None:
-                seg_fwd.append(e)
-                seg_bwd.append(-1)
-            elif e < r:  # each pair once, the lower edge index is "forward"
-                seg_fwd.append(e)
-                seg_bwd.append(r)
-        seg_fwd = np.array(seg_fwd, dtype=np.int64)
-        seg_bwd = np.array(seg_bwd, dtype=np.int64)
+        reverse_of = np.full(len(edge_u), -1, dtype=np.int64)
+        reverse_of[twin["e"].to_numpy(np.int64)] = twin["e_r"].to_numpy(np.int64)
+        # each pair once, the lower edge index is "forward"; an edge without a twin is one-way
+        r = reverse_of[e_keep]
+        seg_fwd = e_keep[(r < 0) | (e_keep < r)].astype(np.int64)
+        seg_bwd = reverse_of[seg_fwd]
         seg_u, seg_v = edge_u[seg_fwd], edge_v[seg_fwd]
         seg_geometry = edge_geometry[seg_fwd] if len(seg_fwd) else np.array([], dtype=object)
         base = {w: _min_csr(edge_u[e_keep], edge_v[e_keep], arr[e_keep], e_keep, n) for w, arr in weights.items()}
@@ -328,8 +324,12 @@ class CompiledNetwork:
                     source_cost: np.ndarray | None = None, max_batch_bytes: float = 4e8) -> sparse.csr_matrix:
         """Costs from every source to every target within ``limit``, as a sparse matrix.
 
-        One bounded Dijkstra per batch of sources (C loop inside scipy); only pairs within
-        ``limit`` are stored, so a 500 m shelter radius on a city network stays small.
+        Sources are grouped by the grid cell (one ``limit`` reach wide, in metres) they lie in;
+        each group is searched on the small sub-network of the 3 × 3 cells around it, because
+        nothing farther in a straight line can be within ``limit`` along the streets (an edge is
+        never shorter than its chord). So no search result is ever as wide as the whole network:
+        memory and time follow the pairs found, not sources × nodes. Where the weight has no
+        length to bound it by, the whole network is searched in batches instead.
 
         Returns
         -------
@@ -337,27 +337,123 @@ class CompiledNetwork:
             Shape ``(len(targets), len(sources))``; a stored entry is a reachable pair (a stored
             0 means distance 0).
         """
+        reach_m = self._reach_bound_m(weight, limit)
+        if np.isfinite(reach_m) and reach_m > 0:
+            parts = self._windowed_costs(sources, targets, weight, limit, source_cost, reach_m, max_batch_bytes)
+        else:
+            parts = self._whole_network_costs(sources, targets, weight, limit, source_cost, max_batch_bytes)
+        direct = self._same_segment(sources, targets, weight, source_cost)
+        direct = direct.loc[direct["cost"] <= limit]
+        parts.append((direct["target"].to_numpy(np.int64), direct["source"].to_numpy(np.int64),
+                      direct["cost"].to_numpy(float)))
+        r, c, v = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        frame = pd.DataFrame({"r": r, "c": c, "v": v}).groupby(["r", "c"], sort=True)["v"].min().reset_index()
+        return sparse.csr_matrix((frame["v"].to_numpy(), (frame["r"].to_numpy(), frame["c"].to_numpy())),
+                                 shape=(len(targets), len(sources)))
+
+    def _reach_bound_m(self, weight: str, limit: float) -> float:
+        """Straight-line metres a cost of ``limit`` can cover at most (``inf`` if it cannot be bounded)."""
+        if "length" not in self.weights or len(self.weights[weight]) == 0 or not np.isfinite(limit):
+            return np.inf
+        ratio = float(np.max(self.weights["length"] / self.weights[weight]))
+        return limit * ratio * (1 + 1e-9) + 1e-6
+
+    def _whole_network_costs(self, sources, targets, weight, limit, source_cost, max_batch_bytes) -> list:
         graph = self._augmented(sources, weight, source_cost)
         n = self.n_nodes
         tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
         live = np.flatnonzero(sources.ok)
         batch = max(1, int(max_batch_bytes // (8 * (n + len(sources)))))
-        rows, cols, vals = [], [], []
-        for start in range(0, len(live), batch):
+        parts = []
+        for start in steps(range(0, len(live), batch), desc="cost matrix: source batches", unit="batch"):
             chunk = live[start:start + batch]
             dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
             cost = np.minimum(dist[:, tu] + add_u, dist[:, tv] + add_v)
             cost[:, ~t_ok] = np.inf
             si, ti = np.nonzero(cost <= limit)
-            rows.append(ti); cols.append(chunk[si]); vals.append(cost[si, ti])
-        direct = self._same_segment(sources, targets, weight, source_cost)
-        direct = direct.loc[direct["cost"] <= limit]
-        rows.append(direct["target"].to_numpy(np.int64)); cols.append(direct["source"].to_numpy(np.int64))
-        vals.append(direct["cost"].to_numpy(float))
-        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-        frame = pd.DataFrame({"r": r, "c": c, "v": v}).groupby(["r", "c"], sort=True)["v"].min().reset_index()
-        return sparse.csr_matrix((frame["v"].to_numpy(), (frame["r"].to_numpy(), frame["c"].to_numpy())),
-                                 shape=(len(targets), len(sources)))
+            parts.append((ti, chunk[si], cost[si, ti]))
+        return parts
+
+    def _windowed_costs(self, sources, targets, weight, limit, source_cost, cell_m, max_batch_bytes) -> list:
+        base, _ = self._base[weight]
+        w = self.weights[weight]
+        extra = np.zeros(len(sources)) if source_cost is None else np.asarray(source_cost, dtype=float)
+        tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
+        live = np.flatnonzero(sources.ok)
+        t_live = np.flatnonzero(t_ok)
+        node_cells = _GridCells(self.node_x, self.node_y, cell_m)
+        target_cells = _GridCells(targets.x[t_live], targets.y[t_live], cell_m, like=node_cells)
+        source_key = node_cells.key_of(sources.x[live], sources.y[live])
+        order = np.argsort(source_key, kind="stable")
+        live, source_key = live[order], source_key[order]
+        local = np.full(self.n_nodes, -1, dtype=np.int64)
+        parts = []
+        groups = np.split(live, np.flatnonzero(np.diff(source_key)) + 1)
+        for group in steps(groups, desc="cost matrix: areas searched", total=len(groups), unit="area"):
+            if len(group) == 0:
+                continue
+            cell = node_cells.key_of(sources.x[group[:1]], sources.y[group[:1]])[0]
+            sub = node_cells.around(cell)
+            tsel = t_live[target_cells.around(cell)]
+            if len(sub) == 0 or len(tsel) == 0:
+                continue
+            local[sub] = np.arange(len(sub))
+            sub_base = base[sub][:, sub]
+            batch = max(1, int(max_batch_bytes // (8 * (len(sub) + len(group)))))
+            pu, pv = local[tu[tsel]], local[tv[tsel]]
+            au = np.where(pu >= 0, add_u[tsel], np.inf)
+            av = np.where(pv >= 0, add_v[tsel], np.inf)
+            pu, pv = np.maximum(pu, 0), np.maximum(pv, 0)
+            for start in range(0, len(group), batch):
+                chunk = group[start:start + batch]
+                graph = self._window_graph(sub_base, local, chunk, sources, w, extra)
+                dist = dijkstra(graph, directed=True, indices=len(sub) + np.arange(len(chunk)), limit=limit)
+                cost = np.minimum(dist[:, pu] + au, dist[:, pv] + av)
+                si, ti = np.nonzero(cost <= limit)
+                parts.append((tsel[ti], chunk[si], cost[si, ti]))
+            local[sub] = -1
+        return parts
+
+    def _window_graph(self, sub_base, local, chunk, sources, w, extra) -> sparse.csr_matrix:
+        """A window's sub-network with the chunk's sources as virtual nodes after its own nodes."""
+        m, s = sub_base.shape[0], len(chunk)
+        seg, t = sources.segment[chunk], sources.t[chunk]
+        fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
+        to_v, to_u = local[self.seg_v[seg]], local[self.seg_u[seg]]
+        a = (fwd >= 0) & (to_v >= 0)
+        b = (bwd >= 0) & (to_u >= 0)
+        rows = np.concatenate([np.flatnonzero(a), np.flatnonzero(b)])
+        cols = np.concatenate([to_v[a], to_u[b]])
+        vals = np.concatenate([w[fwd[a]] * (1 - t[a]) + extra[chunk[a]], w[bwd[b]] * t[b] + extra[chunk[b]]])
+        virtual = sparse.csr_matrix((np.maximum(vals, _EPS), (rows, cols)), shape=(s, m + s))
+        top = sparse.csr_matrix((sub_base.data, sub_base.indices, sub_base.indptr), shape=(m, m + s))
+        return sparse.vstack([top, virtual], format="csr")
+
+
+class _GridCells:
+    """Points bucketed in square cells, to fetch those of a 3 × 3 block of cells quickly."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, size: float, *, like: "_GridCells | None" = None) -> None:
+        self.size = float(size)
+        self.x0 = like.x0 if like is not None else (float(np.nanmin(x)) if len(x) else 0.0)
+        self.y0 = like.y0 if like is not None else (float(np.nanmin(y)) if len(y) else 0.0)
+        keys = self.key_of(x, y)
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted_keys = keys[self.order]
+
+    def key_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        i = np.floor((np.asarray(x) - self.x0) / self.size).astype(np.int64)
+        j = np.floor((np.asarray(y) - self.y0) / self.size).astype(np.int64)
+        return (i + (1 << 20)) * (1 << 21) + (j + (1 << 20))
+
+    def around(self, key: int) -> np.ndarray:
+        """Indices of the points in the cell ``key`` and its eight neighbours, ascending."""
+        found = []
+        for di in (-1, 0, 1):
+            lo = key + di * (1 << 21) - 1  # the column's three cells have consecutive keys
+            a, b = np.searchsorted(self.sorted_keys, [lo, lo + 3], side="left")
+            found.append(self.order[a:b])
+        return np.sort(np.concatenate(found))
 
 
 def _min_csr(u, v, w, edge_index, n) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:

@@ -21,7 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.ops import substring
+
+from geoplan.network._progress import steps
 
 _TINY = 1e-9
 #: Walk-shed half-width drawn around reachable streets, metres (a drawing choice: homes along a
@@ -107,29 +108,61 @@ def _cut(net, seg, lo, hi) -> np.ndarray:
     """Street geometry of each stretch (whole segments without copying, partial ones cut)."""
     geoms = net.seg_geometry[seg].copy()
     partial = np.flatnonzero((lo > _TINY) | (hi < 1 - _TINY))
-    for i in partial.tolist():
-        geoms[i] = substring(geoms[i], float(lo[i]), float(hi[i]), normalized=True)
+    if len(partial):
+        geoms[partial] = _substrings(geoms[partial], lo[partial], hi[partial])
     return geoms
 
 
+def _substrings(lines: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``shapely.ops.substring(line, lo, hi, normalized=True)`` for many lines at once (``lo < hi``).
+
+    Each stretch is its interpolated start, the vertices strictly between, and its interpolated
+    end — the same points ``substring`` keeps — assembled into lines in one call.
+    """
+    coords, line_of = shapely.get_coordinates(lines, return_index=True)
+    step = np.zeros(len(coords))
+    same = line_of[1:] == line_of[:-1]
+    step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
+    along = np.cumsum(step)
+    along -= along[np.searchsorted(line_of, line_of)]  # distance from each line's first vertex
+    total = shapely.length(lines)
+    start, end = lo * total, hi * total
+    # a vertex within rounding of a cut is the cut's own point (summed lengths drift by ~1e-13)
+    tol = 1e-9 * np.maximum(total, 1.0)[line_of]
+    inner = (along > start[line_of] + tol) & (along < end[line_of] - tol)
+    first = shapely.get_coordinates(shapely.line_interpolate_point(lines, start))
+    last = shapely.get_coordinates(shapely.line_interpolate_point(lines, end))
+    n = len(lines)
+    which = np.concatenate([np.arange(n), line_of[inner], np.arange(n)])
+    rank = np.concatenate([np.full(n, -np.inf), along[inner], np.full(n, np.inf)])
+    order = np.lexsort((rank, which))
+    pts = np.concatenate([first, coords[inner], last])[order]
+    return shapely.linestrings(pts, indices=which[order])
+
+
 def _area(lines: np.ndarray, buffer_m: float):
-    lines = lines[~shapely.is_empty(lines)]
+    lines = lines[~shapely.is_empty(lines) & (shapely.length(lines) > 0)]
     if len(lines) == 0:
         return None
     # buffering each stretch then dissolving is ~100× faster than buffering one big multi-line
-    parts = np.asarray(list(_as_lines(lines)), dtype=object)
+    parts = shapely.get_parts(lines)
+    parts = parts[shapely.get_type_id(parts) == 1]  # a zero-length cut is no line: nothing to draw
     if len(parts) == 0:
         return None
     return shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
 
 
-def _as_lines(geoms):
-    for g in geoms:
-        if g.geom_type == "LineString":
-            yield g
-        elif g.geom_type == "MultiLineString":
-            yield from g.geoms
-        # a zero-length cut comes back as a Point: nothing to draw
+def _areas_by_owner(lines: np.ndarray, owner: np.ndarray, buffer_m: float) -> tuple[np.ndarray, list]:
+    """One dissolved area per owner (facility index), from one vectorised buffer of every stretch."""
+    keep = (owner >= 0) & ~shapely.is_empty(lines) & (shapely.length(lines) > 0)
+    lines, owner = lines[keep], owner[keep]
+    order = np.argsort(owner, kind="stable")
+    lines, owner = lines[order], owner[order]
+    shapes = shapely.buffer(lines, buffer_m, quad_segs=4)
+    bounds = np.flatnonzero(np.diff(owner)) + 1
+    groups = np.split(shapes, bounds)
+    owners = owner[np.concatenate([[0], bounds])] if len(owner) else np.zeros(0, dtype=np.int64)
+    return owners, [shapely.union_all(g) for g in groups] if len(owner) else []
 
 
 def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float], *, fac_ids: np.ndarray,
@@ -155,7 +188,7 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
     """
     rows, geoms = [], []
     frows, fgeoms = [], []
-    for cat, (reach, fac_rows) in reaches.items():
+    for cat, (reach, fac_rows) in steps(reaches.items(), desc="service areas", total=len(reaches), unit="category"):
         limit = float(limits[cat])
         seg, lo, hi, _ = _pieces(net, reach, limit, owners=False)
         if geometry:
@@ -170,11 +203,7 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
         geoms.append(area)
         if per_facility and geometry and len(fac_rows):
             seg, lo, hi, owner = _pieces(net, reach, limit, owners=True)
-            lines = _cut(net, seg, lo, hi)
-            for k in np.unique(owner[owner >= 0]).tolist():
-                a = _area(lines[owner == k], buffer_m)
-                if a is None:
-                    continue
+            for k, a in zip(*_areas_by_owner(_cut(net, seg, lo, hi), owner, buffer_m)):
                 frows.append({"facility_id": str(fac_ids[fac_rows[k]]), "category": cat, "tier_m": round(limit, 3),
                               "area_ha": round(a.area / 1e4, 3)})
                 fgeoms.append(a)

@@ -1,0 +1,249 @@
+"""City-scale benchmark: every phase of a study with its floor and its anchor, in one run.
+
+    python benchmarks/bench_scale.py --tiles 5      # ≈ 77 k walking nodes, a few minutes on 2 cores
+    python benchmarks/bench_scale.py --tiles 19 --quick   # ≈ 1.1 M walking nodes, without the slow anchors
+
+The city is :mod:`bignet`'s: the bundled Helsinki extract copied onto an N × N grid and stitched.
+Each line gives the phase's wall seconds and the peak resident memory *during that phase*
+(Linux: the high-water mark is reset before each phase through ``/proc/self/clear_refs``;
+elsewhere the process peak so far). Floors and anchors run beside the phases they bound:
+
+* reading: ``read_osm_file`` on a street-only PBF of the city against a bare pyosmium pass
+  over the same file (every node location, way refs and tags, nothing kept);
+* network build: the array build against the reference per-way loop + ``graph_from_gdfs``
+  it replaced (the old load path), and the lazy graph's first use;
+* searches: the engine's search of each category against a bare
+  ``scipy.sparse.csgraph.dijkstra`` from the same nodes on the same CSR matrix (floor) and
+  ``networkx.multi_source_dijkstra_path_length`` on the osmnx graph (anchor); pandana when
+  installed;
+* sites cost matrix: the windowed sub-network matrix against the whole-network batched one
+  (the previous method) and a single multi-source search from every site (floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import peak_rss_mb  # noqa: E402
+
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def _reset_peak() -> bool:
+    try:
+        _CLEAR_REFS.write_text("5")  # resets VmHWM to the current RSS
+        return True
+    except OSError:
+        return False
+
+
+def _phase_peak_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
+class Phases:
+    """Times phases and prints one aligned line each, keeping them for the summary."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, float] = {}
+
+    def run(self, label: str, fn, *args, **kwargs):
+        gc.collect()
+        _reset_peak()
+        t = time.perf_counter()
+        out = fn(*args, **kwargs)
+        dt = time.perf_counter() - t
+        self.rows[label] = dt
+        print(f"  {label:<58s} {dt:9.2f} s   peak {_phase_peak_mb():8.0f} MB", flush=True)
+        return out
+
+    def ratio(self, label: str, num: str, den: str) -> None:
+        if self.rows.get(den):
+            print(f"  {'':<4s}{label:<54s} {self.rows[num] / self.rows[den]:9.1f}×", flush=True)
+
+
+def load_phases(ph: Phases, osm, layers: Path):
+    """load_study with the time of each of its own steps (from its progress messages)."""
+    from geoplan.study import load_study
+
+    marks: list[tuple[float, str]] = []
+    study = ph.run("load_study (no cache)", load_study, osm, layers=[layers],
+                   progress=lambda m: marks.append((time.perf_counter(), m)))
+    end = marks[0][0] + ph.rows["load_study (no cache)"]  # the first message comes right at the start
+    for (t, m), (t_next, _) in zip(marks, marks[1:] + [(end, "")]):
+        print(f"      {m:<54s} {t_next - t:9.2f} s", flush=True)
+    return study
+
+
+def network_build_floor(ph: Phases, osm, study) -> None:
+    from geoplan.network import build_frames, build_graph
+
+    ph.run("walk network, array build (what load does)", build_frames, osm, "walk", study.crs, study.preset)
+    ph.run("walk network, per-way loop + graph (the old load path)", build_graph, osm, "walk", study.crs, study.preset)
+    ph.ratio("old / new", "walk network, per-way loop + graph (the old load path)",
+             "walk network, array build (what load does)")
+    ph.run("walk.graph on first use (osmnx MultiDiGraph, lazy)", lambda: study.walk.graph)
+    ph.run("drive.graph on first use", lambda: study.drive.graph)
+
+
+def reading_floor(ph: Phases, osm, folder: Path) -> None:
+    from bignet import bare_pyosmium_pass, write_street_pbf
+    from geoplan.sources import read_osm_file
+
+    pbf = ph.run("write a street-only PBF of the city (setup)", write_street_pbf, osm, folder / "city.osm.pbf")
+    print(f"      {pbf.stat().st_size / 2**20:.1f} MiB, {len(osm.nodes):,} nodes, {len(osm.ways):,} ways")
+    ph.run("read_osm_file(street PBF) (geoplan reader; not changed here)", read_osm_file, pbf)
+    ph.run("bare pyosmium pass over the same PBF (floor)", bare_pyosmium_pass, pbf)
+    ph.ratio("geoplan / floor", "read_osm_file(street PBF) (geoplan reader; not changed here)",
+             "bare pyosmium pass over the same PBF (floor)")
+
+
+def cache_phases(ph: Phases, osm, layers: Path, folder: Path) -> None:
+    from geoplan.study import load_study
+
+    cache = folder / "cache"
+    ph.run("load_study(cache=True), first: build + store", load_study, osm, layers=[layers], cache=True,
+           cache_dir=cache)
+    size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    print(f"      cache entry {size / 2**20:.0f} MiB")
+    ph.run("load_study(cache=True), second: cached load", load_study, osm, layers=[layers], cache=True,
+           cache_dir=cache)
+    ph.ratio("uncached / cached", "load_study (no cache)", "load_study(cache=True), second: cached load")
+
+
+def search_phases(ph: Phases, study) -> None:
+    import networkx as nx
+    from scipy.sparse.csgraph import dijkstra
+
+    net = study.walk.compiled
+    snap_f, snap_r = study.snaps["facilities.walk"], study.snaps["residents.walk"]
+    cats = study.facilities["category"].astype(str).to_numpy()
+    base, _ = net._base["length"]
+    chosen = [(c, np.flatnonzero((cats == c) & snap_f.ok)) for c in study.preset.life_circle.circle_of_category]
+    chosen = [(c, rows) for c, rows in chosen if len(rows)]
+
+    def engine():
+        for c, rows in chosen:
+            src = snap_f.subset(rows)
+            net.search(src, weight="length", limit=study.preset.tier_m(c), source_cost=src.distance_m).to(snap_r)
+
+    def ends(rows):
+        s = snap_f.subset(rows)
+        return np.unique(np.where(s.t < 0.5, net.seg_u[s.segment], net.seg_v[s.segment]))
+
+    def scipy_floor():
+        for c, rows in chosen:
+            dijkstra(base, directed=True, indices=ends(rows), limit=study.preset.tier_m(c), min_only=True)
+
+    def networkx_anchor():
+        g = study.walk.graph
+        for c, rows in chosen:
+            nx.multi_source_dijkstra_path_length(g, set(net.node_ids[ends(rows)].tolist()),
+                                                 cutoff=study.preset.tier_m(c), weight="length")
+
+    label = f"coverage searches, {len(chosen)} categories, + resident lookup"
+    ph.run(label, engine)
+    ph.run("  floor: bare scipy dijkstra, same nodes, same CSR", scipy_floor)
+    ph.run("  anchor: networkx multi_source_dijkstra_path_length", networkx_anchor)
+    ph.ratio("engine / scipy floor", label, "  floor: bare scipy dijkstra, same nodes, same CSR")
+    ph.ratio("networkx / engine", "  anchor: networkx multi_source_dijkstra_path_length", label)
+    try:
+        import pandana  # noqa: F401
+        print("      pandana is installed but not wired into this benchmark yet")
+    except ImportError:
+        print("      pandana: not installed, not measured")
+
+
+def analysis_phases(ph: Phases, study) -> None:
+    from geoplan import coverage
+
+    ph.run("coverage(with_areas=False) (searches, tables, gap areas)", coverage, study, with_areas=False)
+    ph.run("coverage() with every category's service-area polygon", coverage, study)
+    ph.ratio("service areas + rest / lean", "coverage() with every category's service-area polygon",
+             "coverage(with_areas=False) (searches, tables, gap areas)")
+
+
+def cost_matrix_phases(ph: Phases, study, radius: float) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from geoplan.network import CompiledNetwork
+
+    net = study.walk.compiled
+    sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
+    start = np.where(sites.ok, sites.distance_m, 0.0)
+    print(f"      {int(sites.ok.sum()):,} candidate sites × {int(res.ok.sum()):,} residents at {radius:g} m")
+    new = ph.run("sites cost matrix, windowed sub-networks (now)", net.cost_matrix, sites, res,
+                 weight="length", limit=radius, source_cost=start)
+    whole = CompiledNetwork._reach_bound_m
+    CompiledNetwork._reach_bound_m = lambda self, w, lim: np.inf
+    try:
+        old = ph.run("sites cost matrix, whole-network batches (before)", net.cost_matrix, sites, res,
+                     weight="length", limit=radius, source_cost=start)
+    finally:
+        CompiledNetwork._reach_bound_m = whole
+    same = new.nnz == old.nnz and abs(new - old).max() < 1e-6 if new.nnz else old.nnz == 0
+    print(f"      {new.nnz:,} pairs; identical to the previous method: {bool(same)}")
+    graph = net._augmented(sites, "length", start)
+    virtual = net.n_nodes + np.flatnonzero(sites.ok)
+    ph.run("  floor: one multi-source search from every site", dijkstra, graph, directed=True,
+           indices=virtual, limit=radius, min_only=True)
+    ph.ratio("before / now", "sites cost matrix, whole-network batches (before)",
+             "sites cost matrix, windowed sub-networks (now)")
+
+
+def run(tiles: int, radius: float, *, quick: bool = False) -> None:
+    from bignet import tiled_layers, tiled_osm
+    from geoplan.sources import open_osm
+
+    ph = Phases()
+    print(f"tiled {tiles}×{tiles} city (stitched copies of the bundled Helsinki streets); "
+          f"phase peaks {'per phase' if _reset_peak() else 'are process peaks so far'}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        base = open_osm(None)
+        osm = ph.run("tile and stitch (setup)", tiled_osm, tiles, tiles, base)
+        (folder / "layers").mkdir()
+        layers = ph.run("tile the sample layers (setup)", tiled_layers, tiles, tiles, folder / "layers", base)
+        reading_floor(ph, osm, folder)
+        study = load_phases(ph, osm, layers)
+        net = study.walk.compiled
+        print(f"      walk {net.n_nodes:,} nodes / {len(net.edge_u):,} edges, drive {study.drive.n_nodes:,} nodes, "
+              f"{len(study.residents):,} residents, {len(study.facilities):,} facilities, {len(study.sites):,} sites")
+        cache_phases(ph, osm, layers, folder)
+        if quick:  # the slow anchors (old build, networkx, polygons, whole-network matrix) left out
+            from geoplan import coverage
+
+            ph.run("coverage(with_areas=False)", coverage, study, with_areas=False)
+            sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
+            ph.run("sites cost matrix, windowed sub-networks", study.walk.compiled.cost_matrix, sites, res,
+                   weight="length", limit=radius, source_cost=np.where(sites.ok, sites.distance_m, 0.0))
+        else:
+            network_build_floor(ph, osm, study)
+            search_phases(ph, study)
+            analysis_phases(ph, study)
+            cost_matrix_phases(ph, study, radius)
+    print(f"process peak RSS {peak_rss_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiles", type=int, default=5, help="tiles per side (19 → ≈1.1 M walking nodes)")
+    parser.add_argument("--radius", type=float, default=500.0, help="shelter walking radius for the cost matrix, m")
+    parser.add_argument("--quick", action="store_true",
+                        help="load, cache, lean coverage and the cost matrix only (for large --tiles)")
+    args = parser.parse_args()
+    run(args.tiles, args.radius, quick=args.quick)

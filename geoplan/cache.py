@@ -1,0 +1,253 @@
+"""The study cache: a compiled study stored once on disk and reloaded in seconds.
+
+Loading a city-sized extract (reading OSM, building both networks, classifying features,
+snapping everything) takes minutes; the result depends only on the input files, the preset
+and geoplan itself. So the loaded :class:`geoplan.study.Study` — networks in their compiled
+form, snaps, residents, facilities, stations, sites — is written once per *key* and read back
+the next time the same inputs are loaded with the same preset.
+
+Where
+    ``$GEOPLAN_CACHE_DIR`` if set, else ``~/.cache/geoplan/studies``. One folder per entry,
+    named by its key, holding ``study.pkl``, ``study.pkl.sha256`` and ``meta.json``. Deleting
+    the folder (or ``geoplan … --clear-cache``, or :func:`clear`) is always safe.
+Key
+    SHA-256 of: the path and SHA-256 of every input file (the OSM extract; every file of every
+    layer folder, with its relative name), the preset (``Preset.as_dict()``), the loading options
+    (``encoding``, ``name``), the geoplan version and a checksum of geoplan's own code (a
+    development checkout changes code without changing its version). Data already read into
+    memory (an :class:`~geoplan.sources.OsmData`) is keyed by its label, source checksum,
+    bounds and a checksum of its node coordinates and way ids. Online downloads are not cached
+    here.
+Trust
+    An entry is used only when its bytes match the SHA-256 written beside it and its
+    ``meta.json`` names the same key and version; anything else (a truncated write, a flipped
+    byte, a foreign file) is reported in one note, deleted and rebuilt. ``pickle`` is only ever
+    read from files geoplan wrote itself and whose checksum matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import shapely
+
+ENV_VAR = "GEOPLAN_CACHE_DIR"
+_PAYLOAD = "study.pkl"
+_CHECKSUM = "study.pkl.sha256"
+_META = "meta.json"
+#: Format of an entry; bump when what is stored changes shape (tuning, not planning).
+_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """The folder holding cached studies (``$GEOPLAN_CACHE_DIR`` or ``~/.cache/geoplan/studies``)."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "geoplan" / "studies"
+
+
+def _file_sha(path: Path) -> str:
+    from geoplan._checksum import sha256_of
+
+    return sha256_of(path)
+
+
+def _code_checksum() -> str:
+    """Checksum of geoplan's own Python files (what a cached study's pickle depends on)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _layer_fingerprint(path: Path) -> list | None:
+    # the resolved path is part of the key: the study records its inputs' paths for manifests
+    if path.is_file():
+        return [str(path.resolve()), _file_sha(path)]
+    if not path.is_dir():
+        return None
+    return [str(path.resolve()), [[str(p.relative_to(path)), _file_sha(p)] for p in sorted(path.rglob("*")) if p.is_file()]]
+
+
+def _memory_fingerprint(osm) -> dict:
+    """What identifies OSM data already in memory: label, source checksum and a digest of its arrays."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(osm.nodes.index.to_numpy(np.int64)).tobytes())
+    digest.update(np.ascontiguousarray(osm.nodes[["lon", "lat"]].to_numpy(float)).tobytes())
+    digest.update(np.ascontiguousarray(osm.ways["osm_id"].to_numpy(np.int64)).tobytes())
+    digest.update(np.ascontiguousarray(osm.ways["nodes"].map(len).to_numpy(np.int64)).tobytes())
+    return {"label": osm.label, "sha256": osm.sha256, "bounds": [float(b) for b in osm.bounds],
+            "features": int(len(osm.features)), "arrays": digest.hexdigest()}
+
+
+def study_key(osm, *, layers: Sequence, preset, encoding: str | None, name: str | None) -> str | None:
+    """The cache key of a load, or ``None`` when it cannot be cached (online data, missing files).
+
+    Parameters
+    ----------
+    osm
+        Path of the OSM file, ``None`` for the bundled sample, or an ``OsmData`` in memory.
+    layers
+        Layer folders (or files) as given to ``load_study``.
+    preset
+        The resolved :class:`~geoplan.standards.Preset`.
+    encoding, name
+        The loading options that change the study.
+    """
+    from geoplan import __version__
+    from geoplan.sources import OsmData, bundled_sample_path
+
+    if isinstance(osm, OsmData):
+        source = _memory_fingerprint(osm)
+    else:
+        path = Path(bundled_sample_path() if osm is None else osm)
+        if not path.is_file():
+            return None
+        source = {"file": str(path.resolve()), "sha256": _file_sha(path)}
+    layer_prints = [_layer_fingerprint(Path(p)) for p in layers]
+    if any(p is None for p in layer_prints):
+        return None
+    recipe = {"format": _FORMAT, "version": __version__, "code": _code_checksum(), "osm": source,
+              "layers": layer_prints, "preset": preset.as_dict(), "encoding": encoding, "name": name}
+    text = json.dumps(recipe, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------- pickling
+def _encode_geoms(geoms: np.ndarray) -> tuple:
+    """Geometries as flat coordinate arrays when all are one simple type (fastest to rebuild),
+    else as WKB; both exact."""
+    types = shapely.get_type_id(geoms)
+    if len(geoms) and (types == types[0]).all() and types[0] in (0, 1, 3, 4, 5, 6) \
+            and not shapely.is_empty(geoms).any():
+        kind, coords, offsets = shapely.to_ragged_array(geoms)
+        return "ragged", (int(kind), coords, offsets)
+    return "wkb", shapely.to_wkb(geoms)
+
+
+def _decode_geoms(how: str, data) -> np.ndarray:
+    if how == "ragged":
+        kind, coords, offsets = data
+        return shapely.from_ragged_array(shapely.GeometryType(kind), coords, offsets)
+    return shapely.from_wkb(data)
+
+
+def _geometry_array(how: str, data, crs):
+    from geopandas.array import GeometryArray
+
+    return GeometryArray(_decode_geoms(how, data), crs=crs)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles arrays of shapely geometries (bare or inside GeoDataFrames) as flat arrays in one
+    vectorised call, not object by object."""
+
+    def reducer_override(self, obj):
+        from geopandas.array import GeometryArray
+
+        if isinstance(obj, GeometryArray):
+            return _geometry_array, (*_encode_geoms(np.asarray(obj._data, dtype=object)), obj.crs)
+        if isinstance(obj, np.ndarray) and obj.dtype == object and obj.ndim == 1 and len(obj) > 16:
+            is_geom = shapely.is_geometry(obj)
+            if is_geom.all():
+                return _decode_geoms, _encode_geoms(obj)
+            if is_geom.any() and (is_geom | shapely.is_missing(obj)).all():
+                return _decode_geoms, ("wkb", shapely.to_wkb(obj))
+        return NotImplemented
+
+
+class _HashingWriter:
+    """A file that hashes what is written to it, so a study is never held twice in memory."""
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")  # protocol 5 hands out buffers, not only bytes
+        self.digest.update(view)
+        self.size += view.nbytes
+        return self.fh.write(view)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------- entries
+def load(key: str, *, folder: Path | None = None):
+    """The cached study of ``key``, and a note when an entry was found but not trusted.
+
+    Returns
+    -------
+    study, note
+        ``(Study, None)`` on a good entry; ``(None, None)`` when there is none;
+        ``(None, note)`` when an entry was corrupt or stale (it is deleted; the caller rebuilds).
+    """
+    from geoplan import __version__
+
+    entry = (folder or cache_dir()) / key
+    if not entry.is_dir():
+        return None, None
+    try:
+        expected = (entry / _CHECKSUM).read_text(encoding="ascii").strip()
+        meta = json.loads((entry / _META).read_text(encoding="utf-8"))
+        if _file_digest(entry / _PAYLOAD) != expected:
+            raise ValueError("its checksum does not match its contents")
+        if meta.get("key") != key or meta.get("version") != __version__ or meta.get("format") != _FORMAT:
+            raise ValueError("it was written for other inputs or another geoplan version")
+        with open(entry / _PAYLOAD, "rb") as fh:
+            study = pickle.load(fh)  # noqa: S301 — written by geoplan, checksum verified above
+    except Exception as exc:  # any unreadable entry is rebuilt, never trusted
+        shutil.rmtree(entry, ignore_errors=True)
+        reason = exc if isinstance(exc, ValueError) else f"it could not be read ({type(exc).__name__})"
+        return None, f"the study cache entry {entry} was not used because {reason}; the study was rebuilt"
+    return study, None
+
+
+def store(key: str, study, *, folder: Path | None = None) -> Path:
+    """Write ``study`` as the entry of ``key`` (atomically: readers see all of it or none)."""
+    from geoplan import __version__
+
+    root = folder or cache_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=root))
+    try:
+        with open(staging / _PAYLOAD, "wb") as fh:
+            out = _HashingWriter(fh)
+            _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(study)
+        (staging / _META).write_text(json.dumps({"key": key, "version": __version__, "format": _FORMAT,
+                                                 "study": study.name, "bytes": out.size}), encoding="utf-8")
+        (staging / _CHECKSUM).write_text(out.digest.hexdigest() + "\n", encoding="ascii")
+        entry = root / key
+        shutil.rmtree(entry, ignore_errors=True)
+        os.replace(staging, entry)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return entry
+
+
+def clear(*, folder: Path | None = None) -> int:
+    """Delete every cached study; returns how many entries were removed."""
+    root = folder or cache_dir()
+    if not root.is_dir():
+        return 0
+    entries = [p for p in root.iterdir() if p.is_dir()]
+    for p in entries:
+        shutil.rmtree(p, ignore_errors=True)
+    return sum(1 for p in entries if not p.name.startswith("."))

@@ -1,0 +1,126 @@
+"""The study cache: a second load equals the first, bad entries are rebuilt, keys follow the inputs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import geoplan
+from geoplan import cache
+from geoplan.standards import get_preset
+from geoplan.study import load_study
+
+
+@pytest.fixture()
+def folder(tmp_path) -> Path:
+    return tmp_path / "studies"
+
+
+def _entries(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+
+
+def test_second_load_equals_first(folder, sample_layers):
+    said: list[str] = []
+    first = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    assert len(_entries(folder)) == 1
+    second = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder, progress=said.append)
+    assert any("from the cache" in m for m in said) and not any("building" in m for m in said)
+    assert second is not first
+    assert second.info() == first.info()
+    a, b = geoplan.coverage(first), geoplan.coverage(second)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.residents.drop(columns="geometry"), b.residents.drop(columns="geometry"))
+    # the compiled engine came back whole: same segments, a working spatial index, and the graph on demand
+    np.testing.assert_array_equal(first.walk.compiled.seg_fwd, second.walk.compiled.seg_fwd)
+    pts = first.residents.geometry.to_numpy()[:50]
+    np.testing.assert_array_equal(first.walk.compiled.snap(pts).segment, second.walk.compiled.snap(pts).segment)
+    assert second.walk.graph.number_of_edges() == first.info()["walk_edges"]
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "checksum", "meta"])
+def test_corrupt_entry_is_rebuilt_with_a_note(folder, sample_layers, damage):
+    first = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    entry = _entries(folder)[0]
+    payload = entry / "study.pkl"
+    data = bytearray(payload.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+        payload.write_bytes(bytes(data))
+    elif damage == "truncate":
+        payload.write_bytes(bytes(data[: len(data) // 3]))
+    elif damage == "checksum":
+        (entry / "study.pkl.sha256").unlink()
+    else:
+        (entry / "meta.json").write_text('{"key": "someone else", "version": "0.0.1", "format": 1}')
+    said: list[str] = []
+    again = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder, progress=said.append)
+    assert any("was not used" in w and "rebuilt" in w for w in again.warnings)
+    assert any("building walking" in m for m in said), "a bad entry must be rebuilt, not trusted"
+    assert again.info()["walk_edges"] == first.info()["walk_edges"]
+    # the rebuilt entry is good again and is used next time, without the note
+    third = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    assert not any("was not used" in w for w in third.warnings)
+    assert third.info() == first.info()
+
+
+def test_key_changes_with_preset_overrides_and_inputs(tmp_path, sample_layers):
+    gb = get_preset("gb")
+    base = cache.study_key(None, layers=[sample_layers], preset=gb, encoding=None, name=None)
+    assert base == cache.study_key(None, layers=[sample_layers], preset=get_preset("gb"), encoding=None, name=None)
+    changed = gb.with_overrides({"residents": {"floor_area_per_person_m2": 40.0}})
+    assert cache.study_key(None, layers=[sample_layers], preset=changed, encoding=None, name=None) != base
+    assert cache.study_key(None, layers=[sample_layers], preset=get_preset("nfpa"), encoding=None, name=None) != base
+    assert cache.study_key(None, layers=[], preset=gb, encoding=None, name=None) != base
+    copy = tmp_path / "layers"
+    shutil.copytree(sample_layers, copy)
+    before = cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None)
+    assert before != base  # another folder: the study's recorded inputs differ
+    assert cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None) == before
+    victim = sorted(copy.glob("*.geojson"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert cache.study_key(None, layers=[copy], preset=gb, encoding=None, name=None) != before
+    assert cache.study_key(None, layers=[sample_layers], preset=gb, encoding="gbk", name=None) != base
+    assert cache.study_key(tmp_path / "missing.osm", layers=[], preset=gb, encoding=None, name=None) is None
+
+
+def test_cache_off_by_default_and_clear(folder, sample_layers, monkeypatch):
+    monkeypatch.setenv(cache.ENV_VAR, str(folder))
+    assert cache.cache_dir() == folder
+    load_study(None, layers=[sample_layers])
+    assert not folder.exists()
+    load_study(None, layers=[sample_layers], cache=True)
+    assert len(_entries(folder)) == 1
+    assert cache.clear() == 1
+    assert _entries(folder) == []
+
+
+def test_cli_uses_the_cache_and_no_cache_bypasses_it(folder, monkeypatch, capsys):
+    from geoplan.cli import main
+
+    monkeypatch.setenv(cache.ENV_VAR, str(folder))
+    assert main(["info", "--json"]) == 0
+    assert len(_entries(folder)) == 1
+    first = capsys.readouterr().out
+    assert main(["info", "--json", "--clear-cache", "--no-cache"]) == 0
+    assert not folder.exists() or _entries(folder) == []
+    assert capsys.readouterr().out == first
+
+
+def test_data_in_memory_is_keyed_by_its_contents(sample_layers):
+    from dataclasses import replace
+
+    from geoplan.sources import open_osm
+
+    gb = get_preset("gb")
+    data = open_osm(None)
+    key = cache.study_key(data, layers=[], preset=gb, encoding=None, name=None)
+    assert key == cache.study_key(open_osm(None), layers=[], preset=gb, encoding=None, name=None)
+    assert key != cache.study_key(None, layers=[], preset=gb, encoding=None, name=None)
+    moved = data.nodes.copy()
+    moved.iloc[0, moved.columns.get_loc("lon")] += 1e-6
+    assert cache.study_key(replace(data, nodes=moved), layers=[], preset=gb, encoding=None, name=None) != key
