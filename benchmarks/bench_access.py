@@ -81,7 +81,7 @@ def bench(study, label: str) -> None:
           f"{len(study.obstructions):,} obstructions")
     for vehicle in ("fire", "ambulance"):
         result, t = timed(access, study, vehicle=vehicle)
-        s = result.summary
+        s = result.figures
         by = s["buildings_by_status"]
         print(f"  access(study, vehicle={vehicle!r}): {t:8.2f} s   clearing searches {s['clearing_searches']}, "
               f"critical links {s['critical_links']}, dead ends {s['dead_ends']}")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geoplan.emergency_access import access
-from geoplan.emergency_access.audit import _aligned_edges
+from geoplan.emergency_access.tables import aligned_edges as _aligned_edges
 from geoplan.emergency_access.passability import judge_edges, vehicle_profile
 from geoplan.network import CompiledNetwork
 from _independent import nearest_costs
@@ -52,10 +52,16 @@ def test_obstructed_response_equals_networkx_off_the_closed_roads(helsinki):
     """With the sample obstructions, buildings whose own road is open match networkx on the closed network."""
     result = access(helsinki, vehicle="ambulance")
     from geoplan.emergency_access.obstructions import place_obstructions
+    from geoplan.emergency_access.scenario import narrow_closures, width_taken
 
     full = helsinki.drive.compiled
+    profile = vehicle_profile(helsinki.preset, "ambulance")
+    judged = judge_edges(_aligned_edges(helsinki, full), helsinki.drive.nodes, profile)
     placement = place_obstructions(helsinki.obstructions, full, helsinki.residents,
                                    tolerance_m=helsinki.preset.passability.obstruction_snap_m)
+    # an occupied lane closes a road only where too little width is left for the ambulance
+    placement = narrow_closures(placement, width_taken(helsinki.obstructions), judged["clear_width_m"].to_numpy(),
+                                profile.min_width_m)
     active = placement.table["applied"].to_numpy(dtype=bool)
     closed = placement.closed_edges(active, len(full.edge_u))
     now = _passable_network(helsinki, "ambulance", closed)

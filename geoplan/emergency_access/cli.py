@@ -3,7 +3,8 @@
 Writes ``access/buildings.csv``, ``access/obstructions.csv``, ``access/critical_links.csv``,
 ``access/dead_ends.csv``, ``access/access.gpkg`` and ``maps/access.html`` under ``--out``.
 Project YAML ``access:`` options: ``vehicle``, ``scenario``, ``obstructions`` (bool),
-``routes`` and any vehicle-profile field (``min_width_m``, ``turnout_s``…).
+``routes``, ``assume_parked`` and any vehicle-profile field (``min_width_m``, ``turnout_s``…).
+Tables and the printed summary are in the map's language (``--lang``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 from pathlib import Path
 
 from geoplan.emergency_access.passability import VEHICLES, VehicleProfile
+from geoplan.standards.parking import ASSUMED_ROWS
 
 HELP = "emergency access audit: fire-truck / ambulance response, blockages, what to clear first"
 
@@ -26,15 +28,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="extra obstructions for a what-if run (GeoJSON, GeoPackage, Shapefile or CSV)")
     g.add_argument("--no-obstructions", dest="no_obstructions", action="store_true", default=False,
                    help="ignore the obstructions layer (the baseline)")
+    g.add_argument("--assume-parked", dest="assume_parked", choices=tuple(ASSUMED_ROWS), default=None,
+                   help="put parked cars on streets whose parking OSM does not describe, to see which buildings "
+                        "depend on lanes kept clear (default: none)")
 
 
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     """Run the audit, write tables and the map, print a summary; return the files written."""
+    from geoplan.emergency_access._text import N_, render
     from geoplan.emergency_access.audit import access
     from geoplan.config import map_options, section_options
 
-    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes"} | _PROFILE_FIELDS,
-                              args, ("vehicle", "scenario"), example="e.g. access: {vehicle: fire, routes: affected}")
+    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes", "assume_parked"} | _PROFILE_FIELDS,
+                              args, ("vehicle", "scenario", "assume_parked"), example="e.g. access: {vehicle: fire, routes: affected}")
     vehicle = options.pop("vehicle", "fire")
     scenario = options.pop("scenario", None)
     if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
@@ -42,11 +48,13 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     obstructions = options.pop("obstructions", True)
     use_obstructions = not getattr(args, "no_obstructions", False) and obstructions
     routes = options.pop("routes", "affected")
+    assume_parked = options.pop("assume_parked", None) or "none"
     result = access(study, vehicle=vehicle, scenario=scenario, obstructions=use_obstructions, routes=routes,
-                    progress=progress, **options)
-    written = result.to_file(out)
+                    assume_parked=assume_parked, progress=progress, **options)
+    look = map_options(args, config, study)
+    written = result.to_file(out, lang=look["lang"])
 
-    progress("drawing the access map")
-    written.append(result.to_map(**map_options(args, config, study)).to_html(out / "maps" / "access.html"))
-    print(result.summary_text())
+    progress(render(N_("drawing the access map"), look["lang"]))
+    written.append(result.to_map(**look).to_html(out / "maps" / "access.html"))
+    print(result.summary_text(look["lang"]))
     return written
