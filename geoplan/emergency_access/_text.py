@@ -39,6 +39,11 @@ LIST_SEPARATOR = N_("; ")
 COMMA = N_(", ")
 MORE = N_("+{n} more")
 
+#: Obstruction kinds are catalogue words (:class:`Term`): shown as the code in English tables.
+OBSTRUCTION_KINDS = (N_("occupied_lane"), N_("locked_gate"), N_("sealed_compound"), N_("flooded"), N_("other"))
+#: Vehicles and station kinds, also catalogue words.
+VEHICLE_WORDS = (N_("fire"), N_("ambulance"), N_("hospital"))
+
 
 def render(value: Any, lang: str | None = "en") -> str:
     """``value`` (a Message, Term, Items, plain text or number) in ``lang``; ``""`` for None."""

@@ -22,7 +22,7 @@ import numpy as np
 
 from geoplan.emergency_access import explain as why
 from geoplan.emergency_access import tables
-from geoplan.emergency_access._text import message, render, render_all
+from geoplan.emergency_access._text import Term, message, render, render_all
 from geoplan.emergency_access.clearing import Clearing, clearing_analysis
 from geoplan.emergency_access.critical import weak_points
 from geoplan.emergency_access.dispatch import dispatch
@@ -85,7 +85,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     profile = vehicle_profile(study.preset, vehicle, **profile_overrides)
     crew = dispatch(study, profile)
     say(message("judging road widths, heights, access and barriers for {vehicle} vehicles", code="progress",
-                vehicle=vehicle))
+                vehicle=Term(vehicle)))
     full = study.drive.compiled
     edges = tables.aligned_edges(study, full)
     judged = judge_edges(edges, study.drive.nodes, profile, study.preset.passability, assume_parked=assume_parked)
@@ -93,7 +93,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     obs, warnings = gather_obstructions(study, scenario, use_layer=obstructions)
     placement = place(study, obs, edges, judged["clear_width_m"].to_numpy(), profile)
     warnings += list(placement.warnings)
-    say(message("searching {vehicle} response from {n} stations", code="progress", vehicle=vehicle,
+    say(message("searching {vehicle} response from {n} stations", code="progress", vehicle=Term(vehicle),
                 n=len(crew.stations)))
     searches = search(study, impassable, placement, crew, vehicle)
     warnings += list(searches.warnings)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geoplan.emergency_access._text import COMMA, Items, Message, Term, message
+from geoplan.emergency_access._text import COMMA, Items, Message, N_, Term, message
 from geoplan.emergency_access.clearing import Clearing
 from geoplan.emergency_access.obstructions import Placement
 from geoplan.emergency_access.passability import VehicleProfile
@@ -28,29 +28,29 @@ MAX_BOTTLENECKS = 3
 
 _LATE = {
     "no_route": {
-        "blocked_inside": "inside {obstructions} — no route now",
-        "blocked_alone": "obstruction {obstructions}: clearing it alone restores access — no route now",
-        "blocked_together": "obstructions {obstructions} together (on the baseline route) — no route now",
-        "blocked_several": "several obstructions together — no route now",
+        "blocked_inside": N_("inside {obstructions} — no route now"),
+        "blocked_alone": N_("obstruction {obstructions}: clearing it alone restores access — no route now"),
+        "blocked_together": N_("obstructions {obstructions} together (on the baseline route) — no route now"),
+        "blocked_several": N_("several obstructions together — no route now"),
     },
     "late": {
-        "blocked_inside": "inside {obstructions} — now {now_min:.1f} min driving, baseline {base_min:.1f} min",
-        "blocked_alone": "obstruction {obstructions}: clearing it alone restores access — now {now_min:.1f} min "
-                         "driving, baseline {base_min:.1f} min",
-        "blocked_together": "obstructions {obstructions} together (on the baseline route) — now {now_min:.1f} min "
-                            "driving, baseline {base_min:.1f} min",
-        "blocked_several": "several obstructions together — now {now_min:.1f} min driving, baseline {base_min:.1f} min",
+        "blocked_inside": N_("inside {obstructions} — now {now_min:.1f} min driving, baseline {base_min:.1f} min"),
+        "blocked_alone": N_("obstruction {obstructions}: clearing it alone restores access — now {now_min:.1f} min "
+                         "driving, baseline {base_min:.1f} min"),
+        "blocked_together": N_("obstructions {obstructions} together (on the baseline route) — now {now_min:.1f} min "
+                            "driving, baseline {base_min:.1f} min"),
+        "blocked_several": N_("several obstructions together — now {now_min:.1f} min driving, baseline {base_min:.1f} min"),
     },
 }
-_NO_PASSABLE_ROUTE = {"fire": "no route fire vehicles can pass: {bottlenecks}",
-                      "ambulance": "no route ambulance vehicles can pass: {bottlenecks}"}
-_FAR = {"fire": "nearest passable road {distance:.0f} m away > {limit:g} m hose distance",
-        "ambulance": "nearest passable road {distance:.0f} m away > {limit:g} m stretcher distance"}
+_NO_PASSABLE_ROUTE = {"fire": N_("no route fire vehicles can pass: {bottlenecks}"),
+                      "ambulance": N_("no route ambulance vehicles can pass: {bottlenecks}")}
+_FAR = {"fire": N_("nearest passable road {distance:.0f} m away > {limit:g} m hose distance"),
+        "ambulance": N_("nearest passable road {distance:.0f} m away > {limit:g} m stretcher distance")}
 _FAR_IMPASSABLE = {
-    "fire": "nearest passable road {distance:.0f} m away > {limit:g} m hose distance; the nearest road "
-            "({near:.0f} m, way {way}) is impassable: {reason}",
-    "ambulance": "nearest passable road {distance:.0f} m away > {limit:g} m stretcher distance; the nearest road "
-                 "({near:.0f} m, way {way}) is impassable: {reason}",
+    "fire": N_("nearest passable road {distance:.0f} m away > {limit:g} m hose distance; the nearest road "
+            "({near:.0f} m, way {way}) is impassable: {reason}"),
+    "ambulance": N_("nearest passable road {distance:.0f} m away > {limit:g} m stretcher distance; the nearest road "
+                 "({near:.0f} m, way {way}) is impassable: {reason}"),
 }
 
 
