@@ -7,7 +7,10 @@ Two tagging schemes are read (OSM wiki Key:parking:lane, and Key:parking of 2022
 * ``parking:<side>=lane|street_side|on_kerb|half_on_kerb|shoulder|no|separate|yes`` with
   ``parking:<side>:orientation=parallel|diagonal|perpendicular``.
 
-``<side>`` is ``left``, ``right`` or ``both``. A side with no tag is *unknown*; with
+``<side>`` is ``left``, ``right`` or ``both``. Tagged parking is subtracted only from a road whose
+width is *measured* (``width``, ``maxwidth``, ``est_width``): a width from the lane count or the
+class default describes the moving lanes, beside which the cars are parked. A side with no tag is
+*unknown*; with
 ``--assume-parked one-side|both-sides`` one parallel row is put on one or both unknown sides of
 streets of the classes in :data:`geoplan.standards.parking.ASSUME_PARKED_HIGHWAYS`. The widths
 taken are in :mod:`geoplan.standards.parking`, with their sources.
@@ -58,7 +61,7 @@ def _combo_width(combo: tuple, tags: tuple[str, ...]) -> tuple[float, int, int]:
     return float(sum(known)), sum(1 for w in known if w > 0), sum(1 for w in widths if w is None)
 
 
-def parked_rows(edges: pd.DataFrame, *, assume_parked: str = "none") -> pd.DataFrame:
+def parked_rows(edges: pd.DataFrame, *, assume_parked: str = "none", measured: np.ndarray | None = None) -> pd.DataFrame:
     """Width taken by parked cars on every edge.
 
     Parameters
@@ -66,7 +69,10 @@ def parked_rows(edges: pd.DataFrame, *, assume_parked: str = "none") -> pd.DataF
     edges
         Road edges with ``highway`` and any of :data:`geoplan.standards.parking.PARKING_TAGS`.
     assume_parked
-        ``"none"``, ``"one-side"`` or ``"both-sides"`` (rows on unknown sides).
+        ``"none"``, ``"one-side"`` or ``"both-sides"`` (rows on unknown sides, whatever the width's source).
+    measured
+        Edges whose width was measured (tagged); tagged parking is subtracted only there.
+        ``None``: every edge.
 
     Returns
     -------
@@ -84,6 +90,9 @@ def parked_rows(edges: pd.DataFrame, *, assume_parked: str = "none") -> pd.DataF
         codes, uniq = pd.factorize(pd.Series(list(frame.itertuples(index=False, name=None)), dtype=object))
         per = np.array([_combo_width(c, tags) for c in uniq], dtype=float).reshape(-1, 3)
         taken, sides, unknown = per[codes, 0], per[codes, 1].astype(np.int64), per[codes, 2].astype(np.int64)
+    if measured is not None:
+        keep = np.asarray(measured, dtype=bool)
+        taken, sides = np.where(keep, taken, 0.0), np.where(keep, sides, 0)
     source = np.where(taken > 0, "osm", "").astype(object)
     rows = std.ASSUMED_ROWS[assume_parked]
     if rows:

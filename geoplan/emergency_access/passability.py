@@ -42,6 +42,10 @@ from geoplan.emergency_access.parking import parked_rows
 from geoplan.standards import Passability, Preset, Vehicle
 from geoplan.standards.tags import EMERGENCY_YES
 
+#: Width sources that measure the carriageway (parked cars stand on it); ``lanes`` and class
+#: defaults describe the moving lanes only.
+MEASURED_SOURCES: tuple[str, ...] = ("width", "maxwidth", "est_width")
+
 _FEET_M = 0.3048
 _INCH_M = 0.0254
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
@@ -357,7 +361,8 @@ def judge_edges(edges: pd.DataFrame, nodes: pd.DataFrame, profile: VehicleProfil
     """
     rules = passability or Passability()
     out = road_widths(edges, rules)
-    out = out.join(parked_rows(edges, assume_parked=assume_parked))
+    measured = np.isin([src.split("; ")[-1] for src in out["width_source"]], MEASURED_SOURCES)
+    out = out.join(parked_rows(edges, assume_parked=assume_parked, measured=measured))
     out["clear_width_m"] = out["width_m"].to_numpy() - out["parked_m"].to_numpy()
     height, height_note = _heights(edges)
     out["height_m"] = height
