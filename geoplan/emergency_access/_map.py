@@ -46,7 +46,35 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
     _obstructions(pm, result, lang)
     _stations(pm, result)
     _routes(pm, result, lang)
+    _compounds(pm, result, lang)
     return pm
+
+
+COMPOUND_COLORS = {"ok": "#4daf4a", "too_few_entrances": "#ff7f00", "sealed": "#984ea3"}
+_COMPOUND_LABELS = {"ok": N_("enough vehicle entrances"), "too_few_entrances": N_("too few vehicle entrances"),
+                    "sealed": N_("sealed")}
+
+
+def _compounds(pm: PlanMap, result, lang: str) -> None:
+    """Compounds coloured by the entrance check, with their entrances and (sealed) the gate to keep open."""
+    comp = result.compounds
+    if comp is None or not len(comp):
+        return
+    comp = comp.copy()
+    comp["_detail"] = [
+        _say(lang, N_("{entrances} vehicle entrances, {usable} usable (at least {needed} needed); gated: {gated}; "
+                      "locked: {locked}"), entrances=n, usable=u, needed=m, gated=g or "–", locked=lo or "–")
+        for n, u, m, g, lo in zip(comp["vehicle_entrances"], comp["usable_entrances"], comp["min_entrances"],
+                                  comp["gated_entrances"], comp["locked_entrances"])]
+    comp["_advice"] = [
+        _say(lang, N_("keep entrance {entrance} open: it restores {residents:,.0f} residents"), entrance=k,
+             residents=r) if k else "" for k, r in zip(comp["keep_open_entrance"], comp["keep_open_restores_residents"])]
+    pm.add_layer(comp, name_key="layer.compounds", name=_say(lang, N_("Residential compounds")), group=GROUP,
+                 kind="polygons", color_by="check",
+                 categories={k: (c, _say(lang, _COMPOUND_LABELS[k])) for k, c in COMPOUND_COLORS.items()},
+                 style={"weight": 2, "fillOpacity": 0.15},
+                 tooltip=[Field("compound", "field.name"), Field("_detail", "field.status")],
+                 popup=[Field("_advice", "field.status")], fit=False)
 
 
 def _roads(pm: PlanMap, result, lang: str) -> None:

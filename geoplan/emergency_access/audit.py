@@ -19,11 +19,15 @@ from typing import Callable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geoplan.emergency_access import explain as why
 from geoplan.emergency_access import tables
 from geoplan.emergency_access._text import Term, message, render, render_all
 from geoplan.emergency_access.clearing import Clearing, clearing_analysis
+from geoplan.emergency_access.compounds import compound_table, empty_table as empty_compounds, find_entrances
+from geoplan.emergency_access.compounds import of_buildings as compound_of, prepare as prepare_compounds
+from geoplan.emergency_access.compounds import seal_obstructions, sealed_set
 from geoplan.emergency_access.critical import weak_points
 from geoplan.emergency_access.dispatch import dispatch
 from geoplan.emergency_access.figures import run_figures, summary_table
@@ -39,7 +43,8 @@ __all__ = ["STATUSES", "access", "read_scenario"]
 
 def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | Path | None = None,
            obstructions: bool = True, routes: str = "affected", clearing: bool = True,
-           assume_parked: str = "none", progress: Callable[[str], None] | None = None,
+           assume_parked: str = "none", compounds: gpd.GeoDataFrame | None = None,
+           seal: str | list[str] | None = None, progress: Callable[[str], None] | None = None,
            **profile_overrides) -> AccessResult:
     """Audit emergency-vehicle access to every residential building of a study.
 
@@ -63,6 +68,11 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     assume_parked
         ``"none"``, ``"one-side"`` or ``"both-sides"``: parked rows on streets whose parking OSM
         does not describe (a sensitivity test of lanes kept clear).
+    compounds
+        Residential compounds (named polygons, any CRS); default the study's own, if any.
+    seal
+        Compounds to seal (names, comma-separated or a list, or ``"all"``): every vehicle entrance
+        closed except gates the obstructions layer marks ``keep_open``.
     progress
         Called with a short message before each long step.
     **profile_overrides
@@ -72,7 +82,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     -------
     AccessResult
         Tables (``buildings``, ``obstructions``, ``critical_links``, ``dead_ends``, ``roads``,
-        ``routes``, ``stations``), ``summary``, ``figures``, ``warnings``, ``parameters``,
+        ``routes``, ``stations``, ``compounds``), ``summary``, ``figures``, ``warnings``, ``parameters``,
         ``to_file()`` and ``to_map()``.
 
     Raises
@@ -91,6 +101,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     judged = judge_edges(edges, study.drive.nodes, profile, study.preset.passability, assume_parked=assume_parked)
     impassable = ~judged["passable"].to_numpy()
     obs, warnings = gather_obstructions(study, scenario, use_layer=obstructions)
+    comp, entrances, sealed, obs = _compounds(study, compounds, seal, obs)
     placement = place(study, obs, edges, judged["clear_width_m"].to_numpy(), profile)
     warnings += list(placement.warnings)
     say(message("searching {vehicle} response from {n} stations", code="progress", vehicle=Term(vehicle),
@@ -100,8 +111,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     st = classify(searches, profile, crew.turnout_s)
     population = study.residents["population"].to_numpy(dtype=float)
     clear = _clearing(searches, placement, impassable, st, population, enabled=clearing, say=say)
-    if clear.note:
-        warnings.append(clear.note)
+    warnings += [clear.note] if clear.note else []
     say(message("explaining delays and assembling routes", code="progress"))
     way = np.array([tables.way_id(v) for v in edges["osmid"].to_numpy()], dtype=object)
     net = why.Network(impassable, judged["clear_width_m"].to_numpy(), judged["reason_msg"].to_numpy(), way,
@@ -112,32 +122,63 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
         station_ids=crew.ids, profile=profile, max_snap_m=study.preset.max_snap_m, routes=routes)
     say(message("finding single points of failure and long dead ends", code="progress"))
     crit, dead = weak_points(study, searches, population)
+    out = _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way, lk, crit, dead, profile,
+                  cause=cause, cause_obs=cause_obs, route_rows=route_rows, compounds=(comp, entrances, sealed))
+    figures = run_figures(study=study, profile=profile, st=st, searches=searches, placement=placement,
+                          judged=judged, crit_table=out["critical_links"], dead_table=out["dead_ends"], clear=clear)
+    messages = {"buildings.cause": tuple(cause), "obstructions.cause": out.pop("_obstruction_causes"),
+                "obstructions.note": tuple(placement.table["note"]) if len(placement.table) else (),
+                "roads.reason": tuple(judged["reason_msg"].to_numpy()[full.seg_fwd]), "warnings": tuple(warnings)}
+    parameters = {"vehicle": vehicle, "obstructions": bool(obstructions), "routes": routes, "clearing": bool(clearing),
+                  "assume_parked": assume_parked, "seal": seal, "scenario": str(scenario) if isinstance(
+                      scenario, (str, Path)) else (None if scenario is None else "GeoDataFrame"),
+                  "profile_overrides": dict(profile_overrides)}
+    return AccessResult(
+        study_name=study.name, crs=study.crs, preset_name=study.preset.name, sources=tuple(study.sources),
+        vehicle=vehicle, profile=profile, **out, summary=summary_table(out["buildings"]), figures=figures,
+        parameters=parameters, messages=messages, warnings=tuple(render_all(warnings)), lang=study.lang)
+
+
+def _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way, lk, crit, dead, profile, *,
+            cause, cause_obs, route_rows, compounds) -> dict:
+    """Every output table of the audit (and, under ``_obstruction_causes``, the obstructions' Messages)."""
+    comp, entrances, sealed = compounds
+    full = study.drive.compiled
+    impassable = ~judged["passable"].to_numpy()
     obs_causes = tables.obstruction_causes(placement, clear, profile)
-    quickest = float(crew.turnout_s.min())
-    result_tables = {
-        "buildings": tables.buildings_table(study, st, searches, crew, cause, cause_obs, profile),
+    out = {
+        "buildings": tables.buildings_table(study, st, searches, crew, cause, cause_obs, profile,
+                                            compound=compound_of(comp, study.residents)),
         "obstructions": tables.obstruction_table(placement, obs, clear, obs_causes, study.crs),
         "critical_links": tables.critical_table(crit, searches.now.network, way, edges, study.crs),
         "dead_ends": tables.dead_end_table(dead, searches.scen.base, way, study.crs),
         "roads": tables.roads_table(full, judged, edges, way, impassable, lk.closures_of_edge, lk.ids, searches.now,
-                                    quickest, study.crs),
+                                    float(crew.turnout_s.min()), study.crs),
         "routes": tables.routes_frame(route_rows, study.crs),
         "stations": tables.stations_table(crew.stations, searches.base, searches.now, crew.turnout_s, study.crs),
     }
-    figures = run_figures(study=study, profile=profile, st=st, searches=searches, placement=placement,
-                          judged=judged, crit_table=result_tables["critical_links"],
-                          dead_table=result_tables["dead_ends"], clear=clear)
-    messages = {"buildings.cause": tuple(cause), "obstructions.cause": tuple(obs_causes),
-                "obstructions.note": tuple(placement.table["note"]) if len(placement.table) else (),
-                "roads.reason": tuple(judged["reason_msg"].to_numpy()[full.seg_fwd]), "warnings": tuple(warnings)}
-    parameters = {"vehicle": vehicle, "obstructions": bool(obstructions), "routes": routes, "clearing": bool(clearing),
-                  "assume_parked": assume_parked, "scenario": str(scenario) if isinstance(scenario, (str, Path))
-                  else (None if scenario is None else "GeoDataFrame"), "profile_overrides": dict(profile_overrides)}
-    return AccessResult(
-        study_name=study.name, crs=study.crs, preset_name=study.preset.name, sources=tuple(study.sources),
-        vehicle=vehicle, profile=profile, **result_tables, summary=summary_table(result_tables["buildings"]),
-        figures=figures, parameters=parameters, messages=messages, warnings=tuple(render_all(warnings)),
-        lang=study.lang)
+    out["compounds"] = compound_table(comp, entrances, buildings=out["buildings"], obstructions=out["obstructions"],
+                                      net=full, impassable=impassable, clear_width_m=judged["clear_width_m"].to_numpy(),
+                                      closures_of_edge=lk.closures_of_edge, dead_ends=out["dead_ends"], sealed=sealed,
+                                      min_width_m=profile.min_width_m,
+                                      min_entrances=study.preset.passability.compound_min_entrances) \
+        if comp is not None else empty_compounds(study.crs)
+    out["_obstruction_causes"] = tuple(obs_causes)
+    return out
+
+
+def _compounds(study, compounds, seal, obs):
+    """The compounds, their vehicle entrances, which are sealed, and the obstructions with the seals added."""
+    comp = prepare_compounds(study, compounds)
+    sealed = sealed_set(comp, seal)
+    if comp is None:
+        return None, None, sealed, obs
+    entrances = find_entrances(comp, study.drive.compiled, study.drive.nodes)
+    if sealed.any():
+        seals = seal_obstructions(comp, entrances, sealed, obs, keep_open_m=study.preset.passability.obstruction_snap_m)
+        if len(seals):
+            obs = gpd.GeoDataFrame(pd.concat([obs, seals], ignore_index=True), geometry="geometry", crs=study.crs)
+    return comp, entrances, sealed, obs
 
 
 def _check(vehicle: str, routes: str, assume_parked: str) -> None:

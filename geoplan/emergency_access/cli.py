@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--assume-parked", dest="assume_parked", choices=tuple(ASSUMED_ROWS), default=None,
                    help="put parked cars on streets whose parking OSM does not describe, to see which buildings "
                         "depend on lanes kept clear (default: none)")
+    g.add_argument("--compounds", metavar="FILE", default=None,
+                   help="residential compounds: named polygons (GeoJSON, GeoPackage, Shapefile); writes compounds.csv")
+    g.add_argument("--seal", metavar="NAME[,NAME…]|all", default=None,
+                   help="seal these compounds: close every vehicle entrance except gates marked keep_open")
 
 
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
@@ -39,8 +43,8 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     from geoplan.emergency_access.audit import access
     from geoplan.config import map_options, section_options
 
-    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes", "assume_parked"} | _PROFILE_FIELDS,
-                              args, ("vehicle", "scenario", "assume_parked"), example="e.g. access: {vehicle: fire, routes: affected}")
+    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes", "assume_parked", "compounds", "seal"}
+                              | _PROFILE_FIELDS, args, ("vehicle", "scenario", "assume_parked", "compounds", "seal"), example="e.g. access: {vehicle: fire, routes: affected}")
     vehicle = options.pop("vehicle", "fire")
     scenario = options.pop("scenario", None)
     if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
@@ -49,8 +53,10 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     use_obstructions = not getattr(args, "no_obstructions", False) and obstructions
     routes = options.pop("routes", "affected")
     assume_parked = options.pop("assume_parked", None) or "none"
+    compounds = read_compounds(options.pop("compounds", None), config, given=getattr(args, "compounds", None))
     result = access(study, vehicle=vehicle, scenario=scenario, obstructions=use_obstructions, routes=routes,
-                    assume_parked=assume_parked, progress=progress, **options)
+                    assume_parked=assume_parked, compounds=compounds, seal=options.pop("seal", None),
+                    progress=progress, **options)
     look = map_options(args, config, study)
     written = result.to_file(out, lang=look["lang"])
 
@@ -58,3 +64,26 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     written.append(result.to_map(**look).to_html(out / "maps" / "access.html"))
     print(result.summary_text(look["lang"]))
     return written
+
+
+def read_compounds(path, config: dict, *, given) -> "gpd.GeoDataFrame | None":
+    """The compounds file (a path on the command line, or relative to the project file); ``None`` without one."""
+    if not path:
+        return None
+    import geopandas as gpd
+
+    from geoplan.errors import InputError
+
+    if config.get("_path") and not Path(path).is_absolute() and not given:
+        path = str(Path(config["_path"]).parent / path)
+    if not Path(path).exists():
+        raise InputError("compounds file not found", source=path,
+                         fix="give --compounds a GeoJSON, GeoPackage or Shapefile of named compound polygons")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # any reader failure is the file's fault, said in one line
+        raise InputError(f"cannot read the compounds file ({type(exc).__name__})", source=path,
+                         fix="save it as GeoJSON or GeoPackage with polygons and a name column") from None
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    return frame

@@ -47,7 +47,11 @@ class AccessResult:
     routes
         Route lines from the station to affected buildings with ``narrowest_m``.
     stations
-        Stations of the vehicle's kind and how many buildings each serves.
+        Stations of the vehicle's kind, their turnout and how many buildings each serves first.
+    compounds
+        One row per residential compound (``access/compounds.csv``): buildings, residents, vehicle
+        entrances (gated, locked), narrow internal lanes, long dead ends, the entrance check, and
+        when sealed the buildings losing access and the entrance to keep open.
     summary
         Headline figures, one row per community and ``ALL``
         (:func:`~geoplan.emergency_access.figures.summary_table`).
@@ -77,6 +81,7 @@ class AccessResult:
     routes: gpd.GeoDataFrame
     stations: gpd.GeoDataFrame
     summary: pd.DataFrame
+    compounds: gpd.GeoDataFrame | None = None
     figures: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     messages: Mapping[str, tuple] = field(default_factory=dict)
@@ -141,6 +146,8 @@ class AccessResult:
         c = pd.DataFrame(r.critical_links.drop(columns="geometry"))
         d = pd.DataFrame(r.dead_ends.drop(columns="geometry"))
         out = {"buildings": b, "obstructions": o, "critical_links": c, "dead_ends": d, "summary": self.summary.copy()}
+        if self.compounds is not None:
+            out["compounds"] = pd.DataFrame(self.compounds.drop(columns="geometry"))
         for frame in out.values():
             for col in ("lon", "lat"):  # 7 decimals ≈ 1 cm
                 if col in frame:
@@ -165,7 +172,8 @@ class AccessResult:
         r = self.in_language(lang)
         layers = {"roads": r.roads, "routes": r.routes, "buildings": r.buildings,
                   "obstructions": r.obstructions, "critical_links": r.critical_links,
-                  "dead_ends": r.dead_ends, "stations": r.stations}
+                  "dead_ends": r.dead_ends, "stations": r.stations, "compounds": r.compounds}
+        layers = {k: v for k, v in layers.items() if v is not None}
         layers = {k: v for k, v in layers.items() if len(v)}
         written.append(write_gpkg(layers, folder / "access.gpkg"))
         return written

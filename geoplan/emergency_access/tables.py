@@ -179,7 +179,7 @@ def stations_table(stations, base: Costs, now: Costs, turnout_s: np.ndarray, crs
 
 
 def buildings_table(study, st, searches, crew, cause: np.ndarray, cause_obs: np.ndarray,
-                    profile) -> gpd.GeoDataFrame:
+                    profile, *, compound: np.ndarray) -> gpd.GeoDataFrame:
     """One row per residential building: :data:`~geoplan.emergency_access.result.BUILDING_COLUMNS`
     first, then ``cause_code``, ``name``, ``vehicle``, driving times, target and the rest."""
     residents = study.residents
@@ -209,6 +209,7 @@ def buildings_table(study, st, searches, crew, cause: np.ndarray, cause_obs: np.
         "target_s": profile.target_s,
         "cause_obstructions": cause_obs,
         "population_source": residents["population_source"].astype(object).to_numpy(),
+        "compound": compound,
     }, geometry=residents.geometry.to_numpy(), crs=study.crs)
 
 

@@ -152,6 +152,9 @@ class Passability:
     dead_end_max_m: float = 40.0
     #: How far a reported obstruction may lie from the road it blocks (a mapping tolerance), metres.
     obstruction_snap_m: float = 15.0
+    #: GB 50180-2018 6.0.5: a residential block's main internal road needs ≥ 2 vehicle entrances
+    #: onto city roads (verify the clause against the standard's text; overridable).
+    compound_min_entrances: int = 2
 
 
 @dataclass(frozen=True)
