@@ -47,7 +47,34 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
     _stations(pm, result)
     _routes(pm, result, lang)
     _compounds(pm, result, lang)
+    _first_due(pm, result, lang)
     return pm
+
+
+#: One colour per station's first-due area (cycled beyond ten stations).
+AREA_COLORS = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a",
+               "#fb9a99", "#cab2d6")
+
+
+def _first_due(pm: PlanMap, result, lang: str) -> None:
+    """First-due areas: the streets each station reaches first, one colour per station (hidden until switched on)."""
+    roads = result.roads
+    if "first_due_station" not in roads:
+        return
+    areas = roads.loc[roads["first_due_station"].notna().to_numpy()].copy()
+    if not len(areas):
+        return
+    st = result.stations
+    names = {i: (n if isinstance(n, str) and n else i) for i, n in zip(st["station_id"], st["name"])}
+    ids = list(dict.fromkeys(st["station_id"].tolist()))
+    cats = {i: (AREA_COLORS[k % len(AREA_COLORS)], _say(lang, N_("first due: {station}"), station=names.get(i, i)))
+            for k, i in enumerate(ids)}
+    areas["_detail"] = [_say(lang, N_("first due: {station}"), station=names.get(i, i)) for i in areas["first_due_station"]]
+    pm.add_layer(areas, name_key="layer.first_due", name=_say(lang, N_("First-due areas")), group=GROUP,
+                 kind="lines", color_by="first_due_station", categories=cats, show=False,
+                 style={"weight": 4, "opacity": 0.8},
+                 tooltip=[Field("name", "field.name"), Field("_detail", "field.status"),
+                          Field("response_s", "field.response_time", "min")], fit=False)
 
 
 COMPOUND_COLORS = {"ok": "#4daf4a", "too_few_entrances": "#ff7f00", "sealed": "#984ea3"}

@@ -153,10 +153,11 @@ def _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way
         "critical_links": tables.critical_table(crit, searches.now.network, way, edges, study.crs),
         "dead_ends": tables.dead_end_table(dead, searches.scen.base, way, study.crs),
         "roads": tables.roads_table(full, judged, edges, way, impassable, lk.closures_of_edge, lk.ids, searches.now,
-                                    float(crew.turnout_s.min()), study.crs),
+                                    float(crew.turnout_s.min()), study.crs, station_ids=crew.ids),
         "routes": tables.routes_frame(route_rows, study.crs),
-        "stations": tables.stations_table(crew.stations, searches.base, searches.now, crew.turnout_s, study.crs),
     }
+    out["stations"] = tables.stations_table(crew.stations, searches.base, searches.now, crew.turnout_s, study.crs,
+                                            buildings=out["buildings"])
     out["compounds"] = compound_table(comp, entrances, buildings=out["buildings"], obstructions=out["obstructions"],
                                       net=full, impassable=impassable, clear_width_m=judged["clear_width_m"].to_numpy(),
                                       closures_of_edge=lk.closures_of_edge, dead_ends=out["dead_ends"], sealed=sealed,

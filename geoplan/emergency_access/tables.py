@@ -126,10 +126,11 @@ def dead_end_table(dead: pd.DataFrame, net, way, crs) -> gpd.GeoDataFrame:
 
 
 def roads_table(full, judged, edges, way, impassable, closures_of_edge, obs_ids, now: Costs, turnout,
-                crs) -> gpd.GeoDataFrame:
+                crs, *, station_ids: np.ndarray) -> gpd.GeoDataFrame:
     """Every road segment: width (and what parked cars leave), passability, closures, response band.
 
-    ``turnout``: seconds added to the search's lead time (the quickest station's turnout).
+    ``turnout``: seconds added to the search's lead time (the quickest station's turnout);
+    ``first_due_station``: the station that arrives first there (its first-due area).
     """
     e = full.seg_fwd
     r = full.seg_bwd
@@ -140,8 +141,11 @@ def roads_table(full, judged, edges, way, impassable, closures_of_edge, obs_ids,
     obstructed = np.array(obstructed, dtype=object)
     passable = ~impassable[e]
     open_now = passable & (obstructed == "")
-    cost = np.minimum(now.reach.node_cost[full.seg_u], now.reach.node_cost[full.seg_v])
+    cu, cv = now.reach.node_cost[full.seg_u], now.reach.node_cost[full.seg_v]
+    cost = np.minimum(cu, cv)
     response = np.where(open_now & np.isfinite(cost), cost + turnout, np.nan)
+    source = np.where(cu <= cv, now.reach.node_source[full.seg_u], now.reach.node_source[full.seg_v])
+    first_due = np.where(open_now & np.isfinite(cost) & (source >= 0), station_ids[np.maximum(source, 0)], None)
     return gpd.GeoDataFrame({
         "osm_way_id": way[e],
         "highway": edges["highway"].astype(object).to_numpy()[e],
@@ -160,11 +164,17 @@ def roads_table(full, judged, edges, way, impassable, closures_of_edge, obs_ids,
         "parked_m": np.round(judged["parked_m"].to_numpy()[e], 2),
         "parking_source": judged["parking_source"].to_numpy()[e],
         "clear_width_m": np.round(judged["clear_width_m"].to_numpy()[e], 2),
+        "first_due_station": first_due,
     }, geometry=list(full.seg_geometry), crs=crs)
 
 
-def stations_table(stations, base: Costs, now: Costs, turnout_s: np.ndarray, crs) -> gpd.GeoDataFrame:
-    """The stations of the vehicle's kinds: distance to a usable road, turnout, buildings served first."""
+def stations_table(stations, base: Costs, now: Costs, turnout_s: np.ndarray, crs, *,
+                   buildings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """The stations of the vehicle's kinds: distance to a usable road, turnout, their first-due area.
+
+    Per station: ``buildings_served`` (first-due buildings), ``residents_served`` and
+    ``share_within_target`` (share of those residents reached within the response target).
+    """
     served = np.bincount(now.station[now.station >= 0], minlength=len(stations)) if len(stations) else []
     return gpd.GeoDataFrame({
         "station_id": stations["station_id"].astype(str).to_numpy(),
@@ -175,6 +185,7 @@ def stations_table(stations, base: Costs, now: Costs, turnout_s: np.ndarray, crs
         "used": base.stations.ok,
         "buildings_served": served,
         "turnout_s": np.asarray(turnout_s, dtype=float),
+        **_first_due(stations, buildings),
     }, geometry=stations.geometry.to_numpy(), crs=crs)
 
 
@@ -239,3 +250,18 @@ def routes_frame(rows: list[dict], crs) -> gpd.GeoDataFrame:
     if rows:
         return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
     return gpd.GeoDataFrame({"building_id": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _first_due(stations, buildings: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """Residents each station reaches first, and the share of them within the target."""
+    ids = stations["station_id"].astype(str).to_numpy()
+    if buildings is None or not len(buildings):
+        return {"residents_served": np.zeros(len(ids)), "share_within_target": np.full(len(ids), np.nan)}
+    b = pd.DataFrame({"station": buildings["station_id"].astype(object).to_numpy(),
+                      "pop": buildings["population"].to_numpy(float),
+                      "on_time": (buildings["response_s"] <= buildings["target_s"]).to_numpy()})
+    b["on_time_pop"] = b["pop"] * b["on_time"]
+    per = b.groupby("station")[["pop", "on_time_pop"]].sum()
+    pop = per["pop"].reindex(ids).fillna(0.0).to_numpy()
+    share = np.where(pop > 0, per["on_time_pop"].reindex(ids).fillna(0.0).to_numpy() / np.where(pop > 0, pop, 1), np.nan)
+    return {"residents_served": np.round(pop, 1), "share_within_target": np.round(share, 4)}

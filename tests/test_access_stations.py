@@ -1,0 +1,64 @@
+"""Stations as they are (issue 15.4): each station's own turnout, and first-due areas."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geoplan.emergency_access import access
+from geoplan.study import load_study
+from osm_fixture import OsmWriter
+from test_access import SPEED_RESIDENTIAL, _by_name, _house, _point, _widen, _write
+
+
+def _street(tmp, stations):
+    """A 2 km residential street (y = 0) with a house at x = 1200 m and the given stations."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    w = OsmWriter()
+    nodes = [w.node(100.0 * i, 0) for i in range(21)]
+    for a, b in zip(nodes[:-1], nodes[1:]):  # one way per 100 m, so the street has a segment per 100 m
+        w.way([a, b], highway="residential", name="长街")
+    ring = [w.node(1195, -15), w.node(1200, -20), w.node(1205, -15), w.node(1200, -10)]
+    w.way(ring + ring[:1], building="residential", building__levels="3", name="楼")
+    _widen(w, 0, -20, 2000, 30)
+    osm = w.write(tmp / "street.osm")
+    _write(tmp / "layers", "stations.geojson", stations)
+    return load_study(osm, layers=[tmp / "layers"])
+
+
+def test_each_station_keeps_its_own_turnout(tmp_path):
+    same = _street(tmp_path / "same", [_point(0, 5, kind="fire", name="西站"), _point(2000, 5, kind="fire", name="东站")])
+    r = access(same, vehicle="fire")
+    b = r.buildings.iloc[0]
+    east, west = r.stations.set_index("name").loc["东站"], r.stations.set_index("name").loc["西站"]
+    assert b["station_id"] == east["station_id"]  # 800 m beats 1200 m when turnouts are equal
+    slow_east = _street(tmp_path / "slow", [_point(0, 5, kind="fire", name="西站"),
+                                            _point(2000, 5, kind="fire", name="东站", turnout_s=300)])
+    r = access(slow_east, vehicle="fire")
+    st = r.stations.set_index("name")
+    assert st.loc["东站", "turnout_s"] == 300 and st.loc["西站", "turnout_s"] == 60
+    b = r.buildings.iloc[0]
+    assert b["station_id"] == st.loc["西站", "station_id"]  # 60 s + 1200 m beats 300 s + 800 m
+    drive = 1200 / SPEED_RESIDENTIAL
+    assert b["drive_s"] == pytest.approx(drive, rel=5e-3) and b["response_s"] - b["drive_s"] == pytest.approx(60)
+    assert st.loc["西站", "buildings_served"] == 1 and st.loc["东站", "buildings_served"] == 0
+    assert st.loc["西站", "residents_served"] == pytest.approx(b["population"])
+    assert st.loc["西站", "share_within_target"] == (1.0 if b["response_s"] <= b["target_s"] else 0.0)
+
+
+def test_first_due_areas_split_the_street_where_arrivals_tie(tmp_path):
+    study = _street(tmp_path, [_point(0, 5, kind="fire", name="西站"),
+                               _point(2000, 5, kind="fire", name="东站", turnout_s=240)])
+    r = access(study, vehicle="fire")
+    roads = r.roads.copy()
+    roads = roads.loc[roads["name"] == "长街"]
+    roads["x"] = roads.geometry.centroid.x - roads.geometry.centroid.x.min()
+    ids = r.stations.set_index("name")["station_id"]
+    # the east station's 180 s extra turnout is 1000 m of driving at 20 km/h: the split is at x ≈ 1500 m
+    west = roads.loc[roads["first_due_station"] == ids["西站"], "x"]
+    east = roads.loc[roads["first_due_station"] == ids["东站"], "x"]
+    assert len(west) and len(east) and west.max() < east.min()
+    assert 1300 < west.max() + 50 <= 1600
+    html = r.to_map(lang="zh").html()
+    assert "首到责任区" in html or json.dumps("首到责任区")[1:-1] in html
