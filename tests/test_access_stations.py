@@ -62,3 +62,26 @@ def test_first_due_areas_split_the_street_where_arrivals_tie(tmp_path):
     assert 1300 < west.max() + 50 <= 1600
     html = r.to_map(lang="zh").html()
     assert "首到责任区" in html or json.dumps("首到责任区")[1:-1] in html
+
+
+def test_ambulance_response_plus_hospital_leg(tmp_path):
+    """Post at 1000 m, hospital at 2000 m, the house at 1200 m: 200 m to the scene, 800 m to the hospital."""
+    study = _street(tmp_path, [_point(1000, 5, kind="ambulance", name="急救站"),
+                               _point(2000, 5, kind="hospital", name="医院")])
+    r = access(study, vehicle="ambulance")
+    b = r.buildings.iloc[0]
+    ids = r.stations.set_index("name")["station_id"]
+    assert b["station_id"] == ids["急救站"] and b["hospital_id"] == ids["医院"]
+    assert b["transport_s"] == pytest.approx(800 / SPEED_RESIDENTIAL, rel=1e-2)
+    assert b["total_s"] == pytest.approx(b["response_s"] + b["transport_s"], abs=0.2)
+    assert b["total_target_s"] == r.profile.target_s + r.profile.transport_target_s and b["total_on_time"]
+    fire = access(_street(tmp_path / "f", [_point(0, 5, kind="fire")]), vehicle="fire").buildings.iloc[0]
+    assert fire["transport_s"] != fire["transport_s"]  # NaN: a fire truck has no hospital leg
+
+
+def test_no_hospital_is_said_not_guessed(tmp_path):
+    study = _street(tmp_path, [_point(1000, 5, kind="ambulance")])
+    r = access(study, vehicle="ambulance")
+    assert r.buildings["transport_s"].isna().all() and not r.buildings["total_on_time"].any()
+    assert any("no hospital with emergency care" in w for w in r.warnings)
+    assert "没有具备急诊能力的医院" in r.summary_text("zh")

@@ -35,6 +35,7 @@ from geoplan.emergency_access.passability import VEHICLES, judge_edges, vehicle_
 from geoplan.emergency_access.result import AccessResult
 from geoplan.emergency_access.scenario import gather_obstructions, place, read_scenario, search
 from geoplan.emergency_access.status import STATUSES, classify
+from geoplan.emergency_access.transport import hospital_leg, none as no_leg
 from geoplan.errors import InputError
 from geoplan.standards.parking import ASSUMED_ROWS
 
@@ -122,8 +123,11 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
         station_ids=crew.ids, profile=profile, max_snap_m=study.preset.max_snap_m, routes=routes)
     say(message("finding single points of failure and long dead ends", code="progress"))
     crit, dead = weak_points(study, searches, population)
+    leg = hospital_leg(study, impassable, placement, searches.active) if profile.transport_target_s > 0 \
+        else no_leg(len(st.status))
+    warnings += [leg.note] if leg.note else []
     out = _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way, lk, crit, dead, profile,
-                  cause=cause, cause_obs=cause_obs, route_rows=route_rows, compounds=(comp, entrances, sealed))
+                  cause=cause, cause_obs=cause_obs, route_rows=route_rows, compounds=(comp, entrances, sealed), leg=leg)
     figures = run_figures(study=study, profile=profile, st=st, searches=searches, placement=placement,
                           judged=judged, crit_table=out["critical_links"], dead_table=out["dead_ends"], clear=clear)
     messages = {"buildings.cause": tuple(cause), "obstructions.cause": out.pop("_obstruction_causes"),
@@ -140,7 +144,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
 
 
 def _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way, lk, crit, dead, profile, *,
-            cause, cause_obs, route_rows, compounds) -> dict:
+            cause, cause_obs, route_rows, compounds, leg) -> dict:
     """Every output table of the audit (and, under ``_obstruction_causes``, the obstructions' Messages)."""
     comp, entrances, sealed = compounds
     full = study.drive.compiled
@@ -148,7 +152,7 @@ def _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way
     obs_causes = tables.obstruction_causes(placement, clear, profile)
     out = {
         "buildings": tables.buildings_table(study, st, searches, crew, cause, cause_obs, profile,
-                                            compound=compound_of(comp, study.residents)),
+                                            compound=compound_of(comp, study.residents), transport=leg),
         "obstructions": tables.obstruction_table(placement, obs, clear, obs_causes, study.crs),
         "critical_links": tables.critical_table(crit, searches.now.network, way, edges, study.crs),
         "dead_ends": tables.dead_end_table(dead, searches.scen.base, way, study.crs),

@@ -190,7 +190,7 @@ def stations_table(stations, base: Costs, now: Costs, turnout_s: np.ndarray, crs
 
 
 def buildings_table(study, st, searches, crew, cause: np.ndarray, cause_obs: np.ndarray,
-                    profile, *, compound: np.ndarray) -> gpd.GeoDataFrame:
+                    profile, *, compound: np.ndarray, transport) -> gpd.GeoDataFrame:
     """One row per residential building: :data:`~geoplan.emergency_access.result.BUILDING_COLUMNS`
     first, then ``cause_code``, ``name``, ``vehicle``, driving times, target and the rest."""
     residents = study.residents
@@ -221,7 +221,18 @@ def buildings_table(study, st, searches, crew, cause: np.ndarray, cause_obs: np.
         "cause_obstructions": cause_obs,
         "population_source": residents["population_source"].astype(object).to_numpy(),
         "compound": compound,
+        **_hospital_leg(now, now_t, transport, profile),
     }, geometry=residents.geometry.to_numpy(), crs=study.crs)
+
+
+def _hospital_leg(now, turnout: np.ndarray, transport, profile) -> dict:
+    """The ambulance's hospital leg and the total (turnout + response + transport), seconds."""
+    leg = np.where(np.isfinite(transport.transport_s), transport.transport_s, np.nan)
+    total = now.drive_s + turnout + leg
+    target = profile.target_s + profile.transport_target_s if profile.transport_target_s > 0 else np.nan
+    return {"hospital_id": transport.hospital_id, "transport_s": np.round(leg, 1),
+            "total_s": np.where(np.isfinite(total), np.round(total, 1), np.nan), "total_target_s": target,
+            "total_on_time": np.isfinite(total) & (total <= target)}
 
 
 def obstruction_causes(placement: Placement, clear: Clearing, profile) -> list:
