@@ -85,3 +85,36 @@ def test_no_hospital_is_said_not_guessed(tmp_path):
     assert r.buildings["transport_s"].isna().all() and not r.buildings["total_on_time"].any()
     assert any("no hospital with emergency care" in w for w in r.warnings)
     assert "没有具备急诊能力的医院" in r.summary_text("zh")
+
+
+def test_weight_vulnerable_ranks_by_the_elderly_restored(tmp_path):
+    """Two blocked lanes: the one with fewer residents but more elderly ranks first with --weight vulnerable."""
+    import geopandas as gpd
+    import shapely
+
+    from osm_fixture import lonlat
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    w = OsmWriter()
+    nodes = [w.node(100.0 * i, 0) for i in range(11)]
+    for a, b in zip(nodes[:-1], nodes[1:]):
+        w.way([a, b], highway="residential")
+    w.way([nodes[3], w.node(300, 150)], highway="service")
+    w.way([nodes[7], w.node(700, 150)], highway="service")
+    _widen(w, 0, 0, 1000, 150)
+    osm = w.write(tmp_path / "two_lanes.osm")
+    layers = tmp_path / "layers"
+    _write(layers, "stations.geojson", [_point(0, 5, kind="fire")])
+    _write(layers, "residents.geojson", [_point(305, 140, population=100, elderly_share=0.1, name="多人"),
+                                         _point(705, 140, population=40, elderly_share=0.9, name="老人多")])
+    _write(layers, "obstructions.geojson", [_point(300, 50, kind="locked_gate", name="甲门"),
+                                            _point(700, 50, kind="locked_gate", name="乙门")])
+    study = load_study(osm, layers=[layers])
+    by_people = access(study, vehicle="fire").obstructions.set_index("name")
+    assert by_people.loc["甲门", "rank"] == 1
+    assert by_people.loc["乙门", "vulnerable_restored_if_cleared"] == pytest.approx(36.0)
+    assert by_people.loc["甲门", "vulnerable_restored_if_cleared"] == pytest.approx(10.0)
+    by_need = access(study, vehicle="fire", weight="vulnerable")
+    assert by_need.obstructions.set_index("name").loc["乙门", "rank"] == 1
+    b = _by_name(by_need, study)
+    assert b.loc["老人多", "elderly"] == pytest.approx(36.0) and b.loc["老人多", "vulnerable_source"] == "layer"

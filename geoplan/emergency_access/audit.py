@@ -36,6 +36,7 @@ from geoplan.emergency_access.result import AccessResult
 from geoplan.emergency_access.scenario import gather_obstructions, place, read_scenario, search
 from geoplan.emergency_access.status import STATUSES, classify
 from geoplan.emergency_access.transport import hospital_leg, none as no_leg
+from geoplan.emergency_access.vulnerable import WEIGHTS, vulnerable_residents
 from geoplan.errors import InputError
 from geoplan.standards.parking import ASSUMED_ROWS
 
@@ -45,7 +46,7 @@ __all__ = ["STATUSES", "access", "read_scenario"]
 def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | Path | None = None,
            obstructions: bool = True, routes: str = "affected", clearing: bool = True,
            assume_parked: str = "none", compounds: gpd.GeoDataFrame | None = None,
-           seal: str | list[str] | None = None, progress: Callable[[str], None] | None = None,
+           seal: str | list[str] | None = None, weight: str = "residents", progress: Callable[[str], None] | None = None,
            **profile_overrides) -> AccessResult:
     """Audit emergency-vehicle access to every residential building of a study.
 
@@ -57,11 +58,9 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     vehicle
         ``"fire"`` (GB 50016 4 m × 4 m, GB 51080 5-minute rule) or ``"ambulance"``.
     scenario
-        Extra obstructions for a what-if run: a GeoDataFrame in any CRS or a layer file.
-        An ``occupied_lane`` takes ``width_taken_m`` (default one row of parked cars).
+        Extra obstructions for a what-if run (a GeoDataFrame in any CRS or a layer file).
     obstructions
-        Apply the study's obstructions layer; ``False`` gives the baseline (a ``scenario`` still
-        applies).
+        Apply the study's obstructions layer; ``False`` gives the baseline (a scenario still applies).
     routes
         ``"affected"`` (routes of every building that is not ``ok``), ``"all"`` or ``"none"``.
     clearing
@@ -74,6 +73,9 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     seal
         Compounds to seal (names, comma-separated or a list, or ``"all"``): every vehicle entrance
         closed except gates the obstructions layer marks ``keep_open``.
+    weight
+        ``"residents"`` or ``"vulnerable"``: rank obstructions and gates by the residents (or the
+        elderly and disabled residents) their clearing restores.
     progress
         Called with a short message before each long step.
     **profile_overrides
@@ -82,16 +84,14 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     Returns
     -------
     AccessResult
-        Tables (``buildings``, ``obstructions``, ``critical_links``, ``dead_ends``, ``roads``,
-        ``routes``, ``stations``, ``compounds``), ``summary``, ``figures``, ``warnings``, ``parameters``,
-        ``to_file()`` and ``to_map()``.
+        The tables, ``summary``, ``figures``, ``warnings``, ``parameters``, ``to_file()``, ``to_map()``.
 
     Raises
     ------
     geoplan.errors.InputError
         When the study has no station of the vehicle's kind, or an option is unknown.
     """
-    _check(vehicle, routes, assume_parked)
+    _check(vehicle, routes, assume_parked, weight)
     say = _speaker(progress, study.lang)
     profile = vehicle_profile(study.preset, vehicle, **profile_overrides)
     crew = dispatch(study, profile)
@@ -127,16 +127,16 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
         else no_leg(len(st.status))
     warnings += [leg.note] if leg.note else []
     out = _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way, lk, crit, dead, profile,
-                  cause=cause, cause_obs=cause_obs, route_rows=route_rows, compounds=(comp, entrances, sealed), leg=leg)
+                  cause=cause, cause_obs=cause_obs, route_rows=route_rows, compounds=(comp, entrances, sealed), leg=leg,
+                  weight=weight)
     figures = run_figures(study=study, profile=profile, st=st, searches=searches, placement=placement,
                           judged=judged, crit_table=out["critical_links"], dead_table=out["dead_ends"], clear=clear)
     messages = {"buildings.cause": tuple(cause), "obstructions.cause": out.pop("_obstruction_causes"),
                 "obstructions.note": tuple(placement.table["note"]) if len(placement.table) else (),
                 "roads.reason": tuple(judged["reason_msg"].to_numpy()[full.seg_fwd]), "warnings": tuple(warnings)}
-    parameters = {"vehicle": vehicle, "obstructions": bool(obstructions), "routes": routes, "clearing": bool(clearing),
-                  "assume_parked": assume_parked, "seal": seal, "scenario": str(scenario) if isinstance(
-                      scenario, (str, Path)) else (None if scenario is None else "GeoDataFrame"),
-                  "profile_overrides": dict(profile_overrides)}
+    parameters = dict(vehicle=vehicle, obstructions=bool(obstructions), routes=routes, clearing=bool(clearing),
+                      assume_parked=assume_parked, seal=seal, weight=weight, scenario=_said(scenario),
+                      profile_overrides=dict(profile_overrides))
     return AccessResult(
         study_name=study.name, crs=study.crs, preset_name=study.preset.name, sources=tuple(study.sources),
         vehicle=vehicle, profile=profile, **out, summary=summary_table(out["buildings"]), figures=figures,
@@ -144,7 +144,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
 
 
 def _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way, lk, crit, dead, profile, *,
-            cause, cause_obs, route_rows, compounds, leg) -> dict:
+            cause, cause_obs, route_rows, compounds, leg, weight) -> dict:
     """Every output table of the audit (and, under ``_obstruction_causes``, the obstructions' Messages)."""
     comp, entrances, sealed = compounds
     full = study.drive.compiled
@@ -153,7 +153,9 @@ def _tables(study, st, searches, crew, placement, obs, clear, judged, edges, way
     out = {
         "buildings": tables.buildings_table(study, st, searches, crew, cause, cause_obs, profile,
                                             compound=compound_of(comp, study.residents), transport=leg),
-        "obstructions": tables.obstruction_table(placement, obs, clear, obs_causes, study.crs),
+        "obstructions": tables.obstruction_table(placement, obs, clear, obs_causes, study.crs, weight=weight,
+                                                 vulnerable=vulnerable_residents(study.residents)["vulnerable"]
+                                                 .to_numpy()),
         "critical_links": tables.critical_table(crit, searches.now.network, way, edges, study.crs),
         "dead_ends": tables.dead_end_table(dead, searches.scen.base, way, study.crs),
         "roads": tables.roads_table(full, judged, edges, way, impassable, lk.closures_of_edge, lk.ids, searches.now,
@@ -186,13 +188,22 @@ def _compounds(study, compounds, seal, obs):
     return comp, entrances, sealed, obs
 
 
-def _check(vehicle: str, routes: str, assume_parked: str) -> None:
+def _said(scenario) -> str | None:
+    """How the scenario was given, for the manifest."""
+    if scenario is None:
+        return None
+    return str(scenario) if isinstance(scenario, (str, Path)) else "GeoDataFrame"
+
+
+def _check(vehicle: str, routes: str, assume_parked: str, weight: str) -> None:
     if vehicle not in VEHICLES:
         raise InputError(f"unknown vehicle {vehicle!r}", fix=f"use one of: {', '.join(VEHICLES)}")
     if routes not in ("affected", "all", "none"):
         raise ValueError("routes must be 'affected', 'all' or 'none'")
     if assume_parked not in ASSUMED_ROWS:
         raise InputError(f"unknown assume_parked {assume_parked!r}", fix=f"use one of: {', '.join(ASSUMED_ROWS)}")
+    if weight not in WEIGHTS:
+        raise InputError(f"unknown weight {weight!r}", fix=f"use one of: {', '.join(WEIGHTS)}")
 
 
 def _speaker(progress: Callable[[str], None] | None, lang: str) -> Callable[[object], None]:

@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "depend on lanes kept clear (default: none)")
     g.add_argument("--compounds", metavar="FILE", default=None,
                    help="residential compounds: named polygons (GeoJSON, GeoPackage, Shapefile); writes compounds.csv")
+    g.add_argument("--weight", choices=("residents", "vulnerable"), default=None,
+                   help="rank obstructions and gates by the residents (default) or the elderly and disabled "
+                        "residents their clearing restores")
     g.add_argument("--seal", metavar="NAME[,NAME…]|all", default=None,
                    help="seal these compounds: close every vehicle entrance except gates marked keep_open")
 
@@ -43,8 +46,9 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     from geoplan.emergency_access.audit import access
     from geoplan.config import map_options, section_options
 
-    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes", "assume_parked", "compounds", "seal"}
-                              | _PROFILE_FIELDS, args, ("vehicle", "scenario", "assume_parked", "compounds", "seal"), example="e.g. access: {vehicle: fire, routes: affected}")
+    options = section_options(config, "access", {"vehicle", "scenario", "obstructions", "routes", "assume_parked", "compounds", "seal",
+                               "weight"} | _PROFILE_FIELDS, args,
+                              ("vehicle", "scenario", "assume_parked", "compounds", "seal", "weight"), example="e.g. access: {vehicle: fire, routes: affected}")
     vehicle = options.pop("vehicle", "fire")
     scenario = options.pop("scenario", None)
     if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
@@ -56,6 +60,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     compounds = read_compounds(options.pop("compounds", None), config, given=getattr(args, "compounds", None))
     result = access(study, vehicle=vehicle, scenario=scenario, obstructions=use_obstructions, routes=routes,
                     assume_parked=assume_parked, compounds=compounds, seal=options.pop("seal", None),
+                    weight=options.pop("weight", None) or "residents",
                     progress=progress, **options)
     look = map_options(args, config, study)
     written = result.to_file(out, lang=look["lang"])

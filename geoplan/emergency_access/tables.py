@@ -17,6 +17,7 @@ from geoplan.emergency_access._text import code_of, message, render_all
 from geoplan.emergency_access.clearing import Clearing
 from geoplan.emergency_access.obstructions import Placement
 from geoplan.emergency_access.response import Costs
+from geoplan.emergency_access.vulnerable import restored_vulnerable, vulnerable_residents
 
 
 def way_id(value) -> object:
@@ -46,11 +47,16 @@ def aligned_edges(study, full) -> pd.DataFrame:
     return table
 
 
-def obstruction_table(placement: Placement, obs: gpd.GeoDataFrame, clear: Clearing, causes: list, crs) -> gpd.GeoDataFrame:
-    """One row per obstruction: what clearing it restores, its rank and why it does or does not apply."""
+def obstruction_table(placement: Placement, obs: gpd.GeoDataFrame, clear: Clearing, causes: list, crs, *,
+                      vulnerable: np.ndarray, weight: str = "residents") -> gpd.GeoDataFrame:
+    """One row per obstruction: what clearing it restores, its rank and why it does or does not apply.
+
+    ``weight="vulnerable"`` ranks by ``vulnerable_restored_if_cleared`` first (then residents).
+    """
     t = placement.table.copy()
     n = len(t)
     t["residents_restored_if_cleared"] = np.round(clear.restored_alone, 1) if n else np.zeros(0)
+    t["vulnerable_restored_if_cleared"] = restored_vulnerable(clear.restores, vulnerable, n)
     t["buildings_restored_if_cleared"] = clear.buildings_alone if n else np.zeros(0, dtype=np.int64)
     step = np.full(n, np.nan)
     gain = np.full(n, np.nan)
@@ -60,10 +66,12 @@ def obstruction_table(placement: Placement, obs: gpd.GeoDataFrame, clear: Cleari
     t["clear_order"] = step
     t["residents_restored_in_order"] = np.round(gain, 1)
     t["cumulative_residents_restored"] = np.round(cum, 1)
-    # rank: most residents restored alone first; ties by the greedy order, then input order
-    key = pd.DataFrame({"r": -t["residents_restored_if_cleared"].to_numpy(dtype=float),
+    # rank: most residents (or vulnerable residents) restored alone first; ties by the greedy order, then input order
+    key = pd.DataFrame({"v": -t["vulnerable_restored_if_cleared"].to_numpy(dtype=float),
+                        "r": -t["residents_restored_if_cleared"].to_numpy(dtype=float),
                         "s": np.where(np.isnan(step), np.inf, step), "i": np.arange(n)})
-    order = key.sort_values(["r", "s", "i"]).index.to_numpy()
+    by = ["v", "r", "s", "i"] if weight == "vulnerable" else ["r", "s", "i"]
+    order = key.sort_values(by).index.to_numpy()
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     t["rank"] = rank
@@ -222,6 +230,7 @@ def buildings_table(study, st, searches, crew, cause: np.ndarray, cause_obs: np.
         "population_source": residents["population_source"].astype(object).to_numpy(),
         "compound": compound,
         **_hospital_leg(now, now_t, transport, profile),
+        **{k: v.to_numpy() for k, v in vulnerable_residents(residents).items()},
     }, geometry=residents.geometry.to_numpy(), crs=study.crs)
 
 
