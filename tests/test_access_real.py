@@ -118,3 +118,22 @@ def test_quick_clearing_scenarios_equal_rebuilt_ones(helsinki):
         exact, quick = scen.run(act, exact=True), scen.run(act, exact=False)
         np.testing.assert_allclose(quick.drive_s, exact.drive_s)
         assert (quick.station == exact.station).all()
+
+
+def test_sample_parked_cars_sensitivity_and_zh_outputs(helsinki, tmp_path):
+    """On the bundled sample: assumed parked cars only ever take access away, and the zh tables stay coded."""
+    clear = access(helsinki, vehicle="fire", clearing=False)
+    parked = access(helsinki, vehicle="fire", clearing=False, assume_parked="both-sides")
+    ok_clear = set(clear.buildings.loc[clear.buildings["status"] == "ok", "building_id"])
+    ok_parked = set(parked.buildings.loc[parked.buildings["status"] == "ok", "building_id"])
+    assert len(ok_parked) < len(ok_clear)
+    assert (parked.roads["parking_source"] == "assumed").any() and (clear.roads["parked_m"] == 0).all()
+    narrowed = parked.roads.loc[parked.roads["reason_code"] == "narrow_parked_both"]
+    assert len(narrowed) and (narrowed["clear_width_m"] < 4.0).all() and (narrowed["width_m"] >= 4.0).all()
+    parked.to_file(tmp_path, lang="zh")
+    import pandas as pd
+
+    b = pd.read_csv(tmp_path / "access" / "buildings.csv", encoding="utf-8-sig")
+    coded = b["cause_code"].fillna("") != ""
+    assert coded.sum() == (b["status"] != "ok").sum()
+    assert not b.loc[coded, "cause"].str.contains("no route fire vehicles").any()
