@@ -46,14 +46,14 @@ REPO = Path(__file__).resolve().parents[1]
 def engine_vs_networkx(study, vehicle: str) -> None:
     import networkx as nx
 
-    from geoplan.emergency_access.audit import _aligned_edges
+    from geoplan.emergency_access.tables import aligned_edges as _aligned_edges
     from geoplan.emergency_access.obstructions import Placement
     from geoplan.emergency_access.passability import judge_edges, vehicle_profile
     from geoplan.emergency_access.response import Scenarios
 
     profile = vehicle_profile(study.preset, vehicle)
     full = study.drive.compiled
-    judged = judge_edges(_aligned_edges(study, full), study.drive.nodes, profile)
+    judged = judge_edges(_aligned_edges(study, full), study.drive.nodes, profile, study.preset.passability)
     closed = ~judged["passable"].to_numpy()
     stations = study.stations.loc[study.stations["kind"].isin(profile.station_kinds).to_numpy()]
     scen, t_build = timed(Scenarios, full, closed, Placement.empty(), study.residents.geometry.to_numpy(),
@@ -81,7 +81,7 @@ def bench(study, label: str) -> None:
           f"{len(study.obstructions):,} obstructions")
     for vehicle in ("fire", "ambulance"):
         result, t = timed(access, study, vehicle=vehicle)
-        s = result.summary
+        s = result.figures
         by = s["buildings_by_status"]
         print(f"  access(study, vehicle={vehicle!r}): {t:8.2f} s   clearing searches {s['clearing_searches']}, "
               f"critical links {s['critical_links']}, dead ends {s['dead_ends']}")

@@ -344,7 +344,7 @@ def test_cli_access_on_the_bundled_sample(tmp_path, sample_layers):
                           "--vehicle", "ambulance", "--scenario", str(scen), "--out", str(out), "--lang", "zh"],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "ambulance access:" in run.stdout
+    assert "救护车通达：" in run.stdout  # --lang zh: the summary is Chinese too (issue 9.5; was "ambulance access:")
     for name in ("access/buildings.csv", "access/obstructions.csv", "access/critical_links.csv",
                  "access/access.gpkg", "maps/access.html", "manifest.json"):
         assert (out / name).exists(), name

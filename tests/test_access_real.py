@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geoplan.emergency_access import access
-from geoplan.emergency_access.audit import _aligned_edges
+from geoplan.emergency_access.tables import aligned_edges as _aligned_edges
 from geoplan.emergency_access.passability import judge_edges, vehicle_profile
 from geoplan.network import CompiledNetwork
 from _independent import nearest_costs
@@ -52,10 +52,16 @@ def test_obstructed_response_equals_networkx_off_the_closed_roads(helsinki):
     """With the sample obstructions, buildings whose own road is open match networkx on the closed network."""
     result = access(helsinki, vehicle="ambulance")
     from geoplan.emergency_access.obstructions import place_obstructions
+    from geoplan.emergency_access.scenario import narrow_closures, width_taken
 
     full = helsinki.drive.compiled
+    profile = vehicle_profile(helsinki.preset, "ambulance")
+    judged = judge_edges(_aligned_edges(helsinki, full), helsinki.drive.nodes, profile)
     placement = place_obstructions(helsinki.obstructions, full, helsinki.residents,
                                    tolerance_m=helsinki.preset.passability.obstruction_snap_m)
+    # an occupied lane closes a road only where too little width is left for the ambulance
+    placement = narrow_closures(placement, width_taken(helsinki.obstructions), judged["clear_width_m"].to_numpy(),
+                                profile.min_width_m)
     active = placement.table["applied"].to_numpy(dtype=bool)
     closed = placement.closed_edges(active, len(full.edge_u))
     now = _passable_network(helsinki, "ambulance", closed)
@@ -112,3 +118,22 @@ def test_quick_clearing_scenarios_equal_rebuilt_ones(helsinki):
         exact, quick = scen.run(act, exact=True), scen.run(act, exact=False)
         np.testing.assert_allclose(quick.drive_s, exact.drive_s)
         assert (quick.station == exact.station).all()
+
+
+def test_sample_parked_cars_sensitivity_and_zh_outputs(helsinki, tmp_path):
+    """On the bundled sample: assumed parked cars only ever take access away, and the zh tables stay coded."""
+    clear = access(helsinki, vehicle="fire", clearing=False)
+    parked = access(helsinki, vehicle="fire", clearing=False, assume_parked="both-sides")
+    ok_clear = set(clear.buildings.loc[clear.buildings["status"] == "ok", "building_id"])
+    ok_parked = set(parked.buildings.loc[parked.buildings["status"] == "ok", "building_id"])
+    assert len(ok_parked) < len(ok_clear)
+    assert (parked.roads["parking_source"] == "assumed").any() and (clear.roads["parked_m"] == 0).all()
+    narrowed = parked.roads.loc[parked.roads["reason_code"] == "narrow_parked_both"]
+    assert len(narrowed) and (narrowed["clear_width_m"] < 4.0).all() and (narrowed["width_m"] >= 4.0).all()
+    parked.to_file(tmp_path, lang="zh")
+    import pandas as pd
+
+    b = pd.read_csv(tmp_path / "access" / "buildings.csv", encoding="utf-8-sig")
+    coded = b["cause_code"].fillna("") != ""
+    assert coded.sum() == (b["status"] != "ok").sum()
+    assert not b.loc[coded, "cause"].str.contains("no route fire vehicles").any()

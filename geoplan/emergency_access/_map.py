@@ -4,8 +4,9 @@ Layers: roads coloured by response-time band (passable now), impassable and obst
 obstructions with their clearing rank, residential buildings by status, stations, critical
 links, long dead ends, and (hidden until switched on) the route of every affected building.
 
-Labels come from the map translation table, :mod:`geoplan.maps._i18n`; widths, causes, ranks
-and the like are shown in one ``field.status`` line per feature.
+Layer names, field labels and status names are the map chrome of :mod:`geoplan.maps`; every
+sentence of this package (causes, the detail line of each feature) is a whole sentence of the
+``emergency_access`` catalogue, rendered in the map's language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 
 import numpy as np
 
+from geoplan.emergency_access._text import N_, Term, message, render, render_all
 from geoplan.maps import Field, Graduated, PlanMap, t
 
 STATUS_COLORS: dict[str, str] = {
@@ -21,123 +23,205 @@ STATUS_COLORS: dict[str, str] = {
 }
 STATION_COLORS: dict[str, str] = {"fire": "#b2182b", "ambulance": "#ef8a62", "hospital": "#762a83"}
 BAND_COLORS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
+GROUP = "group.access"
 
-def _minutes(seconds) -> str:
-    return "–" if seconds is None or not math.isfinite(float(seconds)) else f"{float(seconds) / 60:.1f}"
+
+def _minutes(seconds) -> float:
+    return float(seconds) / 60 if seconds is not None and math.isfinite(float(seconds)) else float("nan")
+
+
+def _say(lang: str, msgid: str, **params) -> str:
+    return render(message(msgid, **params), lang)
 
 
 def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                date: str | None = None) -> PlanMap:
-    """Draw an :class:`~geoplan.emergency_access.result.AccessResult` as an interactive map."""
-    vehicle = result.vehicle
-    target = result.profile.target_s
+    """Draw an :class:`~geoplan.emergency_access.result.AccessResult` as an interactive map in ``lang``."""
+    result = result.in_language(lang)
     pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
-                 sources=list(result.sources), subtitle=t(f"subtitle.{vehicle}", lang), date=date)
-    mins = t("unit.min", lang)
-    group = "group.access"
+                 sources=list(result.sources), subtitle=t(f"subtitle.{result.vehicle}", lang), date=date)
+    _roads(pm, result, lang)
+    _buildings(pm, result)
+    _weak_points(pm, result, lang)
+    _obstructions(pm, result, lang)
+    _stations(pm, result)
+    _routes(pm, result, lang)
+    _compounds(pm, result, lang)
+    _first_due(pm, result, lang)
+    return pm
 
-    # roads: passable now by response band; impassable; obstructed
+
+#: One colour per station's first-due area (cycled beyond ten stations).
+AREA_COLORS = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a",
+               "#fb9a99", "#cab2d6")
+
+
+def _first_due(pm: PlanMap, result, lang: str) -> None:
+    """First-due areas: the streets each station reaches first, one colour per station (hidden until switched on)."""
+    roads = result.roads
+    if "first_due_station" not in roads:
+        return
+    areas = roads.loc[roads["first_due_station"].notna().to_numpy()].copy()
+    if not len(areas):
+        return
+    st = result.stations
+    names = {i: (n if isinstance(n, str) and n else i) for i, n in zip(st["station_id"], st["name"])}
+    ids = list(dict.fromkeys(st["station_id"].tolist()))
+    cats = {i: (AREA_COLORS[k % len(AREA_COLORS)], _say(lang, N_("first due: {station}"), station=names.get(i, i)))
+            for k, i in enumerate(ids)}
+    areas["_detail"] = [_say(lang, N_("first due: {station}"), station=names.get(i, i)) for i in areas["first_due_station"]]
+    pm.add_layer(areas, name_key="layer.first_due", name=_say(lang, N_("First-due areas")), group=GROUP,
+                 kind="lines", color_by="first_due_station", categories=cats, show=False,
+                 style={"weight": 4, "opacity": 0.8},
+                 tooltip=[Field("name", "field.name"), Field("_detail", "field.status"),
+                          Field("response_s", "field.response_time", "min")], fit=False)
+
+
+COMPOUND_COLORS = {"ok": "#4daf4a", "too_few_entrances": "#ff7f00", "sealed": "#984ea3"}
+_COMPOUND_LABELS = {"ok": N_("enough vehicle entrances"), "too_few_entrances": N_("too few vehicle entrances"),
+                    "sealed": N_("sealed")}
+
+
+def _compounds(pm: PlanMap, result, lang: str) -> None:
+    """Compounds coloured by the entrance check, with their entrances and (sealed) the gate to keep open."""
+    comp = result.compounds
+    if comp is None or not len(comp):
+        return
+    comp = comp.copy()
+    comp["_detail"] = [
+        _say(lang, N_("{entrances} vehicle entrances, {usable} usable (at least {needed} needed); gated: {gated}; "
+                      "locked: {locked}"), entrances=n, usable=u, needed=m, gated=g or "–", locked=lo or "–")
+        for n, u, m, g, lo in zip(comp["vehicle_entrances"], comp["usable_entrances"], comp["min_entrances"],
+                                  comp["gated_entrances"], comp["locked_entrances"])]
+    comp["_advice"] = [
+        _say(lang, N_("keep entrance {entrance} open: it restores {residents:,.0f} residents"), entrance=k,
+             residents=r) if k else "" for k, r in zip(comp["keep_open_entrance"], comp["keep_open_restores_residents"])]
+    pm.add_layer(comp, name_key="layer.compounds", name=_say(lang, N_("Residential compounds")), group=GROUP,
+                 kind="polygons", color_by="check",
+                 categories={k: (c, _say(lang, _COMPOUND_LABELS[k])) for k, c in COMPOUND_COLORS.items()},
+                 style={"weight": 2, "fillOpacity": 0.15},
+                 tooltip=[Field("compound", "field.name"), Field("_detail", "field.status")],
+                 popup=[Field("_advice", "field.status")], fit=False)
+
+
+def _roads(pm: PlanMap, result, lang: str) -> None:
+    """Roads passable now by response band; impassable roads with why; roads closed by obstructions."""
+    target = result.profile.target_s
     roads = result.roads
     ok = roads.loc[roads["passable_now"].to_numpy(dtype=bool)].copy()
-    ok["_detail"] = [f"{t('access.passable', lang)} · {t('access.width', lang)} {w:.1f} m ({s})"
+    ok["_detail"] = [_say(lang, N_("passable · width {width:.1f} m ({source})"), width=w, source=s)
                      for w, s in zip(ok["width_m"], ok["width_source"])]
     top = float(np.nanmax(ok["response_s"])) if len(ok) and np.isfinite(ok["response_s"]).any() else 2 * target
     bins = [0.0, target * 0.5, target * 0.8, target, 1.5 * target, max(top + 1.0, 1.5 * target + 60.0)]
-    pm.add_layer(ok, name_key="layer.roads_passable", group=group, kind="lines",
+    pm.add_layer(ok, name_key="layer.roads_passable", group=GROUP, kind="lines",
                  graduated=Graduated("response_s", bins, BAND_COLORS, fmt="min"),
                  style={"weight": 3, "opacity": 0.85},
                  tooltip=[Field("name", "field.name"), Field("highway", "field.highway"),
                           Field("response_s", "field.response_time", "min"), Field("_detail", "field.status")], fit=False)
-    bad = roads.loc[~roads["passable"].to_numpy(dtype=bool)].copy()
+    passable = roads["passable"].to_numpy(dtype=bool)
+    bad = roads.loc[~passable].copy()
     if len(bad):
-        bad["_detail"] = [f"{t('access.impassable', lang)}: {r}" for r in bad["reason"]]
-        pm.add_layer(bad, name_key="layer.roads_impassable", group=group, kind="lines",
+        bad["_detail"] = [_say(lang, N_("impassable: {reason}"), reason=r) for r in bad["reason"]]
+        pm.add_layer(bad, name_key="layer.roads_impassable", group=GROUP, kind="lines",
                      style={"color": "#b2182b", "weight": 2, "opacity": 0.75, "dashArray": "2 4"},
                      tooltip=[Field("name", "field.name"), Field("highway", "field.highway"),
                               Field("_detail", "field.status")], fit=False)
-    shut = roads.loc[roads["passable"].to_numpy(dtype=bool) & (roads["obstructed_by"] != "").to_numpy()].copy()
+    shut = roads.loc[passable & (roads["obstructed_by"] != "").to_numpy()].copy()
     if len(shut):
-        shut["_detail"] = [f"{t('access.obstructed', lang)} {o}" for o in shut["obstructed_by"]]
-        pm.add_layer(shut, name_key="layer.roads_obstructed", group=group, kind="lines",
+        shut["_detail"] = [_say(lang, N_("closed by {obstructions}"), obstructions=o) for o in shut["obstructed_by"]]
+        pm.add_layer(shut, name_key="layer.roads_obstructed", group=GROUP, kind="lines",
                      style={"color": "#67001f", "weight": 5, "opacity": 0.9},
                      tooltip=[Field("name", "field.name"), Field("_detail", "field.status")], fit=False)
 
-    # buildings by status
+
+def _buildings(pm: PlanMap, result) -> None:
     b = result.buildings.copy()
     b["_detail"] = [c if c else "" for c in b["cause"]]
-    pm.add_layer(b, name_key="layer.access_buildings", group=group, kind="polygons", color_by="status",
+    pm.add_layer(b, name_key="layer.access_buildings", group=GROUP, kind="polygons", color_by="status",
                  categories={s: (c, f"status.{s}") for s, c in STATUS_COLORS.items()},
                  style={"weight": 0.8, "fillOpacity": 0.8, "color": "#555555"},
                  tooltip=[Field("name", "field.name"), Field("status", "field.status", "status"),
-                          Field("response_s", "field.response_time", "min"), Field("population", "field.population", "people"),
-                          Field("community", "field.community")],
+                          Field("response_s", "field.response_time", "min"),
+                          Field("population", "field.population", "people"), Field("community", "field.community")],
                  popup=[Field("building_id", "field.id"), Field("_detail", "field.status"),
                         Field("last_leg_m", "field.distance", "m")])
 
-    # critical links and dead ends
+
+def _weak_points(pm: PlanMap, result, lang: str) -> None:
+    """Critical links and dead ends without a turnaround."""
     crit = result.critical_links
     if len(crit):
         crit = crit.copy()
-        crit["_detail"] = [f"{t('access.cuts_off', lang)} {r:,.0f} {t('access.people', lang)} ({n} {t('access.buildings', lang)})"
+        crit["_detail"] = [_say(lang, N_("its loss cuts off {residents:,.0f} residents ({buildings} buildings)"),
+                                residents=r, buildings=n)
                            for r, n in zip(crit["residents_cut_off"], crit["buildings_cut_off"])]
-        pm.add_layer(crit, name_key="layer.critical_links", group=group, kind="lines",
+        pm.add_layer(crit, name_key="layer.critical_links", group=GROUP, kind="lines",
                      style={"color": "#6a3d9a", "weight": 7, "opacity": 0.75},
                      tooltip=[Field("link_id", "field.id"), Field("name", "field.name"),
                               Field("_detail", "field.status")], fit=False)
     dead = result.dead_ends
     if len(dead):
         dead = dead.copy()
-        dead["_detail"] = [f"{t('access.dead_end', lang)} {m:.0f} m > {result.summary.get('dead_end_max_m', 40):g} m"
-                           for m in dead["length_m"]]
-        pm.add_layer(dead, name_key="layer.dead_ends", group=group, kind="lines", show=False,
+        limit = result.figures.get("dead_end_max_m", 40.0)
+        dead["_detail"] = [_say(lang, N_("dead end {length:.0f} m > {limit:g} m without a turnaround"),
+                                length=m, limit=limit) for m in dead["length_m"]]
+        pm.add_layer(dead, name_key="layer.dead_ends", group=GROUP, kind="lines", show=False,
                      style={"color": "#ff7f00", "weight": 4, "opacity": 0.9, "dashArray": "8 4"},
                      tooltip=[Field("dead_end_id", "field.id"), Field("_detail", "field.status"),
                               Field("residents", "field.population", "people")], fit=False)
 
-    # obstructions with their rank
-    obs = result.obstructions
-    if len(obs):
-        obs = obs.copy()
-        obs["_detail"] = [
-            (f"{t('access.rank', lang)} {rk} · {t('access.restores', lang)} {r:,.0f} {t('access.people', lang)}" if ap
-             else f"{t('access.not_applied', lang)}: {note}")
-            for rk, r, ap, note in zip(obs["rank"], obs["residents_restored_if_cleared"], obs["applied"], obs["note"])]
-        obs["_applied"] = obs["applied"].astype(bool)
-        pm.add_layer(obs, name_key="layer.obstructions", group=group, kind="lines", color_by="_applied",
-                     categories={True: ("#a50026", t("access.applied", lang)), False: ("#969696", t("access.not_applied", lang))},
-                     style={"weight": 5, "opacity": 0.95, "fillOpacity": 0.3, "radius": 8},
-                     radius_by=None,
-                     tooltip=[Field("obstruction_id", "field.id"), Field("name", "field.name"),
-                              Field("kind", "field.kind", "obstruction"), Field("_detail", "field.status")])
-        ranked = obs.loc[obs["_applied"].to_numpy()].copy()
-        if len(ranked):
-            ranked["_rank_label"] = [f"#{r}" for r in ranked["rank"]]
-            ranked = ranked.set_geometry(ranked.geometry.representative_point())
-            pm.add_layer(ranked, name_key="layer.clearing_rank", group=group, kind="points",
-                         style={"radius": 3, "color": "#a50026", "fillColor": "#a50026"},
-                         tooltip=[Field("_rank_label", "field.id")], permanent_labels=True, legend=False, fit=False)
 
-    # stations
+def _obstructions(pm: PlanMap, result, lang: str) -> None:
+    """Obstructions (applied or not) with what clearing each restores, and their clearing rank."""
+    obs = result.obstructions
+    if not len(obs):
+        return
+    obs = obs.copy()
+    obs["_detail"] = [
+        _say(lang, N_("clearing rank {rank} · {cause}"), rank=rk, cause=c) if ap
+        else _say(lang, N_("not applied: {note}"), note=note)
+        for rk, c, ap, note in zip(obs["rank"], obs["cause"], obs["applied"], obs["note"])]
+    obs["_applied"] = obs["applied"].astype(bool)
+    obs["_kind"] = render_all([Term(str(k)) for k in obs["kind"]], lang)
+    pm.add_layer(obs, name_key="layer.obstructions", group=GROUP, kind="lines", color_by="_applied",
+                 categories={True: ("#a50026", _say(lang, N_("applied"))),
+                             False: ("#969696", _say(lang, N_("not applied (kept open or off the road)")))},
+                 style={"weight": 5, "opacity": 0.95, "fillOpacity": 0.3, "radius": 8}, radius_by=None,
+                 tooltip=[Field("obstruction_id", "field.id"), Field("name", "field.name"),
+                          Field("_kind", "field.kind"), Field("_detail", "field.status")])
+    ranked = obs.loc[obs["_applied"].to_numpy()].copy()
+    if len(ranked):
+        ranked["_rank_label"] = [f"#{r}" for r in ranked["rank"]]
+        ranked = ranked.set_geometry(ranked.geometry.representative_point())
+        pm.add_layer(ranked, name_key="layer.clearing_rank", group=GROUP, kind="points",
+                     style={"radius": 3, "color": "#a50026", "fillColor": "#a50026"},
+                     tooltip=[Field("_rank_label", "field.id")], permanent_labels=True, legend=False, fit=False)
+
+
+def _stations(pm: PlanMap, result) -> None:
     st = result.stations
     if len(st):
-        pm.add_layer(st, name_key="layer.stations", group=group, kind="points", color_by="kind",
+        pm.add_layer(st, name_key="layer.stations", group=GROUP, kind="points", color_by="kind",
                      categories={k: (c, f"station.{k}") for k, c in STATION_COLORS.items()},
                      style={"radius": 9, "weight": 2, "color": "#ffffff"},
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "station"),
                               Field("station_id", "field.id")])
 
-    # routes of affected buildings (switch on to see)
+
+def _routes(pm: PlanMap, result, lang: str) -> None:
+    """The route of every affected building (hidden until switched on)."""
     routes = result.routes
-    if len(routes):
-        routes = routes.copy()
-        routes["_detail"] = [
-            f"{t('access.route_from', lang)} {s} · {_minutes(d)} {mins} · {t('access.narrowest', lang)} "
-            + ("–" if not np.isfinite(w) else f"{w:.1f} m") + (f" (way {wy})" if wy is not None else "")
-            for s, d, w, wy in zip(routes["station_id"], routes["drive_s"], routes["narrowest_m"],
-                                   routes["narrowest_way_id"])]
-        pm.add_layer(routes, name_key="layer.routes", group=group, kind="lines", show=False, color_by="status",
-                     categories={s: (c, f"status.{s}") for s, c in STATUS_COLORS.items()},
-                     style={"weight": 3, "opacity": 0.9, "dashArray": "6 3"},
-                     tooltip=[Field("building_id", "field.id"), Field("status", "field.status", "status")],
-                     popup=[Field("_detail", "field.drive_time")], fit=False)
-    return pm
+    if not len(routes):
+        return
+    routes = routes.copy()
+    routes["_detail"] = [
+        _say(lang, N_("from station {station} · {minutes:.1f} min · narrowest {width:.1f} m (way {way})"),
+             station=s, minutes=_minutes(d), width=w, way=wy) if wy is not None and np.isfinite(w)
+        else _say(lang, N_("from station {station} · {minutes:.1f} min"), station=s, minutes=_minutes(d))
+        for s, d, w, wy in zip(routes["station_id"], routes["drive_s"], routes["narrowest_m"],
+                               routes["narrowest_way_id"])]
+    pm.add_layer(routes, name_key="layer.routes", group=GROUP, kind="lines", show=False, color_by="status",
+                 categories={s: (c, f"status.{s}") for s, c in STATUS_COLORS.items()},
+                 style={"weight": 3, "opacity": 0.9, "dashArray": "6 3"},
+                 tooltip=[Field("building_id", "field.id"), Field("status", "field.status", "status")],
+                 popup=[Field("_detail", "field.drive_time")], fit=False)

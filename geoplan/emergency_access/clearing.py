@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from geoplan.emergency_access._text import message
 from geoplan.emergency_access.response import Scenarios
 
 
@@ -73,7 +74,7 @@ class Clearing:
     gain: list[float]
     cumulative: list[float]
     searches: int
-    note: str = ""
+    note: object = ""  # a Message, or "" when the order ran to the end
 
 
 def clearing_analysis(scen: Scenarios, active: np.ndarray, candidates: np.ndarray, *, base_s: np.ndarray,
@@ -90,9 +91,10 @@ def clearing_analysis(scen: Scenarios, active: np.ndarray, candidates: np.ndarra
     candidates
         Obstructions worth testing (applied and closing a passable road or sealing buildings).
     base_s
-        Baseline driving seconds per building.
+        Baseline lead seconds per building (driving plus any turnout beyond the quickest
+        station's, :attr:`~geoplan.emergency_access.response.Costs.lead_s`).
     target_s
-        Driving-time target, seconds.
+        Target for the lead time, seconds (the driving target when turnouts are equal).
     eligible
         Buildings that can be blocked (reachable in the baseline, close enough to a road).
     population
@@ -105,7 +107,7 @@ def clearing_analysis(scen: Scenarios, active: np.ndarray, candidates: np.ndarra
     restores: dict[int, np.ndarray] = {}
     runs0 = scen.runs
     now = scen.run(active)
-    blocked_now = blocked(now.drive_s, base_s, target_s, eligible)
+    blocked_now = blocked(now.lead_s, base_s, target_s, eligible)
     if not blocked_now.any():
         return Clearing(restored_alone, buildings_alone, restores, [], [], [], scen.runs - runs0)
     # every blocked building on time in the baseline: restoring means arriving within target
@@ -114,9 +116,9 @@ def clearing_analysis(scen: Scenarios, active: np.ndarray, candidates: np.ndarra
 
     def blocked_with(act: np.ndarray) -> np.ndarray:
         c = scen.run(act, limit=limit, exact=False)
-        return blocked(c.drive_s, base_s, target_s, eligible)
+        return blocked(c.lead_s, base_s, target_s, eligible)
 
-    say(f"testing {len(cand)} obstructions one by one")
+    say(message("testing {n} obstructions one by one", code="progress", n=len(cand)))
     after_of: dict[int, np.ndarray] = {}  # blocked mask if o is cleared next (fresh estimates only)
     for o in cand:
         act = active.copy()
@@ -148,8 +150,9 @@ def clearing_analysis(scen: Scenarios, active: np.ndarray, candidates: np.ndarra
         best = max(estimate, key=lambda o: (estimate[o], restored_alone[o], -o))
         if estimate[best] <= 0:
             if rescanned:
-                note = (f"{int(still_blocked.sum())} buildings stay blocked unless several obstructions are "
-                        "cleared together; no single further clearing restores anyone")
+                note = message("{n} buildings stay blocked unless several obstructions are cleared together; "
+                               "no single further clearing restores anyone", code="clearing_stuck",
+                               n=int(still_blocked.sum()))
                 break
             rescanned = True
             for o in list(estimate):

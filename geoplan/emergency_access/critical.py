@@ -136,7 +136,11 @@ def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, buildi
             cnt[p] += cnt[c] + float(seg_cnt.get(s, 0.0))
     out = pd.DataFrame(rows, columns=["segment", "residents_cut_off", "buildings_cut_off"])
     out = out.loc[out["buildings_cut_off"] > 0]
-    # one link = a run of bridge segments through nodes where nothing else joins (junction to junction)
+    return _join_runs(net, out)
+
+
+def _join_runs(net: CompiledNetwork, out: pd.DataFrame) -> pd.DataFrame:
+    """Join bridge segments into links: runs through nodes where nothing else joins."""
     group = {s: s for s in out["segment"].tolist()}
 
     def find(x: int) -> int:
@@ -206,3 +210,30 @@ def dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.G
                      int(sum(cnt_of.get(s, 0) for s in segs)), line))
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["length_m", "end_node"], ascending=[False, True]).reset_index(drop=True)
+
+
+def weak_points(study, searches, population: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Critical links of the network now and long dead ends of the baseline, for one audit.
+
+    ``searches`` is the audit's :class:`~geoplan.emergency_access.scenario.Searches`; returns
+    the frames of :func:`critical_links` and :func:`dead_ends`.
+    """
+    scen, now, bsnap = searches.scen, searches.now, searches.scen.buildings
+    now_net = now.network
+    seg_now = np.full(len(scen.full.edge_u), -1, dtype=np.int64)
+    seg_now[now_net.seg_fwd] = np.arange(len(now_net.seg_fwd))
+    hb = now_net.seg_bwd >= 0
+    seg_now[now_net.seg_bwd[hb]] = np.flatnonzero(hb)
+    bseg = np.where(bsnap.ok, bsnap.segment, 0)
+    b_node = np.where(now.end == "v", scen.base.seg_v[bseg], scen.base.seg_u[bseg])
+    b_node = np.where(np.isfinite(now.lead_s), b_node, -1)
+    b_seg_now = np.where(bsnap.ok, seg_now[scen.base.seg_fwd[bseg]], -1)
+    crit = critical_links(now_net, station_segments=now.stations.segment[now.stations.ok],
+                          building_node=b_node, building_segment=b_seg_now, population=population)
+    nodes = study.drive.nodes
+    node_hw = nodes["highway"].reindex(scen.base.node_ids).astype(object).to_numpy() if "highway" in nodes \
+        else np.full(scen.base.n_nodes, None, dtype=object)
+    dead = dead_ends(scen.base, node_highway=node_hw, area=study.area,
+                     max_length_m=study.preset.passability.dead_end_max_m,
+                     building_segment=np.where(bsnap.ok, bsnap.segment, -1), population=population)
+    return crit, dead

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.emergency_access._text import Term, message
 from geoplan.network import CompiledNetwork
 
 #: A line obstruction closes a segment it runs along for at least this many metres (or half its
@@ -46,7 +47,7 @@ class Placement:
     table
         One row per obstruction (input order): ``obstruction_id, kind, name, keep_open, source,
         geometry_type, applied`` (bool), ``road_distance_m`` (to the nearest road), ``edges_closed``,
-        ``buildings_inside``, ``note``.
+        ``buildings_inside``, ``note`` (a :class:`geoplan.i18n.Message`, ``""`` when applied).
     closures
         One row per (obstruction, directed edge) closed: ``obstruction`` (row position in
         ``table``), ``edge`` (index into the network's ``edge_*``), ``lo``, ``hi`` (covered stretch,
@@ -54,7 +55,7 @@ class Placement:
     inside
         One row per (obstruction, resident) cut off by a polygon: ``obstruction``, ``resident``.
     warnings
-        Messages about obstructions that could not be placed.
+        Messages (:class:`geoplan.i18n.Message`) about obstructions that could not be placed.
     """
 
     table: pd.DataFrame
@@ -131,6 +132,87 @@ def _point_segments(net: CompiledNetwork, tree, pts, tolerance_m: float, seg_ran
     return out
 
 
+def _line_closures(net: CompiledNetwork, i: int, g, tolerance_m: float) -> list[tuple]:
+    """Closures of a line obstruction: the segments it runs along (not those it only crosses)."""
+    closures: list[tuple] = []
+    for part in shapely.get_parts(g):
+        length = part.length
+        steps = max(2, int(np.ceil(length / LINE_STEP_M)) + 1)
+        pts = shapely.line_interpolate_point(part, np.linspace(0.0, length, steps))
+        snap = net.snap(pts, max_distance=tolerance_m)
+        if not snap.ok.any():
+            continue
+        spacing = length / (steps - 1) if steps > 1 else 0.0
+        frame = pd.DataFrame({"seg": snap.segment[snap.ok], "t": snap.t[snap.ok]})
+        need = min(LINE_MIN_OVERLAP_M, 0.5 * length)
+        for seg, grp in frame.groupby("seg", sort=True):
+            if (len(grp) - 1) * spacing >= need - 1e-9 or frame["seg"].nunique() == 1:
+                closures += _segment_rows(net, i, int(seg), float(grp["t"].min()), float(grp["t"].max()))
+    return closures
+
+
+def _polygon_closures(net: CompiledNetwork, tree, res_tree, i: int, g) -> tuple[list[tuple], list[tuple]]:
+    """Closures of a polygon obstruction (segments with a part inside) and the residents inside."""
+    closures: list[tuple] = []
+    inside: list[tuple] = []
+    shrunk = g.buffer(-POLYGON_EDGE_M)
+    area = shrunk if not shrunk.is_empty else g
+    if tree is not None:
+        for seg in np.sort(tree.query(area, predicate="intersects")):
+            line = net.seg_geometry[seg]
+            part = line.intersection(g)
+            if part.length <= POLYGON_EDGE_M:
+                continue
+            coords = shapely.get_coordinates(part)
+            t = shapely.line_locate_point(line, shapely.points(coords), normalized=True)
+            closures += _segment_rows(net, i, int(seg), float(t.min()), float(t.max()))
+    if res_tree is not None:
+        inside = [(i, int(r)) for r in np.sort(res_tree.query(g, predicate="contains"))]
+    return closures, inside
+
+
+def _segment_ranks(net: CompiledNetwork, highway: np.ndarray | None) -> np.ndarray | None:
+    if highway is None:
+        return None
+    order = {h: k for k, h in enumerate(MINOR_ORDER)}
+    return np.array([order.get(str(h), len(MINOR_ORDER)) for h in np.asarray(highway, dtype=object)[net.seg_fwd]])
+
+
+def _column(frame: pd.DataFrame, name: str, default, dtype=object) -> np.ndarray:
+    return frame[name].astype(dtype).to_numpy() if name in frame else np.full(len(frame), default, dtype=dtype)
+
+
+def _verdicts(geoms, road_dist, notes, edges_closed, n_inside, ids, kinds, tolerance_m):
+    """Which obstructions apply, the note of those that do not, and warnings for misplaced ones."""
+    n = len(geoms)
+    applied = np.zeros(n, dtype=bool)
+    warnings = []
+    for i in range(n):
+        if notes[i]:
+            continue
+        if edges_closed[i] or n_inside[i]:
+            applied[i] = True
+            continue
+        d = road_dist[i]
+        if geoms[i].geom_type in ("Polygon", "MultiPolygon"):
+            notes[i] = message("no road or residential building inside: no effect", code="no_effect")
+        elif np.isfinite(d):
+            notes[i] = message("farther than {tolerance:g} m from any road (nearest road {distance:.0f} m away): "
+                               "not applied", code="off_road", tolerance=tolerance_m, distance=d)
+            warnings.append(message("obstruction {id} ({kind}) is farther than {tolerance:g} m from any road "
+                                    "(nearest road {distance:.0f} m away); it was not applied — fix: move it onto "
+                                    "the road it blocks", code="obstruction_off_road", id=ids[i],
+                                    kind=Term(str(kinds[i])), tolerance=tolerance_m, distance=d))
+        else:
+            notes[i] = message("farther than {tolerance:g} m from any road (no road): not applied", code="off_road",
+                               tolerance=tolerance_m)
+            warnings.append(message("obstruction {id} ({kind}) is farther than {tolerance:g} m from any road "
+                                    "(no road); it was not applied — fix: move it onto the road it blocks",
+                                    code="obstruction_off_road", id=ids[i], kind=Term(str(kinds[i])),
+                                    tolerance=tolerance_m))
+    return applied, warnings
+
+
 def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, residents: gpd.GeoDataFrame,
                        *, tolerance_m: float, highway: np.ndarray | None = None) -> Placement:
     """Find the edges each obstruction closes.
@@ -155,31 +237,25 @@ def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, res
         np.array([f"O{i + 1}" for i in range(n)], dtype=object)
     keep_open = obstructions["keep_open"].fillna(False).astype(bool).to_numpy() if "keep_open" in obstructions \
         else np.zeros(n, dtype=bool)
-    kinds = obstructions["kind"].astype(object).to_numpy() if "kind" in obstructions else np.full(n, "other", object)
+    kinds = _column(obstructions, "kind", "other")
     closures: list[tuple] = []
     inside_rows: list[tuple] = []
     road_dist = np.full(n, np.nan)
-    notes = [""] * n
-    warnings: list[str] = []
-    seg_geom = net.seg_geometry
-    tree = shapely.STRtree(seg_geom) if len(seg_geom) else None
+    notes: list = [""] * n
+    tree = shapely.STRtree(net.seg_geometry) if len(net.seg_geometry) else None
     res_pts = np.asarray(residents.representative_point().to_numpy(), dtype=object) if len(residents) else \
         np.zeros(0, dtype=object)
     res_tree = shapely.STRtree(res_pts) if len(res_pts) else None
-    seg_rank = None
-    if highway is not None:
-        order = {h: k for k, h in enumerate(MINOR_ORDER)}
-        seg_rank = np.array([order.get(str(h), len(MINOR_ORDER)) for h in np.asarray(highway, dtype=object)[net.seg_fwd]])
-
+    seg_rank = _segment_ranks(net, highway)
     for i, g in enumerate(geoms):
         if g is None or g.is_empty:
-            notes[i] = "no geometry: not applied"
+            notes[i] = message("no geometry: not applied", code="no_geometry")
             continue
         if tree is not None:
             near = tree.query_nearest(g, return_distance=True, all_matches=False)
             road_dist[i] = float(near[1][0]) if len(near[1]) else np.nan
         if keep_open[i]:
-            notes[i] = "kept open: not applied"
+            notes[i] = message("kept open: not applied", code="kept_open")
             continue
         gtype = g.geom_type
         if gtype in ("Point", "MultiPoint"):
@@ -187,64 +263,26 @@ def place_obstructions(obstructions: gpd.GeoDataFrame, net: CompiledNetwork, res
             for seg, t in _point_segments(net, tree, pts, tolerance_m, seg_rank):
                 closures += _segment_rows(net, i, seg, t, t)
         elif gtype in ("LineString", "MultiLineString"):
-            for part in shapely.get_parts(g):
-                length = part.length
-                steps = max(2, int(np.ceil(length / LINE_STEP_M)) + 1)
-                pts = shapely.line_interpolate_point(part, np.linspace(0.0, length, steps))
-                snap = net.snap(pts, max_distance=tolerance_m)
-                if not snap.ok.any():
-                    continue
-                spacing = length / (steps - 1) if steps > 1 else 0.0
-                frame = pd.DataFrame({"seg": snap.segment[snap.ok], "t": snap.t[snap.ok]})
-                need = min(LINE_MIN_OVERLAP_M, 0.5 * length)
-                for seg, grp in frame.groupby("seg", sort=True):
-                    if (len(grp) - 1) * spacing >= need - 1e-9 or frame["seg"].nunique() == 1:
-                        closures += _segment_rows(net, i, int(seg), float(grp["t"].min()), float(grp["t"].max()))
+            closures += _line_closures(net, i, g, tolerance_m)
         elif gtype in ("Polygon", "MultiPolygon"):
-            shrunk = g.buffer(-POLYGON_EDGE_M)
-            area = shrunk if not shrunk.is_empty else g
-            if tree is not None:
-                for seg in np.sort(tree.query(area, predicate="intersects")):
-                    line = seg_geom[seg]
-                    part = line.intersection(g)
-                    if part.length <= POLYGON_EDGE_M:
-                        continue
-                    coords = shapely.get_coordinates(part)
-                    t = shapely.line_locate_point(line, shapely.points(coords), normalized=True)
-                    closures += _segment_rows(net, i, int(seg), float(t.min()), float(t.max()))
-            if res_tree is not None:
-                for r in np.sort(res_tree.query(g, predicate="contains")):
-                    inside_rows.append((i, int(r)))
+            c, r = _polygon_closures(net, tree, res_tree, i, g)
+            closures += c
+            inside_rows += r
         else:
-            notes[i] = f"unsupported geometry {gtype}: not applied"
-            continue
-
+            notes[i] = message("unsupported geometry {geometry}: not applied", code="unsupported_geometry",
+                               geometry=gtype)
     closure_frame = pd.DataFrame(closures, columns=["obstruction", "edge", "lo", "hi"])
     closure_frame = closure_frame.drop_duplicates(["obstruction", "edge"]).reset_index(drop=True)
     inside = pd.DataFrame(inside_rows, columns=["obstruction", "resident"]).astype("int64")
     edges_closed = np.bincount(closure_frame["obstruction"].to_numpy(np.int64), minlength=n) if n else np.zeros(0, int)
     n_inside = np.bincount(inside["obstruction"].to_numpy(np.int64), minlength=n) if n else np.zeros(0, int)
-    applied = np.zeros(n, dtype=bool)
-    for i in range(n):
-        if notes[i]:
-            continue
-        if edges_closed[i] or n_inside[i]:
-            applied[i] = True
-            continue
-        d = road_dist[i]
-        if geoms[i].geom_type in ("Polygon", "MultiPolygon"):
-            notes[i] = "no road or residential building inside: no effect"
-        else:
-            where = f"nearest road {d:.0f} m away" if np.isfinite(d) else "no road"
-            notes[i] = f"farther than {tolerance_m:g} m from any road ({where}): not applied"
-            warnings.append(f"obstruction {ids[i]} ({kinds[i]}) is farther than {tolerance_m:g} m from any road "
-                            f"({where}); it was not applied — fix: move it onto the road it blocks")
+    applied, warnings = _verdicts(geoms, road_dist, notes, edges_closed, n_inside, ids, kinds, tolerance_m)
     table = pd.DataFrame({
         "obstruction_id": ids,
         "kind": kinds,
-        "name": obstructions["name"].astype(object).to_numpy() if "name" in obstructions else None,
+        "name": _column(obstructions, "name", None),
         "keep_open": keep_open,
-        "source": obstructions["source"].astype(object).to_numpy() if "source" in obstructions else None,
+        "source": _column(obstructions, "source", None),
         "geometry_type": [None if g is None else g.geom_type for g in geoms],
         "applied": applied,
         "road_distance_m": road_dist,

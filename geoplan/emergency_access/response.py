@@ -39,6 +39,9 @@ class Costs:
     ----------
     drive_s
         Seconds of driving (no turnout); ``inf`` if unreachable.
+    lead_s
+        What the search minimises: driving plus the station's turnout beyond the quickest
+        station's (equal to ``drive_s`` when every station has the same turnout), seconds.
     station
         Index into the stations of the scenario's ``stations`` (``-1`` if unreachable).
     end
@@ -53,6 +56,7 @@ class Costs:
     """
 
     drive_s: np.ndarray
+    lead_s: np.ndarray
     station: np.ndarray
     end: np.ndarray
     reach: Reach
@@ -79,12 +83,15 @@ class Scenarios:
         Station points (network CRS) of the vehicle's kind.
     max_snap_m
         Farthest a station may be from an open road.
+    turnout_s
+        Turnout of each station (s); the first-arriving station is the one with the least
+        turnout plus driving. ``None``: all equal.
     """
 
     weight = "travel_time"
 
     def __init__(self, full: CompiledNetwork, impassable: np.ndarray, placement: Placement, building_geoms,
-                 station_geoms: np.ndarray, *, max_snap_m: float) -> None:
+                 station_geoms: np.ndarray, *, max_snap_m: float, turnout_s: np.ndarray | None = None) -> None:
         self.full = full
         self.impassable = np.asarray(impassable, dtype=bool)
         self.placement = placement
@@ -92,6 +99,9 @@ class Scenarios:
         self.buildings = self.base.snap(np.asarray(building_geoms, dtype=object), max_distance=max_snap_m)
         self.station_geoms = np.asarray(station_geoms, dtype=object)
         self.max_snap_m = max_snap_m
+        turnout = np.zeros(len(self.station_geoms)) if turnout_s is None else np.asarray(turnout_s, dtype=float)
+        #: turnout beyond the quickest station's, added at each station's start (seconds)
+        self.extra_s = turnout - (turnout.min() if len(turnout) else 0.0)
         self.n_obstructions = len(placement.table)
         self.runs = 0
         # baseline segment of every directed edge (edge arrays are shared by every scenario)
@@ -140,13 +150,15 @@ class Scenarios:
         if net is None:
             net, closed = self.network(active)
             stations = net.snap(self.station_geoms, max_distance=self.max_snap_m)
-        reach = net.search(stations, weight=self.weight, limit=limit)
+        extra = self.extra_s if self.extra_s.any() else None
+        reach = net.search(stations, weight=self.weight, limit=limit, source_cost=extra)
         self.runs += 1
         cost, station, end = self._targets(net, closed, reach, stations, active)
         if limit < np.inf:
             over = cost > limit
             cost[over], station[over], end[over] = np.inf, -1, ""
-        return Costs(cost, station, end, reach, net, stations)
+        drive = cost - self.extra_s[np.maximum(station, 0)] if len(self.extra_s) else cost
+        return Costs(np.where(station >= 0, drive, np.inf), cost, station, end, reach, net, stations)
 
     # ------------------------------------------------------------------ building costs
     def _targets(self, net, closed, reach, stations, active):
@@ -203,7 +215,7 @@ class Scenarios:
                 ahead = np.where((tb >= ts) & clear, w[f[bi]] * (tb - ts), np.inf)
                 back_ok = (r[bi] >= 0) & (tb <= ts) & clear
                 behind = np.where(back_ok, w[np.maximum(r[bi], 0)] * (ts - tb), np.inf)
-                pairs["direct"] = np.minimum(ahead, behind)
+                pairs["direct"] = np.minimum(ahead, behind) + self.extra_s[pairs["station"].to_numpy()]
                 best = pairs.sort_values(["building", "direct", "station"]).drop_duplicates("building")
                 bi, c = best["building"].to_numpy(), best["direct"].to_numpy()
                 better = c < cost[bi]

@@ -22,8 +22,8 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     "boundary": ("community", "name_zh", "name_en", "note"),
     "residents": ("population", "name", "elderly_share", "note"),
     "facilities": ("category", "name", "capacity", "note"),
-    "stations": ("kind", "name", "note"),
-    "obstructions": ("kind", "name", "keep_open", "note"),
+    "stations": ("kind", "name", "turnout_s", "note"),
+    "obstructions": ("kind", "name", "keep_open", "width_taken_m", "note"),
     "sites": ("kind", "name", "existing", "usable_share", "area_m2", "note"),
 }
 
@@ -31,7 +31,8 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 DTYPES: Mapping[str, str] = {
     "community": "str", "name_zh": "str", "name_en": "str", "name": "str", "note": "str",
     "category": "str", "kind": "str",
-    "population": "float64", "elderly_share": "float64", "capacity": "float64", "usable_share": "float64", "area_m2": "float64",
+    "population": "float64", "elderly_share": "float64", "capacity": "float64", "turnout_s": "float64",
+    "width_taken_m": "float64", "usable_share": "float64", "area_m2": "float64",
     "keep_open": "bool", "existing": "bool",
 }
 
@@ -171,14 +172,16 @@ def _facilities(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> 
 
 def _stations(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     return {"kind": choice(frame, "kind", source, known=STATION_KINDS, aliases=STATION_ALIASES, default=None),
-            "name": text(frame, "name")}
+            "name": text(frame, "name"),
+            "turnout_s": number(frame, "turnout_s", source, required=False, low=0, high=3600, unit="seconds")}
 
 
 def _obstructions(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     return {"kind": choice(frame, "kind", source, known=OBSTRUCTION_KINDS, aliases=OBSTRUCTION_ALIASES,
                            default=None),
             "name": text(frame, "name"),
-            "keep_open": flag(frame, "keep_open", source, default=False)}
+            "keep_open": flag(frame, "keep_open", source, default=False),
+            "width_taken_m": number(frame, "width_taken_m", source, required=False, low=0, high=50, unit="metres")}
 
 
 def _sites(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:

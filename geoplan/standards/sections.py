@@ -87,6 +87,9 @@ class Vehicle:
         Longest distance from the parked vehicle to the building (hose or stretcher).
     station_kinds
         Which ``stations.kind`` dispatch this vehicle.
+    transport_target_s
+        Driving time from the building to the nearest emergency hospital within which the patient
+        counts as delivered in time (``0``: the vehicle has no hospital leg).
     """
 
     vehicle: str
@@ -96,6 +99,7 @@ class Vehicle:
     target_drive_s: float
     last_leg_m: float
     station_kinds: tuple[str, ...]
+    transport_target_s: float = 0.0
 
     @property
     def target_s(self) -> float:
@@ -112,7 +116,8 @@ FIRE = Vehicle("fire", min_width_m=4.0, min_height_m=4.0, turnout_s=60.0, target
 #: ambulance is ≈ 2.1 m wide and 2.7 m high); 10 min driving follows the ≤ 5 km urban service
 #: radius of 国卫医发〔2020〕19号 at ≈ 30 km/h. Dispatched from ambulance posts and hospitals.
 AMBULANCE = Vehicle("ambulance", min_width_m=3.0, min_height_m=2.8, turnout_s=60.0, target_drive_s=600.0,
-                    last_leg_m=150.0, station_kinds=("ambulance", "hospital"))
+                    last_leg_m=150.0, station_kinds=("ambulance", "hospital"),
+                    transport_target_s=600.0)  # assumption: the hospital leg within the same 5 km radius
 
 #: Carriageway width assumed per highway class when no width or lane tag exists, metres.
 #: ASSUMPTIONS (not survey data): typical urban widths; ``service`` at the 4.0 m fire-lane minimum
@@ -152,6 +157,9 @@ class Passability:
     dead_end_max_m: float = 40.0
     #: How far a reported obstruction may lie from the road it blocks (a mapping tolerance), metres.
     obstruction_snap_m: float = 15.0
+    #: GB 50180-2018 6.0.5: a residential block's main internal road needs ≥ 2 vehicle entrances
+    #: onto city roads (verify the clause against the standard's text; overridable).
+    compound_min_entrances: int = 2
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ WAY_TAGS: tuple[str, ...] = (
     "access", "motor_vehicle", "vehicle", "emergency", "service", "oneway", "junction", "maxspeed",
     "bridge", "tunnel", "foot", "area", "wheelchair", "kerb",
 )
+WAY_TAGS += __import__("geoplan.standards.parking", fromlist=["PARKING_TAGS"]).PARKING_TAGS  # parked cars (parking.py)
 NODE_TAGS: tuple[str, ...] = ("barrier", "access", "motor_vehicle", "emergency", "highway", "name", "maxwidth", "width")
 #: OSM tags kept on buildings, POIs and areas.
 FEATURE_TAGS: tuple[str, ...] = (

@@ -1,0 +1,184 @@
+"""Residential compounds (小区) and their vehicle entrances, and sealing them.
+
+A compound is a polygon with a name (a ``compounds`` GeoDataFrame, or the study's compounds
+when it has them). Its **vehicle entrances** are the drive-network segments that cross its
+outline (one end inside, one outside), each with the gate on it (a ``barrier=*`` node at either
+end) and whether an obstruction locks it now. ``--seal NAME[,NAME…]|all`` closes every entrance
+of those compounds except those where the obstructions layer marks a gate ``keep_open``; each
+closed entrance is a ``sealed_compound`` obstruction (id ``E<compound>.<k>``), so the clearing
+analysis tells which single entrance kept open restores the most residents.
+
+The check: GB 50180-2018 6.0.5 — the main internal road of a residential block needs at least
+two vehicle entrances onto city roads, paved ≥ 4.0 m (``preset.passability.compound_min_entrances``;
+verify the clause against the standard's text before relying on it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoplan.errors import InputError
+
+#: ``barrier=*`` values that make an entrance *gated*.
+GATE_KINDS = frozenset({"gate", "lift_gate", "swing_gate", "sliding_gate", "entrance", "sally_port",
+                        "wicket_gate", "sliding_beam"})
+
+
+@dataclass(frozen=True)
+class Entrances:
+    """Vehicle entrances of every compound (one row per crossing segment).
+
+    Columns: ``entrance_id``, ``compound`` (position in the compounds frame), ``segment`` (of the
+    full drive network), ``gate`` (barrier kind or ``""``), ``geometry`` (the crossing point).
+    """
+
+    table: gpd.GeoDataFrame
+
+
+def prepare(study, compounds: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The compounds in the study CRS with ``compound`` (name) and ``compound_id``; ``None`` without any."""
+    frame = compounds if compounds is not None else getattr(study, "compounds", None)
+    if frame is None or not len(frame):
+        return None
+    frame = frame.to_crs(study.crs) if frame.crs is not None else frame.set_crs(study.crs)
+    frame = frame.loc[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
+    name_col = next((c for c in ("compound", "name", "name_zh") if c in frame), None)
+    names = frame[name_col].astype(str).to_numpy() if name_col else np.array([f"K{i + 1}" for i in range(len(frame))])
+    return gpd.GeoDataFrame({"compound_id": [f"K{i + 1}" for i in range(len(frame))], "compound": names},
+                            geometry=frame.geometry.to_numpy(), crs=study.crs)
+
+
+def find_entrances(compounds: gpd.GeoDataFrame, net, nodes: pd.DataFrame) -> Entrances:
+    """Segments of ``net`` crossing each compound's outline, with the gate on them."""
+    rows = []
+    barrier = nodes["barrier"] if "barrier" in nodes else pd.Series(dtype=object)
+    for c, poly in enumerate(compounds.geometry):
+        inside = shapely.contains_xy(poly, net.node_x, net.node_y)
+        cross = np.flatnonzero(inside[net.seg_u] != inside[net.seg_v])
+        for k, seg in enumerate(cross.tolist()):
+            hit = shapely.intersection(net.seg_geometry[seg], poly.boundary)
+            pts = shapely.get_parts(hit)
+            point = pts[0] if len(pts) and pts[0].geom_type == "Point" else shapely.centroid(hit)
+            gate = ""
+            for node in (net.node_ids[net.seg_u[seg]], net.node_ids[net.seg_v[seg]]):
+                kind = barrier.get(node) if node in barrier.index else None
+                if isinstance(kind, str) and kind:
+                    gate = kind
+            rows.append((f"E{c + 1}.{k + 1}", c, int(seg), gate, point))
+    frame = pd.DataFrame(rows, columns=["entrance_id", "compound", "segment", "gate", "geometry"])
+    return Entrances(gpd.GeoDataFrame(frame, geometry="geometry", crs=compounds.crs))
+
+
+def of_buildings(compounds: gpd.GeoDataFrame | None, residents: gpd.GeoDataFrame) -> np.ndarray:
+    """The compound each building stands in (``""`` outside every compound)."""
+    out = np.full(len(residents), "", dtype=object)
+    if compounds is None or not len(residents):
+        return out
+    pts = residents.representative_point().to_numpy()
+    tree = shapely.STRtree(pts)
+    for c, poly in enumerate(compounds.geometry):
+        out[tree.query(poly, predicate="contains")] = compounds["compound"].iloc[c]
+    return out
+
+
+def sealed_set(compounds: gpd.GeoDataFrame | None, seal: str | list | tuple | None) -> np.ndarray:
+    """Mask of the compounds to seal (``"all"`` or names, comma-separated or a list)."""
+    if seal is None or seal == "" or seal == []:
+        return np.zeros(0 if compounds is None else len(compounds), dtype=bool)
+    if compounds is None:
+        raise InputError("--seal needs residential compounds, and the study has none",
+                         fix="give a compounds file (--compounds FILE, named polygons)")
+    names = [s.strip() for s in (seal.split(",") if isinstance(seal, str) else seal) if str(s).strip()]
+    if names == ["all"]:
+        return np.ones(len(compounds), dtype=bool)
+    known = set(compounds["compound"])
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(f"no compound named {unknown[0]!r} to seal",
+                         fix=f"use one of: {', '.join(sorted(known)[:10])} (or all)")
+    return compounds["compound"].isin(names).to_numpy()
+
+
+def seal_obstructions(compounds, entrances: Entrances, sealed: np.ndarray, obstructions: gpd.GeoDataFrame,
+                      *, keep_open_m: float) -> gpd.GeoDataFrame:
+    """``sealed_compound`` point obstructions on every entrance of the sealed compounds, except kept-open gates."""
+    e = entrances.table
+    pick = e.loc[sealed[e["compound"].to_numpy()]] if len(e) else e
+    if len(pick) and len(obstructions) and "keep_open" in obstructions:
+        kept = obstructions.loc[obstructions["keep_open"].fillna(False).astype(bool).to_numpy()]
+        if len(kept):
+            near = shapely.STRtree(kept.geometry.to_numpy()).query(pick.geometry.to_numpy(), predicate="dwithin",
+                                                                    distance=keep_open_m)
+            pick = pick.drop(pick.index[np.unique(near[0])])
+    return gpd.GeoDataFrame({
+        "obstruction_id": pick["entrance_id"].to_numpy(), "kind": "sealed_compound",
+        "name": compounds["compound"].to_numpy()[pick["compound"].to_numpy()] if len(pick) else [],
+        "keep_open": False, "source": "--seal"}, geometry=pick.geometry.to_numpy(), crs=compounds.crs)
+
+
+def _entrance_state(entrances: Entrances, net, impassable: np.ndarray, closures_of_edge: dict) -> pd.DataFrame:
+    """Per entrance: passable for the vehicle, locked by an obstruction now, usable (both)."""
+    e = entrances.table
+    seg = e["segment"].to_numpy(np.int64)
+    fwd, bwd = net.seg_fwd[seg], net.seg_bwd[seg]
+    locked = np.array([bool(closures_of_edge.get(int(f))) or (b >= 0 and bool(closures_of_edge.get(int(b))))
+                       for f, b in zip(fwd.tolist(), bwd.tolist())], dtype=bool)
+    passable = ~impassable[fwd]
+    return pd.DataFrame({"passable": passable, "locked": locked, "usable": passable & ~locked}, index=e.index)
+
+
+def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, obstructions: pd.DataFrame, net,
+                   impassable: np.ndarray, clear_width_m: np.ndarray, closures_of_edge: dict,
+                   dead_ends: gpd.GeoDataFrame, sealed: np.ndarray, min_width_m: float,
+                   min_entrances: int) -> gpd.GeoDataFrame:
+    """``access/compounds.csv``: buildings, residents, vehicle entrances and the checks of each compound."""
+    e = entrances.table
+    state = _entrance_state(entrances, net, impassable, closures_of_edge)
+    mid = shapely.line_interpolate_point(net.seg_geometry, 0.5, normalized=True)
+    narrow_seg = clear_width_m[net.seg_fwd] < min_width_m - 1e-9
+    dead_pts = dead_ends.geometry.representative_point().to_numpy() if len(dead_ends) else np.zeros(0, dtype=object)
+    rows = []
+    for c, poly in enumerate(compounds.geometry):
+        name = compounds["compound"].iloc[c]
+        b = buildings.loc[buildings["compound"].to_numpy() == name]
+        mine = (e["compound"] == c).to_numpy()
+        ids, st = e.loc[mine, "entrance_id"].to_numpy(), state.loc[mine]
+        prefix = f"E{c + 1}."
+        lost = b["cause_obstructions"].astype(str).str.contains(prefix, regex=False) & (b["status"] == "blocked")
+        seals = obstructions.loc[obstructions["obstruction_id"].astype(str).str.startswith(prefix)]
+        best = seals.sort_values(["residents_restored_if_cleared", "obstruction_id"], ascending=[False, True]).head(1)
+        helps = len(best) and float(best["residents_restored_if_cleared"].iloc[0]) > 0
+        inside = shapely.contains(poly, mid)
+        usable = int(st["usable"].sum())
+        rows.append({
+            "compound_id": compounds["compound_id"].iloc[c], "compound": name,
+            "buildings": int(len(b)), "residents": float(round(b["population"].sum(), 1)),
+            "vehicle_entrances": int(mine.sum()), "usable_entrances": usable,
+            "gated_entrances": ";".join(ids[(e.loc[mine, "gate"] != "").to_numpy()]),
+            "locked_entrances": ";".join(ids[st["locked"].to_numpy()]),
+            "narrow_lanes": int((inside & narrow_seg).sum()),
+            "long_dead_ends": int(shapely.contains(poly, dead_pts).sum()) if len(dead_pts) else 0,
+            "min_entrances": int(min_entrances), "too_few_entrances": usable < min_entrances,
+            "sealed": bool(sealed[c]) if len(sealed) else False,
+            "buildings_losing_access": int(lost.sum()),
+            "residents_losing_access": float(round(b.loc[lost.to_numpy(), "population"].sum(), 1)),
+            "keep_open_entrance": best["obstruction_id"].iloc[0] if helps else "",
+            "keep_open_restores_residents": float(best["residents_restored_if_cleared"].iloc[0]) if helps else 0.0,
+        })
+    table = pd.DataFrame(rows)
+    table["check"] = np.where(table["sealed"], "sealed", np.where(table["too_few_entrances"], "too_few_entrances", "ok"))
+    return gpd.GeoDataFrame(table, geometry=compounds.geometry.to_numpy(), crs=compounds.crs)
+
+
+def empty_table(crs) -> gpd.GeoDataFrame:
+    """``compounds.csv`` of a study without compounds (the columns, no rows)."""
+    cols = ("compound_id", "compound", "buildings", "residents", "vehicle_entrances", "usable_entrances",
+            "gated_entrances", "locked_entrances", "narrow_lanes", "long_dead_ends", "min_entrances",
+            "too_few_entrances", "sealed", "buildings_losing_access", "residents_losing_access",
+            "keep_open_entrance", "keep_open_restores_residents", "check")
+    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)

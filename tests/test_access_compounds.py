@@ -1,0 +1,119 @@
+"""Compounds and their gates, and sealed compounds (issue 15.2–15.3), on hand-built networks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geoplan.emergency_access import access
+from geoplan.study import load_study
+from osm_fixture import OsmWriter, lonlat
+from test_access import POP, _by_name, _house, _point, _widen, _write, compound  # noqa: F401  (fixture)
+
+
+def _polygon(x0, y0, x1, y1, name):
+    ring = [lonlat(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
+    return {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def _compounds_frame(features):
+    return gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+
+
+BOX = (90, 30, 230, 200)  # the compound's outline (m)
+
+
+@pytest.fixture(scope="module")
+def two_gates(tmp_path_factory):
+    """A 300 m loop of streets; a compound entered from the south street and from the east street."""
+    tmp = tmp_path_factory.mktemp("two_gates")
+    w = OsmWriter()
+    sw, s_mid, se = w.node(0, 0), w.node(150, 0), w.node(300, 0)
+    e_mid, ne, nw = w.node(300, 150), w.node(300, 300), w.node(0, 300)
+    w.way([sw, s_mid, se], highway="residential", name="南街")
+    w.way([se, e_mid, ne], highway="residential", name="东街")
+    w.way([ne, nw, sw], highway="residential", name="北西街")
+    hub = w.node(150, 150)
+    w.way([s_mid, hub], highway="service", name="南门路")
+    w.way([hub, e_mid], highway="service", name="东门路")
+    w.way([w.node(100, 150), hub], highway="service", name="小区路")
+    _house(w, 155, 90, "A栋")
+    _house(w, 110, 160, "B栋")
+    _house(w, 170, 160, "C栋")
+    _house(w, 20, 20, "外1")
+    _widen(w, 0, 0, 300, 300)
+    osm = w.write(tmp / "two.osm")
+    layers = tmp / "layers"
+    _write(layers, "stations.geojson", [_point(5, 150, kind="fire")])
+    comp = [_polygon(*BOX, "小区甲")]
+    _write(tmp, "compounds.geojson", comp)
+    return {"study": load_study(osm, layers=[layers]), "compounds": _compounds_frame(comp), "tmp": tmp, "osm": osm,
+            "layers": layers}
+
+
+def test_compounds_table_lists_entrances_and_the_check(two_gates):
+    r = access(two_gates["study"], vehicle="fire", compounds=two_gates["compounds"])
+    row = r.compounds.set_index("compound").loc["小区甲"]
+    assert row["buildings"] == 3 and row["residents"] == pytest.approx(3 * POP, rel=0.01)
+    assert row["vehicle_entrances"] == 2 and row["usable_entrances"] == 2 and not row["too_few_entrances"]
+    assert row["check"] == "ok" and row["long_dead_ends"] == 1  # the 50 m stub west of the hub
+    b = _by_name(r, two_gates["study"])
+    assert set(b.index[b["compound"] == "小区甲"]) == {"A栋", "B栋", "C栋"} and b.loc["外1", "compound"] == ""
+
+
+def test_one_gate_compound_is_flagged_and_its_locked_gate_named(compound):
+    study = compound["study"]
+    box = _compounds_frame([_polygon(90, 30, 210, 200, "小区乙")])
+    r = access(study, vehicle="fire", compounds=box)
+    row = r.compounds.iloc[0]
+    assert row["vehicle_entrances"] == 1 and row["usable_entrances"] == 0
+    assert row["locked_entrances"] == "E1.1" and row["too_few_entrances"] and row["check"] == "too_few_entrances"
+    base = access(study, vehicle="fire", compounds=box, obstructions=False).compounds.iloc[0]
+    assert base["usable_entrances"] == 1 and base["too_few_entrances"]  # one gate is one too few (GB 50180 6.0.5)
+
+
+def test_sealing_blocks_exactly_the_compound_and_one_gate_kept_open_restores_everyone(two_gates):
+    study = two_gates["study"]
+    r = access(study, vehicle="fire", compounds=two_gates["compounds"], seal="小区甲")
+    b = _by_name(r, study)
+    assert set(b.index[b["status"] == "blocked"]) == {"A栋", "B栋", "C栋"} and b.loc["外1", "status"] == "ok"
+    o = r.obstructions.set_index("obstruction_id")
+    assert {"E1.1", "E1.2"} <= set(o.index) and (o.loc[["E1.1", "E1.2"], "kind"] == "sealed_compound").all()
+    assert o.loc["E1.1", "residents_restored_if_cleared"] == pytest.approx(3 * POP, rel=0.01)
+    row = r.compounds.iloc[0]
+    assert row["sealed"] and row["check"] == "sealed" and row["buildings_losing_access"] == 3
+    assert row["keep_open_entrance"] == "E1.1"  # either restores everyone: the first is named
+    assert row["keep_open_restores_residents"] == pytest.approx(3 * POP, rel=0.01)
+    html = r.to_map(lang="zh").html()
+    assert "居住小区" in html or json.dumps("居住小区")[1:-1] in html
+
+
+def test_a_gate_marked_keep_open_is_not_sealed(two_gates):
+    study = two_gates["study"]
+    kept = gpd.GeoDataFrame({"kind": ["locked_gate"], "keep_open": [True], "name": ["东门"]},
+                            geometry=[shapely.Point(*lonlat(BOX[2], 150))], crs="EPSG:4326")
+    r = access(study, vehicle="fire", compounds=two_gates["compounds"], seal="all", scenario=kept)
+    assert (r.buildings["status"] == "ok").all()
+    assert "E1.2" not in set(r.obstructions["obstruction_id"]) and "E1.1" in set(r.obstructions["obstruction_id"])
+
+
+def test_cli_compounds_and_seal(two_gates):
+    tmp = two_gates["tmp"]
+    cmd = [sys.executable, "-m", "geoplan.cli", "access", "--osm", str(two_gates["osm"]), "--layers",
+           str(two_gates["layers"]), "--compounds", str(tmp / "compounds.geojson")]
+    run = subprocess.run(cmd + ["--seal", "小区甲", "--out", str(tmp / "out")], capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    c = pd.read_csv(tmp / "out" / "access" / "compounds.csv", encoding="utf-8-sig")
+    assert c["compound"].tolist() == ["小区甲"] and c["keep_open_entrance"].tolist() == ["E1.1"]
+    b = pd.read_csv(tmp / "out" / "access" / "buildings.csv", encoding="utf-8-sig")
+    assert (b.loc[b["compound"] == "小区甲", "status"] == "blocked").all()
+    bad = subprocess.run(cmd + ["--seal", "没有这个小区", "--out", str(tmp / "bad")], capture_output=True, text=True,
+                         timeout=600)
+    assert bad.returncode == 2 and "no compound named" in bad.stderr
