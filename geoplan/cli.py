@@ -23,6 +23,7 @@ from typing import Sequence
 
 from geoplan.errors import InputError
 from geoplan.i18n import N_, message, translator
+from geoplan.standards import PRESETS
 
 #: Analyses (the command and output folder → the package), in the order ``demo`` and ``run`` execute them.
 ANALYSIS_PACKAGES = {"coverage": "geoplan.life_circle", "access": "geoplan.emergency_access",
@@ -68,7 +69,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
                      help="folder of community layers (repeatable; for demo: added to the sample layers)")
     src.add_argument("--encoding", help="text encoding of layer files without a .cpg (e.g. gbk)")
     src.add_argument("--config", metavar="FILE", help="project YAML with preset, overrides and options")
-    src.add_argument("--preset", choices=["gb", "nfpa"], default=None, help="planning-standard preset (default gb)")
+    src.add_argument("--preset", choices=list(PRESETS), default=None, help="planning-standard preset (default gb)")
     src.add_argument("--no-cache", dest="cache", action="store_false",
                      help="load from the files, bypassing the study cache ($GEOPLAN_CACHE_DIR, default ~/.cache/geoplan/studies)")
     src.add_argument("--clear-cache", action="store_true", help="delete every cached study before loading")

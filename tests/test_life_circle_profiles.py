@@ -100,7 +100,10 @@ def test_a_ramp_keeps_the_steps_open_and_no_way_round_means_no_distance():
                                                                 blocked.walk.edges["u"].isin([3, 4]), "no", None))
     import dataclasses
 
-    walled = dataclasses.replace(blocked, walk=dataclasses.replace(blocked.walk, edges=blocked_all))
+    from geoplan.study import Network
+
+    walk = Network(blocked.walk.mode, None, blocked.walk.nodes, blocked_all, blocked.walk.compiled)
+    walled = dataclasses.replace(blocked, walk=walk)
     assert np.isnan(_dist(coverage(walled, categories=[CAT], profile="wheelchair")))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geoplan.standards import PRESETS
+
 HELP = "many districts at once on Dask (a LocalCluster of this machine's cores, or any cluster)"
 
 
@@ -19,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="margin around each district, metres (default: largest threshold in use + snap distance)")
     data.add_argument("--layers", metavar="DIR", action="append", default=None, help="community layers (repeatable)")
     data.add_argument("--config", metavar="FILE", help="project YAML")
-    data.add_argument("--preset", choices=["gb", "nfpa"], default=None, help="planning-standard preset (default gb)")
+    data.add_argument("--preset", choices=list(PRESETS), default=None, help="planning-standard preset (default gb)")
     data.add_argument("--encoding", help="text encoding of layer files without a .cpg (e.g. gbk)")
     run = parser.add_argument_group("run")
     run.add_argument("--analyses", default="coverage,access,sites", help="comma-separated (default: all three)")
