@@ -197,3 +197,12 @@ def test_objects_deleted_in_josm_are_left_out(tmp_path):
     data = read_osm_file(path)
     assert "已拆除路" not in set(data.ways["name"]) and len(data.ways) == len(plain.ways)
     assert len(data.nodes) == len(plain.nodes)
+
+
+def test_an_export_whose_ways_reach_past_its_box_gives_no_note(tmp_path):
+    """openstreetmap.org exports keep whole ways, so the streets reach past the <bounds> asked for."""
+    from osm_fixture import grid_writer, lonlat
+
+    (w0, s0), (e0, n0) = lonlat(100, 100), lonlat(200, 200)  # a box well inside the 300 m grid
+    data = read_osm_file(grid_writer().write(tmp_path / "export.osm", bounds=(w0, s0, e0, n0)))
+    assert data.header_bounds == pytest.approx((w0, s0, e0, n0)) and data.warnings == ()

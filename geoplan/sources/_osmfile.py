@@ -82,9 +82,10 @@ def _tags(taglist, keys) -> dict:
 
 #: libosmium's value of a coordinate the file does not give (deleted nodes, ways cut by the extract).
 _UNDEFINED_COORDINATE = 2147483647
-#: The extent of the streets covers less than this share of a ``<bounds>`` header, or lies
-#: less than this share inside it: the header describes another area, and we say so.
-_HEADER_AGREEMENT = 0.25
+#: Less than this share of a ``<bounds>`` header lies within the extent of the streets: the header
+#: describes another (or a far larger) area, and we say so. A header *inside* the streets' extent
+#: is what every openstreetmap.org export has (complete ways reach past the box asked for): no note.
+_HEADER_AGREEMENT = 0.5
 
 
 class _NeedsSorting(Exception):
@@ -389,9 +390,8 @@ def _header_warnings(header, bounds, path: Path) -> tuple:
     hw, hs, he, hn = header
     w, s, e, n = bounds
     overlap = max(0.0, min(he, e) - max(hw, w)) * max(0.0, min(hn, n) - max(hs, s))
-    data_area = max((e - w) * (n - s), 1e-12)
     header_area = max((he - hw) * (hn - hs), 1e-12)
-    if overlap >= _HEADER_AGREEMENT * data_area and overlap >= _HEADER_AGREEMENT * header_area:
+    if overlap >= _HEADER_AGREEMENT * header_area:
         return ()
     fmt = lambda box: ", ".join(f"{v:.4f}" for v in box)  # noqa: E731 — local formatting helper
     return (message("{file}: the file's <bounds> header ({header}) does not match the extent of its streets "
