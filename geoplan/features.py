@@ -11,7 +11,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoplan.i18n import N_
 from geoplan.standards import RESIDENTIAL_BUILDINGS, SITE_TAGS, STATION_TAGS, Preset
+from geoplan.standards.facilities import EXCLUDE, UNCLASSIFIED
+
+#: Why a school is listed without a category (kept in ``facilities.note``).
+UNCLASSIFIED_NOTE = N_("a school whose tags and name do not say its level: add isced:level or school=* in "
+                       "OpenStreetMap, or give its category in a facilities layer")
 
 _NOT_BUILDINGS = {"no", "entrance", "roof", "carport", "construction", "ruins"}
 
@@ -77,28 +83,98 @@ def buildings_from_osm(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDat
     return out.sort_values("building_id", kind="stable").reset_index(drop=True)
 
 
-def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
-    """Facilities by life-circle category, by the first matching rule of ``preset.facility_tags``.
+def _text_of(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[key].astype(object).where(frame[key].notna(), "").astype(str)
 
-    Returns ``facility_id, category, name, name_zh, name_en, source`` and the feature's own
-    geometry (point or polygon; polygons are reached at their nearest side).
-    """
-    category = pd.Series(None, index=features.index, dtype=object)
-    for cat, key, values in preset.facility_tags:
+
+def _tag_outcomes(features: pd.DataFrame, rules) -> tuple[pd.Series, pd.Series]:
+    """First matching tag rule per feature: its outcome and ``tag:key=value``."""
+    outcome = pd.Series(None, index=features.index, dtype=object)
+    rule = pd.Series(None, index=features.index, dtype=object)
+    for result, key, values in rules:
         if key not in features.columns:
             continue
-        col = features[key].astype(object)
-        match = col.isin(values) if "*" not in values else col.notna()
-        category = category.where(category.notna() | ~match, cat)
-    known = category.isin(list(preset.life_circle.circle_of_category))
-    picked = features.loc[known.to_numpy()]
+        col = _text_of(features, key)
+        if key == "isced:level":  # "1-2", "1,2", "1; 2" all mean levels 1 and 2
+            col = col.str.replace(r"\s*[,\-–/;]\s*", ";", regex=True)
+        match = (col != "") if "*" in values else col.isin(values)
+        match &= outcome.isna()
+        outcome = outcome.where(~match, result)
+        rule = rule.where(~match, "tag:" + key + "=" + col)
+    return outcome, rule
+
+
+def _name_outcomes(features: pd.DataFrame, kind: pd.Series, rules) -> tuple[pd.Series, pd.Series]:
+    """First matching name rule of each feature's kind; ``None`` where no rule of the kind matches."""
+    names = _text_of(features, "name") + " | " + _text_of(features, "name:zh") + " | " + _text_of(features, "name:en")
+    outcome = pd.Series(None, index=features.index, dtype=object)
+    rule = pd.Series(None, index=features.index, dtype=object)
+    for result, of_kind, pattern in rules:
+        todo = (kind == of_kind) & outcome.isna()
+        if not todo.any():
+            continue
+        if pattern == "":
+            hit = todo
+            found = pd.Series("", index=features.index)
+        else:
+            found = names[todo].str.extract(f"({pattern})", expand=False).reindex(features.index)
+            hit = todo & found.notna()
+        outcome = outcome.where(~hit, result)
+        rule = rule.where(~hit, ("name:" + found.astype(str).str.strip(" |（(")) if pattern else f"default:{of_kind[1:]}")
+    return outcome, rule
+
+
+def classify(features: gpd.GeoDataFrame, preset: Preset) -> pd.DataFrame:
+    """Every feature's classification outcome by the preset's rules, tags first, then names.
+
+    Returns ``outcome`` (a category, several joined by ``;``, ``"-"`` for excluded,
+    ``"unclassified"`` for a school no rule settles, or ``None`` when no rule concerns the
+    feature) and ``rule`` (``tag:amenity=hospital``, ``name:小学``, ``default:health``).
+    """
+    outcome, rule = _tag_outcomes(features, preset.facility_tags)
+    kind = outcome.where(outcome.astype(str).str.startswith("?"), None)
+    by_name, name_rule = _name_outcomes(features, kind, preset.facility_names)
+    settled = kind.notna() & by_name.notna()
+    outcome = outcome.where(~settled, by_name)
+    rule = rule.where(~settled, rule + " " + name_rule)
+    school_left = kind.eq("?school") & by_name.isna()
+    outcome = outcome.where(~school_left, UNCLASSIFIED)
+    outcome = outcome.where(~(kind.notna() & by_name.isna() & ~school_left), None)
+    return pd.DataFrame({"outcome": outcome, "rule": rule}, index=features.index)
+
+
+def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
+    """Facilities by life-circle category, by the preset's rules (tags first, then names).
+
+    Returns ``facility_id, category, name, name_zh, name_en, source, rule, note`` and the
+    feature's own geometry (point or polygon; polygons are entered from every side). A school
+    that serves two categories (九年一贯制) gives one row per category with the same
+    ``facility_id``; a school that no rule settles is listed as ``unclassified`` with a note.
+    Excluded features (universities, party schools, private grounds) are not listed.
+    """
+    result = classify(features, preset)
+    known = set(preset.categories) | {UNCLASSIFIED}
+    cats = result["outcome"].astype(object).where(result["outcome"].notna(), "").astype(str).str.split(";")
+    rows = cats.explode()
+    rows = rows[rows.isin(known)]
+    picked = features.loc[rows.index]
+    note = np.where(rows.to_numpy() == UNCLASSIFIED, UNCLASSIFIED_NOTE, None)
     out = gpd.GeoDataFrame({
         "facility_id": _osm_key(picked).to_numpy(),
-        "category": category[known].to_numpy(),
+        "category": rows.to_numpy(),
         **{c: v.to_numpy() for c, v in _names(picked).items()},
         "source": "osm",
+        "rule": result.loc[rows.index, "rule"].to_numpy(),
+        "note": note,
     }, geometry=picked.geometry.to_numpy(), crs=features.crs)
     return out.sort_values(["category", "facility_id"], kind="stable").reset_index(drop=True)
+
+
+def excluded_count(features: gpd.GeoDataFrame, preset: Preset) -> int:
+    """How many features a rule excluded from the life circle (reported in ``study.dropped``)."""
+    return int(classify(features, preset)["outcome"].eq(EXCLUDE).sum())
 
 
 def stations_from_osm(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
