@@ -256,8 +256,12 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
                                            if len(fac_ids) else "", "")
     table["name"] = residents["name"].astype(object).where(residents["name"].notna(), None).to_numpy()
     table["population_source"] = residents["population_source"].astype(str).to_numpy()
+    # the finer reporting unit, after the contract's leading columns
+    table["compound"] = (residents["compound"].astype(object).where(residents["compound"].notna(), None).to_numpy()
+                         if "compound" in residents else None)
     table["snap_m"] = np.round(np.where(np.isfinite(snap_r.distance_m), snap_r.distance_m, np.nan), _DECIMALS)
     res_gdf = gpd.GeoDataFrame(table, geometry=residents.geometry.to_numpy(), crs=study.crs)
+    compounds = _compounds(table, cats)
 
     # ---------------------------------------------------------------- summary
     summary = _summary(table, cats, limits, elderly_limits, preset, study.communities, fac_cat, used)
@@ -280,6 +284,8 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
         "lon": np.round(fac_ll.x.to_numpy(), 7),
         "lat": np.round(fac_ll.y.to_numpy(), 7),
         "source": fac["source"].astype(object).where(fac["source"].notna(), None).to_numpy(),
+        "rule": (fac["rule"].astype(object).where(fac["rule"].notna(), None).to_numpy() if "rule" in fac else None),
+        "entries": snap_f.n_entries[used],
         "snap_m": np.round(snap_f.distance_m[used], _DECIMALS),
         "nearest_population": np.round(served.to_numpy(), 1),
     }, geometry=fac_pts.to_numpy(), crs=study.crs)
@@ -301,11 +307,12 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
         "elderly_tier_m": {c: round(elderly_limits[c], 3) for c in cats}, "horizon_m": horizon_m,
         "service_area_buffer_m": service_area_buffer_m, "gap_join_m": gap_join_m, "per_facility": per_facility,
         "with_areas": with_areas, "max_snap_m": preset.max_snap_m, "preset": preset.name,
+        "entry_distance_m": preset.entry_distance_m, "units_source": list(getattr(study, "units_source", ())),
     }
     return CoverageResult(study_name=study.name, crs=study.crs, lang=study.lang, preset_name=preset.name,
                           sources=tuple(study.sources), residents=res_gdf, summary=summary,
                           communities=communities, facilities=facilities, service_areas=areas,
-                          facility_areas=per_fac, gaps=gaps, boundaries=study.communities,
+                          facility_areas=per_fac, gaps=gaps, boundaries=study.communities, compounds=compounds,
                           parameters=parameters, warnings=tuple(warnings))
 
 
@@ -341,10 +348,20 @@ def _summary(table, cats, limits, elderly_limits, preset, boundaries, fac_cat, u
                          "population": round(total, 3), "covered_population": round(c, 3),
                          "covered_share": _share(c, total),
                          "tier_min": preset.life_circle.circle_of_category[cat][0], "essential": preset.life_circle.circle_of_category[cat][1],
+                         "item": preset.life_circle.item_of_category.get(cat, ""),
                          "facilities": n_fac, "residents": int(mask.sum()),
                          "elderly_tier_m": round(elderly_limits[cat], 3),
                          "elderly_covered_population": round(ce, 3), "elderly_covered_share": _share(ce, total)})
     return pd.DataFrame(rows)
+
+
+def _compounds(table, cats) -> pd.DataFrame:
+    """The :func:`_communities` table per residential compound (residents outside any are left out)."""
+    inside = table.loc[table["compound"].notna()] if "compound" in table else table.iloc[:0]
+    if len(inside) == 0:
+        return pd.DataFrame({"compound": pd.Series([], dtype=object)})
+    per = _communities(inside.assign(community=inside["compound"].astype(str)), cats, None)
+    return per.loc[per["community"] != "ALL"].rename(columns={"community": "compound"}).reset_index(drop=True)
 
 
 def _communities(table, cats, boundaries) -> pd.DataFrame:

@@ -81,6 +81,8 @@ class CoverageResult:
     boundaries: gpd.GeoDataFrame
     parameters: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Complete-life-circle share per residential compound (the finer reporting unit), or ``None``.
+    compounds: pd.DataFrame | None = None
 
     @property
     def categories(self) -> list[str]:
@@ -114,6 +116,8 @@ class CoverageResult:
             write_csv(self.communities, folder / "communities.csv"),
             write_csv(self.facilities_table(), folder / "facilities.csv"),
         ]
+        if self.compounds is not None and len(self.compounds):
+            written.append(write_csv(self.compounds, folder / "compounds.csv"))
         layers = {"residents": self.residents, "facilities": self.facilities,
                   "service_areas": self.service_areas[self.service_areas.geometry.notna()],
                   "gaps": self.gaps}
