@@ -262,15 +262,8 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
 
     say("snapping residents, facilities, stations and sites to the networks")
     limit = preset.max_snap_m
-    gates = _entrances(features)
-    entered = {"max_distance": limit, "entry_distance": preset.entry_distance_m, "entrances": gates}
-    snaps = {
-        "residents.walk": walk.compiled.snap(residents.geometry.to_numpy(), max_distance=limit),
-        "residents.drive": drive.compiled.snap(residents.geometry.to_numpy(), max_distance=limit),
-        "facilities.walk": walk.compiled.snap_entries(facilities.geometry.to_numpy(), **entered),
-        "stations.drive": drive.compiled.snap(stations.geometry.to_numpy(), max_distance=limit),
-        "sites.walk": walk.compiled.snap_entries(sites.geometry.to_numpy(), **entered),
-    }
+    snaps = _snap_features(walk, drive, preset, features, residents=residents, facilities=facilities,
+                           stations=stations, sites=sites)
     facilities = _with_labels(facilities, "category")
     sites = _with_labels(sites, "kind")
     for key, snap in snaps.items():
@@ -309,6 +302,23 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
         compounds=compounds,
         units_source=units_source,
     )
+
+
+def _snap_features(walk: Network, drive: Network, preset: Preset, features: gpd.GeoDataFrame,
+                   **frames: gpd.GeoDataFrame) -> dict[str, Snapped]:
+    """Snap every role once. Residents and stations snap at their nearest side; polygon facilities
+    and sites are entered from every street within ``preset.entry_distance_m`` and at their mapped
+    entrances, all entries sources of the same one search."""
+    limit = preset.max_snap_m
+    entered = {"max_distance": limit, "entry_distance": preset.entry_distance_m, "entrances": _entrances(features)}
+    res = frames["residents"].geometry.to_numpy()
+    return {
+        "residents.walk": walk.compiled.snap(res, max_distance=limit),
+        "residents.drive": drive.compiled.snap(res, max_distance=limit),
+        "facilities.walk": walk.compiled.snap_entries(frames["facilities"].geometry.to_numpy(), **entered),
+        "stations.drive": drive.compiled.snap(frames["stations"].geometry.to_numpy(), max_distance=limit),
+        "sites.walk": walk.compiled.snap_entries(frames["sites"].geometry.to_numpy(), **entered),
+    }
 
 
 def _reporting_units(community, features: gpd.GeoDataFrame, area) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, tuple]:
