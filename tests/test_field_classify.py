@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -156,6 +158,14 @@ def test_unnamed_features_are_labelled_by_what_they_are(tmp_path):
     assert parks.loc["unnamed park", "label_zh"] == "未命名公园"
     assert parks.loc["Pocket Park", "label_zh"] == "街心公园"
     assert parks.loc["unnamed park", "facility_id"].startswith("way/")  # the id keeps its own column
+    from geoplan import coverage
+
+    table = coverage(study, categories="park").facilities_table().set_index("facility_id")
+    unnamed = parks.loc["unnamed park", "facility_id"]
+    assert table.loc[unnamed, "label_zh"] == "未命名公园" and table.loc[unnamed, "rule"] == "tag:leisure=park"
+    html = coverage(study, categories="park").to_map(lang="zh", date="2024-01-01").html()
+    assert "未命名公园" in html or json.dumps("未命名公园")[1:-1] in html  # data is JSON-escaped in the page
+    assert unnamed not in html  # the map shows what it is, not its id
 
 
 # ----------------------------------------------------------------------------- Baidu coordinates

@@ -285,6 +285,8 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
         "lat": np.round(fac_ll.y.to_numpy(), 7),
         "source": fac["source"].astype(object).where(fac["source"].notna(), None).to_numpy(),
         "rule": (fac["rule"].astype(object).where(fac["rule"].notna(), None).to_numpy() if "rule" in fac else None),
+        **{f"label_{lg}": (fac[f"label_{lg}"].to_numpy() if f"label_{lg}" in fac else
+                           fac["name"].astype(object).where(fac["name"].notna(), None).to_numpy()) for lg in ("zh", "en")},
         "entries": snap_f.n_entries[used],
         "snap_m": np.round(snap_f.distance_m[used], _DECIMALS),
         "nearest_population": np.round(served.to_numpy(), 1),

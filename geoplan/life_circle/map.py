@@ -160,7 +160,8 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
         pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
                      categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                      style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
-                     tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
+                     tooltip=[Field(f"label_{lang}" if f"label_{lang}" in fac else "name", "field.name"),
+                              Field("category", "field.category", "cat"),
                               Field("nearest_population", "field.nearest_population", "people"),
                               Field("source", "field.source")])
     return pm
