@@ -101,8 +101,9 @@ def _tag_outcomes(features: pd.DataFrame, rules) -> tuple[pd.Series, pd.Series]:
             col = col.str.replace(r"\s*[,\-–/;]\s*", ";", regex=True)
         match = (col != "") if "*" in values else col.isin(values)
         match &= outcome.isna()
-        outcome = outcome.where(~match, result)
-        rule = rule.where(~match, "tag:" + key + "=" + col)
+        if match.any():  # strings built for the matched rows only (large extracts)
+            outcome.loc[match] = result
+            rule.loc[match] = "tag:" + key + "=" + col[match]
     return outcome, rule
 
 
@@ -145,7 +146,8 @@ def classify(features: gpd.GeoDataFrame, preset: Preset) -> pd.DataFrame:
     return pd.DataFrame({"outcome": outcome, "rule": rule}, index=features.index)
 
 
-def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
+def classify_facilities(features: gpd.GeoDataFrame, preset: Preset, *,
+                        classified: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """Facilities by life-circle category, by the preset's rules (tags first, then names).
 
     Returns ``facility_id, category, name, name_zh, name_en, source, rule, note`` and the
@@ -153,8 +155,9 @@ def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDa
     that serves two categories (九年一贯制) gives one row per category with the same
     ``facility_id``; a school that no rule settles is listed as ``unclassified`` with a note.
     Excluded features (universities, party schools, private grounds) are not listed.
+    ``classified``: the result of :func:`classify` when already computed.
     """
-    result = classify(features, preset)
+    result = classify(features, preset) if classified is None else classified
     known = set(preset.categories) | {UNCLASSIFIED}
     cats = result["outcome"].astype(object).where(result["outcome"].notna(), "").astype(str).str.split(";")
     rows = cats.explode()
@@ -172,9 +175,10 @@ def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDa
     return out.sort_values(["category", "facility_id"], kind="stable").reset_index(drop=True)
 
 
-def excluded_count(features: gpd.GeoDataFrame, preset: Preset) -> int:
+def excluded_count(features: gpd.GeoDataFrame, preset: Preset, *, classified: pd.DataFrame | None = None) -> int:
     """How many features a rule excluded from the life circle (reported in ``study.dropped``)."""
-    return int(classify(features, preset)["outcome"].eq(EXCLUDE).sum())
+    result = classify(features, preset) if classified is None else classified
+    return int(result["outcome"].eq(EXCLUDE).sum())
 
 
 def stations_from_osm(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

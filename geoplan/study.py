@@ -239,8 +239,9 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
     if "name" not in residents:
         residents.insert(1, "name", None)
 
-    facilities = _concat([feat.classify_facilities(features, preset), community.facilities], crs)
-    dropped.extend(_classification_notes(features, facilities, preset))
+    classified = feat.classify(features, preset)
+    facilities = _concat([feat.classify_facilities(features, preset, classified=classified), community.facilities], crs)
+    dropped.extend(_classification_notes(classified, facilities))
     if "facility_id" in facilities and facilities["facility_id"].isna().any():
         missing = facilities["facility_id"].isna()
         facilities.loc[missing, "facility_id"] = [f"F{i + 1}" for i in range(int(missing.sum()))]
@@ -334,10 +335,10 @@ def _reporting_units(community, features: gpd.GeoDataFrame, area) -> tuple[gpd.G
     return communities, compounds, (source, units.SOURCE_COMPOUNDS if len(compounds) else units.SOURCE_NO_COMPOUNDS)
 
 
-def _classification_notes(features: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, preset: Preset) -> list[dict]:
+def _classification_notes(classified: pd.DataFrame, facilities: gpd.GeoDataFrame) -> list[dict]:
     """What the facility rules left out, for ``study.dropped``."""
     notes = []
-    excluded = feat.excluded_count(features, preset)
+    excluded = int(classified["outcome"].eq(feat.EXCLUDE).sum())
     if excluded:
         notes.append({"what": "features that are not life-circle facilities (universities, party schools, training "
                               "centres, private grounds…)", "count": excluded,
