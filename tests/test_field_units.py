@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -78,6 +80,9 @@ def test_named_residential_compounds_are_the_finer_unit(tmp_path):
     assert sorted(result.compounds["compound"]) == ["金色家园", "金色家园北区"]
     written = [p.name for p in result.to_file(tmp_path / "out")]
     assert "compounds.csv" in written
+    html = result.to_map(lang="zh", date="2024-01-01").html()
+    for text in ("金色家园北区", "小区"):  # the compound layer, labelled
+        assert text in html or json.dumps(text)[1:-1] in html
 
 
 def test_a_boundary_layer_still_wins(helsinki):

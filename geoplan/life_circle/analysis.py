@@ -315,6 +315,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
                           sources=tuple(study.sources), residents=res_gdf, summary=summary,
                           communities=communities, facilities=facilities, service_areas=areas,
                           facility_areas=per_fac, gaps=gaps, boundaries=study.communities, compounds=compounds,
+                          compound_areas=getattr(study, "compounds", None),
                           parameters=parameters, warnings=tuple(warnings))
 
 

@@ -79,6 +79,22 @@ def _community_layer(result, lang: str) -> gpd.GeoDataFrame | None:
     return out
 
 
+def _compound_layer(result, lang: str) -> gpd.GeoDataFrame | None:
+    """Residential compounds with their label in ``lang`` and complete-circle figures."""
+    areas = getattr(result, "compound_areas", None)
+    if areas is None or len(areas) == 0:
+        return None
+    own = "name_zh" if lang == "zh" else "name_en"
+    out = areas[["compound", "geometry"]].copy()
+    alt = areas[own].astype(object) if own in areas else out["compound"]
+    out["_label"] = alt.where(alt.notna() & (alt.astype(str).str.strip() != ""), out["compound"]).to_numpy()
+    figures = (result.compounds.set_index("compound") if result.compounds is not None and len(result.compounds)
+               and "population" in result.compounds else None)
+    for col in ("population", "complete_share"):
+        out[col] = out["compound"].astype(str).map(figures[col]).to_numpy() if figures is not None else np.nan
+    return out
+
+
 def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                  date: str | None = None) -> PlanMap:
     """Draw a :class:`~geoplan.life_circle.CoverageResult` (never recomputes it).
@@ -112,6 +128,14 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
                             Field("complete_share", "field.complete_share", "pct"),
                             Field("elderly_complete_share", "field.elderly_complete_share", "pct"),
                             *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
+
+    compounds = _compound_layer(result, lang)
+    if compounds is not None:
+        pm.add_layer(compounds, name_key="layer.compounds", kind="polygons", fit=False,
+                     style={"color": "#807dba", "weight": 1, "fillOpacity": 0.02, "fillColor": "#807dba"},
+                     tooltip=[Field("_label", "field.compound")],
+                     popup=[Field("population", "field.population", "people"),
+                            Field("complete_share", "field.complete_share", "pct")])
 
     areas = result.service_areas
     for cat in cats:

@@ -83,6 +83,8 @@ class CoverageResult:
     warnings: tuple[str, ...] = ()
     #: Complete-life-circle share per residential compound (the finer reporting unit), or ``None``.
     compounds: pd.DataFrame | None = None
+    #: The compounds' outlines (``compound, name_zh, name_en`` + polygon), for the map.
+    compound_areas: gpd.GeoDataFrame | None = None
 
     @property
     def categories(self) -> list[str]:

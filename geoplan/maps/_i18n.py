@@ -43,6 +43,8 @@ _ZH: dict[str, str] = {
     # layer names
     "layer.study_area": "研究范围",
     "layer.communities": "社区边界",
+    "layer.compounds": "小区",
+    "field.compound": "小区",
     "layer.walk_network": "步行路网",
     "layer.drive_network": "车行道路",
     "layer.streets": "街道",
@@ -251,6 +253,8 @@ _EN: dict[str, str] = {
     "group.sites": "Shelter sites",
     "layer.study_area": "Study area",
     "layer.communities": "Communities",
+    "layer.compounds": "Residential compounds",
+    "field.compound": "Compound",
     "layer.walk_network": "Walking network",
     "layer.drive_network": "Roads for vehicles",
     "layer.streets": "Streets",
