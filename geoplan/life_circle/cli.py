@@ -89,11 +89,13 @@ def _print_summary(result) -> None:
     for row in rows.itertuples(index=False):
         print(f"  {row.category:<17} ≤{row.tier_m:6.0f} m  {_pct(row.covered_share)} of people "
               f"(elderly ≤{row.elderly_tier_m:.0f} m: {_pct(row.elderly_covered_share).strip()})"
-              f"  {row.facilities} facilities")
+              f"  {row.facilities} facilities" + (f"  [{row.item}]" if getattr(row, "item", "") else ""))
     print(f"  complete life circle (every essential category): {_pct(result.complete_share()).strip()} "
           f"(elderly {_pct(result.complete_share(elderly=True)).strip()})")
     for g in result.gaps.head(5).itertuples(index=False):
         print(f"  gap {g.gap_id:<4} {g.category:<17} {g.population:8,.0f} people in {g.residents} residences "
               f"({g.community})")
+    for source in p.get("units_source", []):  # where the communities and compounds came from
+        print(f"units        {source}")
     for w in result.warnings:
         print(f"note         {w}")
