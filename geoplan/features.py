@@ -6,11 +6,13 @@ table in :mod:`geoplan.standards`, so a project can override it.
 
 from __future__ import annotations
 
+import re
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoplan.errors import InputError
 from geoplan.i18n import N_
 from geoplan.standards import RESIDENTIAL_BUILDINGS, SITE_TAGS, STATION_TAGS, Preset
 from geoplan.standards.facilities import EXCLUDE, UNCLASSIFIED
@@ -107,8 +109,22 @@ def _tag_outcomes(features: pd.DataFrame, rules) -> tuple[pd.Series, pd.Series]:
     return outcome, rule
 
 
+def _check_name_rules(rules) -> None:
+    """A project's name rule with a broken pattern is refused in one line before anything is read."""
+    for i, rule in enumerate(rules):
+        if len(rule) != 3 or not all(isinstance(part, str) for part in rule):
+            raise InputError(f"facility_names rule {i + 1} must be [outcome, kind, pattern], not {list(rule)!r}",
+                             fix='e.g. ["primary_school", "?school", "实验小学"]')
+        try:
+            re.compile(rule[2])
+        except re.error as exc:
+            raise InputError(f"facility_names rule {i + 1}: the pattern {rule[2]!r} is not a regular expression "
+                             f"({exc})", fix="escape special characters such as ( ) [ ] with a backslash") from None
+
+
 def _name_outcomes(features: pd.DataFrame, kind: pd.Series, rules) -> tuple[pd.Series, pd.Series]:
     """First matching name rule of each feature's kind; ``None`` where no rule of the kind matches."""
+    _check_name_rules(rules)
     names = _text_of(features, "name") + " | " + _text_of(features, "name:zh") + " | " + _text_of(features, "name:en")
     outcome = pd.Series(None, index=features.index, dtype=object)
     rule = pd.Series(None, index=features.index, dtype=object)

@@ -190,3 +190,12 @@ def test_csv_layer_in_bd09_is_converted(tmp_path):
     assert (pt.x, pt.y) == pytest.approx((float(want[0]), float(want[1])), abs=1e-7)
     # ≈ 1 km from where the numbers would land read as WGS-84
     assert abs(pt.x - 116.43351) > 0.005
+
+
+def test_a_broken_name_pattern_is_one_clear_error():
+    from geoplan.errors import InputError
+
+    preset = get_preset().with_overrides({"facility_names": [["primary_school", "?school", "小学("]]})
+    with pytest.raises(InputError) as err:
+        _classify([{"amenity": "school", "name": "小学"}], preset)
+    assert "facility_names rule 1" in str(err.value) and "\n" not in str(err.value)

@@ -8,6 +8,11 @@ run in C through :func:`scipy.sparse.csgraph.dijkstra`: every source becomes a v
 node joined to the two ends of its segment, so one call answers "nearest of many sources"
 for every node, bounded by the largest threshold of interest.
 
+A polygon (park, campus, hospital, shelter site) is entered from every side: besides its nearest
+snap it gets entries on every segment inside it or within the entry distance of its outline and
+at its mapped entrances (:meth:`CompiledNetwork.snap_entries`); every entry is one more virtual
+source of the same search, so one call still answers "nearest of many" for every node.
+
 Weights are whatever edge attribute is named: ``"length"`` (metres) for walking,
 ``"travel_time"`` (seconds) for driving. Offsets along a segment are proportional.
 """
