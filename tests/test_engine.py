@@ -168,3 +168,10 @@ def test_any_side_distances_agree_with_networkx_on_bundled_network(helsinki):
     assert (ours[both] <= theirs[both] + d + 1e-6).all()
     agree = np.abs(ours[both] - theirs[both]) <= np.maximum(25.0, 0.1 * theirs[both])
     assert agree.mean() >= 0.95
+    # the cost matrix (sites) starts each park's row from all its entries too: its row minimum is the search
+    matrix = net.cost_matrix(src, res, limit=1500.0, source_cost=src.distance_m).tocoo()
+    best = np.full(len(res), np.inf)
+    np.minimum.at(best, matrix.row, matrix.data)
+    near = ours <= 1500.0
+    np.testing.assert_allclose(best[near], ours[near], rtol=0, atol=1e-6)
+    assert np.isinf(best[~near]).all()

@@ -409,20 +409,29 @@ class CompiledNetwork:
         return owners[pi[ok]], snap.segment[ok], snap.t[ok], snap.distance_m[ok]
 
     # ------------------------------------------------------------------ searching
-    def _augmented(self, starts: _Starts, weight: str):
+    def _augmented(self, starts: _Starts, weight: str, n_sources: int):
+        """The graph plus one virtual node per *source*, joined to the segment ends of each of its
+        entries (the cheapest where several entries reach one node): a polygon's entries are one
+        source, so searches and cost-matrix rows stay one per source."""
         base, _ = self._base[weight]
         w = self.weights[weight]
-        n, s = self.n_nodes, len(starts.segment)
-        seg, t, extra = starts.segment, starts.t, starts.cost
+        n, s = self.n_nodes, n_sources
+        seg, t, extra, owner = starts.segment, starts.t, starts.cost, starts.owner
         rows, cols, vals = [], [], []
         fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
         ok = seg >= 0
         # along the forward edge to seg_v, along the backward edge to seg_u
         m = ok & (fwd >= 0)
-        rows.append(np.flatnonzero(m)); cols.append(self.seg_v[seg[m]]); vals.append(w[fwd[m]] * (1 - t[m]) + extra[m])
+        rows.append(owner[m]); cols.append(self.seg_v[seg[m]]); vals.append(w[fwd[m]] * (1 - t[m]) + extra[m])
         m = ok & (bwd >= 0)
-        rows.append(np.flatnonzero(m)); cols.append(self.seg_u[seg[m]]); vals.append(w[bwd[m]] * t[m] + extra[m])
+        rows.append(owner[m]); cols.append(self.seg_u[seg[m]]); vals.append(w[bwd[m]] * t[m] + extra[m])
         r = np.concatenate(rows); c = np.concatenate(cols); v = np.maximum(np.concatenate(vals), _EPS)
+        # several entries of a source may reach one node: keep the cheapest (csr would sum them)
+        order = np.lexsort((v, c, r))
+        r, c, v = r[order], c[order], v[order]
+        first = np.ones(len(r), dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        r, c, v = r[first], c[first], v[first]
         virtual = sparse.csr_matrix((v, (r, c)), shape=(s, n + s))
         top = sparse.csr_matrix((base.data, base.indices, base.indptr), shape=(n, n + s))
         return sparse.vstack([top, virtual], format="csr")
@@ -445,15 +454,15 @@ class CompiledNetwork:
             own connector (see :class:`Snapped`).
         """
         starts = _starts(sources, source_cost)
-        graph = self._augmented(starts, weight)
         n, s = self.n_nodes, len(sources)
+        graph = self._augmented(starts, weight, s)
         kept = None if source_cost is None else np.asarray(source_cost, float)
         if s == 0 or not sources.ok.any():
             return Reach(self, weight, sources, np.full(n, np.inf), np.full(n, -1), None, kept, starts)
-        virtual = n + np.flatnonzero(starts.ok)
+        virtual = n + np.flatnonzero(sources.ok)
         dist, pred, origin = dijkstra(graph, directed=True, indices=virtual, limit=limit, min_only=True,
                                       return_predecessors=True)
-        node_source = np.where(origin[:n] >= n, starts.owner[np.maximum(origin[:n] - n, 0)], -1)
+        node_source = np.where(origin[:n] >= n, origin[:n] - n, -1)
         return Reach(self, weight, sources, dist[:n], node_source, pred, kept, starts)
 
     def _target_terms(self, targets: Snapped, weight: str):
@@ -501,11 +510,11 @@ class CompiledNetwork:
             0 means distance 0).
         """
         starts = _starts(sources, source_cost)
-        graph = self._augmented(starts, weight)
+        graph = self._augmented(starts, weight, len(sources))
         n = self.n_nodes
         tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
-        live = np.flatnonzero(starts.ok)  # one row per entry; a source's entries meet in the min below
-        batch = max(1, int(max_batch_bytes // (8 * (n + len(starts.segment)))))
+        live = np.flatnonzero(sources.ok)  # one search per source, from all its entries at once
+        batch = max(1, int(max_batch_bytes // (8 * (n + len(sources)))))
         rows, cols, vals = [], [], []
         for start in range(0, len(live), batch):
             chunk = live[start:start + batch]
@@ -513,7 +522,7 @@ class CompiledNetwork:
             cost = np.minimum(dist[:, tu] + add_u, dist[:, tv] + add_v)
             cost[:, ~t_ok] = np.inf
             si, ti = np.nonzero(cost <= limit)
-            rows.append(ti); cols.append(starts.owner[chunk[si]]); vals.append(cost[si, ti])
+            rows.append(ti); cols.append(chunk[si]); vals.append(cost[si, ti])
         direct = self._same_segment(starts, targets, weight)
         direct = direct.loc[direct["cost"] <= limit]
         rows.append(direct["target"].to_numpy(np.int64)); cols.append(direct["source"].to_numpy(np.int64))
