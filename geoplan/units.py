@@ -87,11 +87,18 @@ def community_seats(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     name = _text(points, "name").fillna("").astype(str)
     place = _text(points, "place").isin(COMMUNITY_PLACES)
     named = name.str.contains(COMMUNITY_NAME, regex=True)
-    seats = points.loc[((place | _text(points, "office").eq("government") | _text(points, "amenity").eq("townhall"))
-                        & named).to_numpy()]
+    office = _text(points, "office").eq("government") | _text(points, "amenity").eq("townhall")
+    seats = points.loc[((place | office) & named).to_numpy()]
     if len(seats) == 0:
         seats = points.loc[(place & name.ne("")).to_numpy()]
-    return seats.drop_duplicates(subset=["name"]) if len(seats) else seats
+    if len(seats) == 0:
+        return seats
+    # one seat per community: "五老村社区" (place) and "五老村社区居委会" (its office) are one
+    key = seats["name"].astype(str).str.replace(r"(?:居民委员会|居委会)$", "", regex=True)
+    first = (~place.loc[seats.index]).astype(int).to_numpy()  # place nodes before offices
+    order = np.lexsort((seats["osm_id"].to_numpy(), first))
+    seats = seats.iloc[order].assign(_key=key.iloc[order].to_numpy())
+    return seats.loc[~seats["_key"].duplicated(keep="first").to_numpy()].drop(columns="_key")
 
 
 def voronoi_communities(seats: gpd.GeoDataFrame, area) -> gpd.GeoDataFrame:

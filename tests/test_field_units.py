@@ -30,6 +30,7 @@ def test_community_nodes_without_boundaries_give_voronoi_cells(tmp_path):
     w.node(80, 250, place="neighbourhood", name="西园社区")
     w.node(520, 250, place="quarter", name="东园社区")
     w.node(300, 280, place="neighbourhood", name="老槐树")  # a place name, not a community: not a seat
+    w.node(90, 240, office="government", name="西园社区居委会")  # the same community's office: one seat
     study = load_study(w.write(tmp_path / "nodes.osm"))
     assert study.units_source[0] == units.SOURCE_VORONOI
     assert sorted(study.communities["community"]) == ["东园社区", "西园社区"]
