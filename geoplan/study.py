@@ -267,6 +267,7 @@ def load_study(osm: str | Path | None = None, *, place: str | None = None, bbox=
                            stations=stations, sites=sites)
     facilities = _with_labels(facilities, "category")
     sites = _with_labels(sites, "kind")
+    stations = _with_labels(stations, "kind")
     for key, snap in snaps.items():
         off = int((~snap.ok).sum())
         if off:

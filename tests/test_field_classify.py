@@ -152,7 +152,10 @@ def test_unnamed_features_are_labelled_by_what_they_are(tmp_path):
     w.box(100, 10, 200, 60, leisure="park")
     w.box(400, 10, 500, 60, leisure="park", name="街心公园", name__en="Pocket Park")
     w.box(20, -40, 40, -20, building="apartments")
+    w.node(550, 20, amenity="fire_station")
     study = load_study(w.write(tmp_path / "labels.osm"))
+    assert study.stations["label_zh"].tolist() == ["未命名消防站"]
+    assert set(study.sites["label_en"]) == {"unnamed park", "Pocket Park"}
     parks = study.facilities.set_index("label_en")
     assert set(parks.index) == {"unnamed park", "Pocket Park"}
     assert parks.loc["unnamed park", "label_zh"] == "未命名公园"
