@@ -6,12 +6,20 @@ table in :mod:`geoplan.standards`, so a project can override it.
 
 from __future__ import annotations
 
+import re
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoplan.errors import InputError
+from geoplan.i18n import N_
 from geoplan.standards import RESIDENTIAL_BUILDINGS, SITE_TAGS, STATION_TAGS, Preset
+from geoplan.standards.facilities import EXCLUDE, UNCLASSIFIED
+
+#: Why a school is listed without a category (kept in ``facilities.note``).
+UNCLASSIFIED_NOTE = N_("a school whose tags and name do not say its level: add isced:level or school=* in "
+                       "OpenStreetMap, or give its category in a facilities layer")
 
 _NOT_BUILDINGS = {"no", "entrance", "roof", "carport", "construction", "ruins"}
 
@@ -77,27 +85,109 @@ def buildings_from_osm(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDat
     return out.sort_values("building_id", kind="stable").reset_index(drop=True)
 
 
-def classify_facilities(features: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
-    """Facilities by life-circle category, by the first matching rule of ``preset.facility_tags``.
+def _text_of(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[key].astype(object).where(frame[key].notna(), "").astype(str)
 
-    Returns ``facility_id, category, name, name_zh, name_en, source`` and the feature's own
-    geometry (point or polygon; polygons are reached at their nearest side).
-    """
-    category = pd.Series(None, index=features.index, dtype=object)
-    for cat, key, values in preset.facility_tags:
+
+def _tag_outcomes(features: pd.DataFrame, rules) -> tuple[pd.Series, pd.Series]:
+    """First matching tag rule per feature: its outcome and ``tag:key=value``."""
+    outcome = pd.Series(None, index=features.index, dtype=object)
+    rule = pd.Series(None, index=features.index, dtype=object)
+    for result, key, values in rules:
         if key not in features.columns:
             continue
-        col = features[key].astype(object)
-        match = col.isin(values) if "*" not in values else col.notna()
-        category = category.where(category.notna() | ~match, cat)
-    known = category.isin(list(preset.life_circle.circle_of_category))
-    picked = features.loc[known.to_numpy()]
+        col = _text_of(features, key)
+        if key == "isced:level":  # "1-2", "1,2", "1; 2" all mean levels 1 and 2
+            col = col.str.replace(r"\s*[,\-–/;]\s*", ";", regex=True)
+        match = (col != "") if "*" in values else col.isin(values)
+        match &= outcome.isna()
+        if match.any():  # strings built for the matched rows only (large extracts)
+            outcome.loc[match] = result
+            rule.loc[match] = "tag:" + key + "=" + col[match]
+    return outcome, rule
+
+
+def _check_name_rules(rules) -> None:
+    """A project's name rule with a broken pattern is refused in one line before anything is read."""
+    for i, rule in enumerate(rules):
+        if len(rule) != 3 or not all(isinstance(part, str) for part in rule):
+            raise InputError(f"facility_names rule {i + 1} must be [outcome, kind, pattern], not {list(rule)!r}",
+                             fix='e.g. ["primary_school", "?school", "实验小学"]')
+        try:
+            re.compile(rule[2])
+        except re.error as exc:
+            raise InputError(f"facility_names rule {i + 1}: the pattern {rule[2]!r} is not a regular expression "
+                             f"({exc})", fix="escape special characters such as ( ) [ ] with a backslash") from None
+
+
+def _name_outcomes(features: pd.DataFrame, kind: pd.Series, rules) -> tuple[pd.Series, pd.Series]:
+    """First matching name rule of each feature's kind; ``None`` where no rule of the kind matches."""
+    _check_name_rules(rules)
+    names = _text_of(features, "name") + " | " + _text_of(features, "name:zh") + " | " + _text_of(features, "name:en")
+    outcome = pd.Series(None, index=features.index, dtype=object)
+    rule = pd.Series(None, index=features.index, dtype=object)
+    for result, of_kind, pattern in rules:
+        todo = (kind == of_kind) & outcome.isna()
+        if not todo.any():
+            continue
+        if pattern == "":
+            hit = todo
+            found = pd.Series("", index=features.index)
+        else:
+            found = names[todo].str.extract(f"({pattern})", expand=False).reindex(features.index)
+            hit = todo & found.notna()
+        outcome = outcome.where(~hit, result)
+        rule = rule.where(~hit, ("name:" + found.astype(str).str.strip(" |（(")) if pattern else f"default:{of_kind[1:]}")
+    return outcome, rule
+
+
+def classify(features: gpd.GeoDataFrame, preset: Preset) -> pd.DataFrame:
+    """Every feature's classification outcome by the preset's rules, tags first, then names.
+
+    Returns ``outcome`` (a category, several joined by ``;``, ``"-"`` for excluded,
+    ``"unclassified"`` for a school no rule settles, or ``None`` when no rule concerns the
+    feature) and ``rule`` (``tag:amenity=hospital``, ``name:小学``, ``default:health``).
+    """
+    outcome, rule = _tag_outcomes(features, preset.facility_tags)
+    kind = outcome.where(outcome.astype(str).str.startswith("?"), None)
+    by_name, name_rule = _name_outcomes(features, kind, preset.facility_names)
+    settled = kind.notna() & by_name.notna()
+    outcome = outcome.where(~settled, by_name)
+    rule = rule.where(~settled, rule + " " + name_rule)
+    school_left = kind.eq("?school") & by_name.isna()
+    outcome = outcome.where(~school_left, UNCLASSIFIED)
+    outcome = outcome.where(~(kind.notna() & by_name.isna() & ~school_left), None)
+    return pd.DataFrame({"outcome": outcome, "rule": rule}, index=features.index)
+
+
+def classify_facilities(features: gpd.GeoDataFrame, preset: Preset, *,
+                        classified: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """Facilities by life-circle category, by the preset's rules (tags first, then names).
+
+    Returns ``facility_id, category, name, name_zh, name_en, source, rule, note`` and the
+    feature's own geometry (point or polygon; polygons are entered from every side). A school
+    that serves two categories (九年一贯制) gives one row per category with the same
+    ``facility_id``; a school that no rule settles is listed as ``unclassified`` with a note.
+    Excluded features (universities, party schools, private grounds) are not listed.
+    ``classified``: the result of :func:`classify` when already computed.
+    """
+    result = classify(features, preset) if classified is None else classified
+    known = set(preset.categories) | {UNCLASSIFIED}
+    cats = result["outcome"].astype(object).where(result["outcome"].notna(), "").astype(str).str.split(";")
+    rows = cats.explode()
+    rows = rows[rows.isin(known)]
+    picked = features.loc[rows.index]
+    note = np.where(rows.to_numpy() == UNCLASSIFIED, UNCLASSIFIED_NOTE, None)
     out = gpd.GeoDataFrame({
         "facility_id": _osm_key(picked).to_numpy(),
-        "category": category[known].to_numpy(),
+        "category": rows.to_numpy(),
         **{c: v.to_numpy() for c, v in _names(picked).items()},
         "source": "osm",
         "capacity": _capacity(picked).to_numpy(),
+        "rule": result.loc[rows.index, "rule"].to_numpy(),
+        "note": note,
     }, geometry=picked.geometry.to_numpy(), crs=features.crs)
     return out.sort_values(["category", "facility_id"], kind="stable").reset_index(drop=True)
 
@@ -114,6 +204,10 @@ def _capacity(frame: pd.DataFrame) -> pd.Series:
         if key in frame.columns:
             out = out.fillna(_first_number(frame[key]))
     return out
+def excluded_count(features: gpd.GeoDataFrame, preset: Preset, *, classified: pd.DataFrame | None = None) -> int:
+    """How many features a rule excluded from the life circle (reported in ``study.dropped``)."""
+    result = classify(features, preset) if classified is None else classified
+    return int(result["outcome"].eq(EXCLUDE).sum())
 
 
 def stations_from_osm(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""WGS-84 ⇄ GCJ-02, the datum of Chinese web maps (AutoNavi/Gaode, Tencent).
+"""WGS-84 ⇄ GCJ-02 ⇄ BD-09, the datums of Chinese web maps (GCJ-02: AutoNavi/Gaode, Tencent; BD-09: Baidu).
 
 GCJ-02 is WGS-84 with a published obfuscation offset of up to several hundred metres.
 Points copied from a Chinese web map are in GCJ-02 and must be converted before they meet
@@ -6,6 +6,10 @@ OpenStreetMap data; WGS-84 overlays drawn on a Gaode basemap must be converted t
 The forward transform is the widely reproduced closed form (Krasovsky 1940 ellipsoid); the
 inverse is iterated to better than 1e-7 degrees (about 1 cm). Outside mainland China the
 offset is zero, as the web maps do it.
+
+BD-09 (Baidu Maps lon/lat, "bd09ll") is GCJ-02 with a further published closed-form shift
+(about 1 km); :func:`bd09_to_gcj02` is that closed form's usual inverse (error below 1e-6°, well
+under a metre). BD-09 Mercator metres ("bd09mc") are not supported.
 """
 
 from __future__ import annotations
@@ -59,6 +63,37 @@ def gcj02_to_wgs84(lon, lat, *, tolerance_deg: float = 1e-9, max_iter: int = 30)
         if np.all(np.abs(elon) < tolerance_deg) and np.all(np.abs(elat) < tolerance_deg):
             break
     return wlon, wlat
+
+
+_X_PI = np.pi * 3000.0 / 180.0
+
+
+def gcj02_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Convert GCJ-02 longitude/latitude (degrees) to BD-09 (degrees)."""
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Convert BD-09 longitude/latitude (degrees) to GCJ-02 (degrees)."""
+    x = np.asarray(lon, dtype=float) - 0.0065
+    y = np.asarray(lat, dtype=float) - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta), z * np.sin(theta)
+
+
+def bd09_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Convert BD-09 longitude/latitude (Baidu Maps, degrees) to WGS-84 (degrees)."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+def wgs84_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Convert WGS-84 longitude/latitude (degrees) to BD-09 (degrees)."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
 def transform_geometries(geoms, func):

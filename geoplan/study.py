@@ -22,11 +22,14 @@ import shapely
 from pyproj import CRS
 
 from geoplan import features as feat
+from geoplan import units
 from geoplan.errors import InputError
 from geoplan.i18n import N_, guess_lang, message
+from geoplan.labels import labels
 from geoplan.network import CompiledNetwork, Snapped, build_frames, graph_from_frames
 from geoplan.sources import OsmData, open_osm
 from geoplan.standards import Preset, get_preset
+from geoplan.standards.facilities import ENTRANCE_BARRIERS
 
 Progress = Callable[[str], None]
 
@@ -112,12 +115,19 @@ class Study:
     sites
         Candidate shelter sites: ``site_id, kind, open_ground, name, existing, source`` + geometry.
     communities
-        ``community, name_zh, name_en`` + polygon.
+        ``community, name_zh, name_en`` + polygon: the boundary layer's, else from the OSM data
+        (administrative boundaries, else Voronoi cells around 社区 nodes; ``units_source`` says which).
+    compounds
+        Named residential compounds (``compound, name_zh, name_en, osm_id`` + polygon), the finer unit.
     areas
         OSM polygons that shape site capacity (water, buildings are in ``buildings``).
     snaps
         Features snapped once to the networks: keys ``"residents.walk"``, ``"residents.drive"``,
-        ``"facilities.walk"``, ``"stations.drive"``, ``"sites.walk"``.
+        ``"facilities.walk"``, ``"stations.drive"``, ``"sites.walk"``. Polygon facilities and sites
+        carry entries on every side (``Snapped.extra``); residents keep their nearest side.
+    units_source
+        Msgids saying where the communities and the compounds came from (render with
+        :func:`geoplan.i18n.translator`).
     """
 
     name: str
@@ -140,6 +150,8 @@ class Study:
     snaps: Mapping[str, Snapped]
     dropped: tuple[dict, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    compounds: gpd.GeoDataFrame | None = None
+    units_source: tuple[str, ...] = field(default_factory=tuple)
 
     def info(self) -> dict:
         """Counts a planner checks before trusting an analysis (what ``geoplan info`` prints)."""
@@ -162,6 +174,8 @@ class Study:
             "obstructions": int(len(self.obstructions)),
             "candidate_sites": int(len(self.sites)),
             "communities": [str(c) for c in self.communities["community"]],
+            "compounds": 0 if self.compounds is None else int(len(self.compounds)),
+            "units_source": list(self.units_source),
             "dropped": list(self.dropped),
             "warnings": list(self.warnings),
         }
@@ -331,7 +345,7 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
                             "reason": message("kept only the largest connected network, as osmnx does")})
 
     say("classifying buildings, residents and facilities")
-    communities = community.boundary.reset_index(drop=True)
+    communities, compounds, units_source = _reporting_units(community, features, area)
     buildings = feat.buildings_from_osm(features, preset)
     if len(community.residents):
         residents = community.residents.copy()
@@ -353,14 +367,18 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
                                 n=len(residents), area=preset.residents.floor_area_per_person_m2))
     residents["community"] = feat.assign_communities(residents.representative_point(), communities)
     buildings["community"] = feat.assign_communities(buildings.representative_point(), communities)
+    residents["compound"] = units.assign_units(residents.representative_point(), compounds, "compound", empty=None)
+    buildings["compound"] = units.assign_units(buildings.representative_point(), compounds, "compound", empty=None)
     if "elderly_share" not in residents:  # estimated residents carry no age structure
         residents["elderly_share"] = np.nan
-    keep = ["resident_id", "name", "population", "population_source", "elderly_share", "community"]
+    keep = ["resident_id", "name", "population", "population_source", "elderly_share", "community", "compound"]
     residents = residents[[c for c in keep if c in residents.columns] + ["geometry"]].reset_index(drop=True)
     if "name" not in residents:
         residents.insert(1, "name", None)
 
-    facilities = _concat([feat.classify_facilities(features, preset), community.facilities], crs)
+    classified = feat.classify(features, preset)
+    facilities = _concat([feat.classify_facilities(features, preset, classified=classified), community.facilities], crs)
+    dropped.extend(_classification_notes(classified, facilities))
     if "facility_id" in facilities and facilities["facility_id"].isna().any():
         missing = facilities["facility_id"].isna()
         facilities.loc[missing, "facility_id"] = [f"F{i + 1}" for i in range(int(missing.sum()))]
@@ -382,13 +400,11 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
 
     say("snapping residents, facilities, stations and sites to the networks")
     limit = preset.max_snap_m
-    snaps = {
-        "residents.walk": walk.compiled.snap(residents.geometry.to_numpy(), max_distance=limit),
-        "residents.drive": drive.compiled.snap(residents.geometry.to_numpy(), max_distance=limit),
-        "facilities.walk": walk.compiled.snap(facilities.geometry.to_numpy(), max_distance=limit),
-        "stations.drive": drive.compiled.snap(stations.geometry.to_numpy(), max_distance=limit),
-        "sites.walk": walk.compiled.snap(sites.geometry.to_numpy(), max_distance=limit),
-    }
+    snaps = _snap_features(walk, drive, preset, features, residents=residents, facilities=facilities,
+                           stations=stations, sites=sites)
+    facilities = _with_labels(facilities, "category")
+    sites = _with_labels(sites, "kind")
+    stations = _with_labels(stations, "kind")
     for key, snap in snaps.items():
         off = int((~snap.ok).sum())
         if off:
@@ -424,6 +440,8 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
         snaps=snaps,
         dropped=tuple(dropped),
         warnings=tuple(warnings),
+        compounds=compounds,
+        units_source=units_source,
     )
 
 
@@ -463,3 +481,67 @@ def place_name(features: pd.DataFrame) -> str | None:
             if found := most_common(features.loc[features["place"] == level, "name"]):
                 return found
     return None
+
+
+def _snap_features(walk: Network, drive: Network, preset: Preset, features: gpd.GeoDataFrame,
+                   **frames: gpd.GeoDataFrame) -> dict[str, Snapped]:
+    """Snap every role once. Residents and stations snap at their nearest side; polygon facilities
+    and sites are entered from every street within ``preset.entry_distance_m`` and at their mapped
+    entrances, all entries sources of the same one search."""
+    limit = preset.max_snap_m
+    entered = {"max_distance": limit, "entry_distance": preset.entry_distance_m, "entrances": _entrances(features)}
+    res = frames["residents"].geometry.to_numpy()
+    return {
+        "residents.walk": walk.compiled.snap(res, max_distance=limit),
+        "residents.drive": drive.compiled.snap(res, max_distance=limit),
+        "facilities.walk": walk.compiled.snap_entries(frames["facilities"].geometry.to_numpy(), **entered),
+        "stations.drive": drive.compiled.snap(frames["stations"].geometry.to_numpy(), max_distance=limit),
+        "sites.walk": walk.compiled.snap_entries(frames["sites"].geometry.to_numpy(), **entered),
+    }
+
+
+def _reporting_units(community, features: gpd.GeoDataFrame, area) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, tuple]:
+    """Communities (the boundary layer wins, else the OSM data) and compounds (a layer, else OSM)."""
+    if len(community.boundary):
+        communities, source = community.boundary.reset_index(drop=True), units.SOURCE_LAYER
+    else:
+        communities, source = units.communities_from_osm(features, area)
+    layer_compounds = getattr(community, "compounds", None)
+    if layer_compounds is not None and len(layer_compounds):
+        return communities, layer_compounds.reset_index(drop=True), (source,)
+    compounds = units.compounds_from_osm(features)
+    return communities, compounds, (source, units.SOURCE_COMPOUNDS if len(compounds) else units.SOURCE_NO_COMPOUNDS)
+
+
+def _classification_notes(classified: pd.DataFrame, facilities: gpd.GeoDataFrame) -> list[dict]:
+    """What the facility rules left out, for ``study.dropped``."""
+    notes = []
+    excluded = int(classified["outcome"].eq(feat.EXCLUDE).sum())
+    if excluded:
+        notes.append({"what": "features that are not life-circle facilities (universities, party schools, training "
+                              "centres, private grounds…)", "count": excluded,
+                      "reason": "excluded by the facility classification rules (geoplan.standards.facilities)"})
+    unclassified = int((facilities.get("category", pd.Series(dtype=object)) == feat.UNCLASSIFIED).sum())
+    if unclassified:
+        notes.append({"what": "schools whose level no tag or name settles", "count": unclassified,
+                      "reason": "listed in facilities as unclassified, not analysed"})
+    return notes
+
+
+def _entrances(features: gpd.GeoDataFrame) -> np.ndarray:
+    """Mapped entrances (``entrance=*``, ``barrier=gate|entrance…`` nodes) that lead into polygons."""
+    is_point = features.geom_type.eq("Point").to_numpy()
+    gate = np.zeros(len(features), dtype=bool)
+    if "entrance" in features.columns:
+        gate |= features["entrance"].notna().to_numpy() & (features["entrance"].astype(object) != "no").to_numpy()
+    if "barrier" in features.columns:
+        gate |= features["barrier"].astype(object).isin(sorted(ENTRANCE_BARRIERS)).to_numpy()
+    return features.geometry.to_numpy()[gate & is_point]
+
+
+def _with_labels(frame: gpd.GeoDataFrame, kind_column: str) -> gpd.GeoDataFrame:
+    """``label_zh`` and ``label_en`` columns: the name by language, else "未命名公园" / "unnamed park"."""
+    if len(frame) == 0:
+        return frame.assign(label_zh=pd.Series([], dtype=object), label_en=pd.Series([], dtype=object))
+    kind = frame[kind_column] if kind_column in frame else pd.Series("", index=frame.index)
+    return frame.assign(label_zh=labels(frame, lang="zh", kind=kind), label_en=labels(frame, lang="en", kind=kind))

@@ -40,9 +40,27 @@ def split_graph(net, snaps: dict[str, object], weight: str) -> nx.DiGraph:
 
 def nearest_costs(net, sources, targets, weight: str, source_cost=None) -> np.ndarray:
     """Cost from the nearest source to every target (``inf`` if none), by networkx."""
+    sources, extra = _every_entry(sources, source_cost)
     g = split_graph(net, {"s": sources, "t": targets}, weight)
-    extra = np.zeros(len(sources)) if source_cost is None else np.asarray(source_cost, float)
     for i in np.flatnonzero(sources.ok):
         g.add_edge("SUPER", ("s", int(i)), w=float(extra[i]))
     dist = nx.single_source_dijkstra_path_length(g, "SUPER", weight="w")
     return np.array([dist.get(("t", i), np.inf) if targets.ok[i] else np.inf for i in range(len(targets))])
+
+
+def _every_entry(sources, source_cost):
+    """Every way into every source as its own point: the nearest snap, then a polygon's further
+    entries, each starting at its own connector when connectors are counted (``source_cost``)."""
+    from geoplan.network.engine import Snapped
+
+    start = np.zeros(len(sources)) if source_cost is None else np.asarray(source_cost, float)
+    e = sources.extra
+    if e is None or len(e) == 0:
+        return sources, start
+    live = sources.ok[e.owner]
+    seg = np.concatenate([sources.segment, e.segment[live]])
+    t = np.concatenate([sources.t, e.t[live]])
+    d = np.concatenate([sources.distance_m, e.distance_m[live]])
+    own = (np.zeros(live.sum()) if source_cost is None else e.distance_m[live])
+    nan = np.full(len(seg), np.nan)
+    return Snapped(seg, t, d, nan, nan), np.concatenate([start, own])

@@ -26,7 +26,7 @@ def test_info_json_on_a_chinese_district(tmp_path):
     assert info["residential_buildings"] == 2
     # 20×20 m × 6 levels ÷ 33 m² + 20×20 m × 3 default levels ÷ 33 m², from the preset
     assert info["population"] == pytest.approx(400 * 6 / 33 + 400 * 3 / 33, rel=0.01)
-    assert info["facilities"] == {"health": 1, "market": 1, "park": 1, "primary_school": 1}
+    assert info["facilities"] == {"health_station": 1, "market": 1, "park": 1, "primary_school": 1}
     assert info["crs"] == "EPSG:32650"
 
 

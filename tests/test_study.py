@@ -23,7 +23,8 @@ def test_estimated_population_and_categories(tmp_path):
     assert res.loc["二号楼", "population"] == pytest.approx(400 * 3 / 33, rel=0.01)  # default 3 levels
     assert "办公楼" not in res.index
     assert set(res["population_source"]) == {"estimated"}
-    assert set(study.facilities["category"]) == {"health", "market", "park", "primary_school"}
+    # the clinic is named 社区卫生服务站: a 5-minute health station (GB 50180-2018), not a health centre
+    assert set(study.facilities["category"]) == {"health_station", "market", "park", "primary_school"}
     assert study.lang == "zh"
     assert any("estimated" in w for w in study.warnings)
 

@@ -7,6 +7,8 @@ The street runs 0 … 2000 m along y = 0 with a node every 100 m (two-way, ``res
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import networkx as nx
 import osmnx as ox
@@ -15,6 +17,7 @@ from pyproj import CRS
 
 from geoplan.network import CompiledNetwork
 from geoplan.standards import get_preset
+from geoplan.standards.sections import PLAIN_CIRCLE_OF_CATEGORY, LifeCircle
 from geoplan.study import Network, Study
 
 CRS_M = CRS.from_epsg(32650)  # UTM 50N (Beijing): metres
@@ -50,7 +53,9 @@ def toy_study(residents: list[tuple], *, community, area: shapely.Polygon, commu
     ``residents``: ``(x, y, population, ...)``; ``community``: one name for all, or a function of
     the row. Facilities and sites given are snapped to the walk network like the residents.
     """
-    preset = get_preset("gb")
+    # the toy's hand-computed distances follow the plain category table (market 5 min, pharmacy
+    # 10 min, health 15 min), pinned here so the gb preset's GB 50180 items can evolve
+    preset = dataclasses.replace(get_preset("gb"), life_circle=LifeCircle(circle_of_category=dict(PLAIN_CIRCLE_OF_CATEGORY)))
     g = street_graph(island=island)
     nodes, edges = ox.graph_to_gdfs(g)
     compiled = CompiledNetwork.from_graph(g)

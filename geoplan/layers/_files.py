@@ -18,13 +18,15 @@ import pyproj
 import shapely
 
 from geoplan.errors import InputError
-from geoplan.gcj02 import gcj02_to_wgs84, transform_geometries
+from geoplan.gcj02 import bd09_to_wgs84, gcj02_to_wgs84, transform_geometries
 from geoplan.layers._discover import LayerFile
 from geoplan.layers._encoding import decode_text_file, shapefile_encoding
 from geoplan.layers._schema import COLUMN_ALIASES, LAT_COLUMNS, LON_COLUMNS, WKT_COLUMNS
 
 WGS84 = pyproj.CRS.from_epsg(4326)
 GCJ02_NAMES: frozenset[str] = frozenset({"gcj02", "gcj-02", "gcj_02", "mars"})
+#: Baidu Maps lon/lat (BD-09, "bd09ll").
+BD09_NAMES: frozenset[str] = frozenset({"bd09", "bd-09", "bd_09", "bd09ll", "baidu"})
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,15 @@ def parse_crs(value: str, *, source: str) -> pyproj.CRS | str:
     key = value.strip().lower()
     if key in GCJ02_NAMES:
         return "gcj02"
+    if key in BD09_NAMES:
+        return "bd09"
     if key in ("wgs84", "wgs-84"):
         return WGS84
     try:
         return pyproj.CRS.from_user_input(int(key) if key.isdigit() else value.strip())
     except pyproj.exceptions.CRSError:
         raise InputError(f"unknown crs {value!r}", source=source,
-                         fix="give an EPSG code such as 4326, 4490 or 4547, or gcj02 for Chinese web-map points") from None
+                         fix="give an EPSG code such as 4326, 4490 or 4547, or gcj02 / bd09 for Gaode / Baidu map points") from None
 
 
 def _check_lonlat(frame: gpd.GeoDataFrame, source: str) -> None:
@@ -95,9 +99,9 @@ def _check_lonlat(frame: gpd.GeoDataFrame, source: str) -> None:
                          fix="set the file's real CRS (e.g. `crs: 4547` for a CGCS2000 Gauss-Krüger zone) in layers.yml")
 
 
-def _from_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Convert GCJ-02 lon/lat geometries to WGS-84 (GCJ-02 is a shifted WGS-84, not a pyproj CRS)."""
-    geoms = transform_geometries(frame.geometry.to_numpy(), gcj02_to_wgs84)
+def _from_gcj02(frame: gpd.GeoDataFrame, datum: str = "gcj02") -> gpd.GeoDataFrame:
+    """Convert GCJ-02 or BD-09 lon/lat geometries to WGS-84 (shifted WGS-84s, not pyproj CRSs)."""
+    geoms = transform_geometries(frame.geometry.to_numpy(), bd09_to_wgs84 if datum == "bd09" else gcj02_to_wgs84)
     return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
 
 
@@ -130,7 +134,7 @@ def _read_csv(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFrame, 
     columns = [str(c) for c in df.columns]
     df["layer_row"] = np.arange(1, len(df) + 1, dtype=np.int64)
     crs_opt = parse_crs(spec.crs, source=source) if spec.crs else WGS84
-    file_crs = WGS84 if crs_opt == "gcj02" else crs_opt
+    file_crs = WGS84 if crs_opt in ("gcj02", "bd09") else crs_opt
     lon = _pick_column(columns, spec.lon, LON_COLUMNS, "lon", source)
     lat = _pick_column(columns, spec.lat, LAT_COLUMNS, "lat", source)
     wkt = next((c for c in WKT_COLUMNS if c in columns), None)
@@ -165,8 +169,8 @@ def _read_csv(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFrame, 
     frame = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index), crs=file_crs)
     if frame.crs.is_geographic:
         _check_lonlat(frame, source)
-    if crs_opt == "gcj02":
-        frame = _from_gcj02(frame)
+    if crs_opt in ("gcj02", "bd09"):
+        frame = _from_gcj02(frame, crs_opt)
     return frame, notes
 
 
@@ -217,14 +221,14 @@ def _read_vector(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFram
     frame = _normalise_columns(frame)
     frame["layer_row"] = np.arange(1, len(frame) + 1, dtype=np.int64)
     crs_opt = parse_crs(spec.crs, source=source) if spec.crs else None
-    if crs_opt == "gcj02":
-        # GeoJSON copied from a Chinese web map: lon/lat in GCJ-02, labelled (or defaulted) as WGS-84.
+    if crs_opt in ("gcj02", "bd09"):
+        # GeoJSON copied from a Chinese web map: lon/lat in GCJ-02 or BD-09, labelled (or defaulted) as WGS-84.
         if frame.crs is not None and not frame.crs.is_geographic:
-            raise InputError("crs: gcj02 given, but the file is in a projected CRS", source=source,
-                             fix="gcj02 applies to longitude/latitude files only; remove it from layers.yml")
+            raise InputError(f"crs: {crs_opt} given, but the file is in a projected CRS", source=source,
+                             fix=f"{crs_opt} applies to longitude/latitude files only; remove it from layers.yml")
         frame = frame.set_crs(WGS84, allow_override=True)
         _check_lonlat(frame, source)
-        return _from_gcj02(frame), notes
+        return _from_gcj02(frame, crs_opt), notes
     if frame.crs is None:
         if crs_opt is None:
             raise InputError("has no coordinate reference system", source=source,

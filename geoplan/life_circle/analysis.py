@@ -38,7 +38,7 @@ from geoplan.life_circle.population import UNASSIGNED, community_names, off_netw
 from geoplan.life_circle.profiles import walking_network
 from geoplan.life_circle.provision import provision_check
 from geoplan.life_circle.result import CoverageResult
-from geoplan.life_circle.summary import community_summary, coverage_summary
+from geoplan.life_circle.summary import community_summary, compound_summary, coverage_summary
 from geoplan.life_circle.tables import facilities_table, residents_table
 from geoplan.life_circle.tiers import MODES, PROFILES, check_options, parse_categories, tier_limits
 from geoplan.network.service_areas import SERVICE_AREA_BUFFER_M, service_areas
@@ -119,7 +119,8 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     used = np.sort(np.concatenate([r.facilities for r in reaches.values()] or [np.zeros(0, np.int64)]))
     facilities = facilities_table(study, used, population, reaches, sfca, capacity, tiers, profile=profile)
     counts = {c: len(r.facilities) for c, r in reaches.items()}
-    summary = coverage_summary(residents, tiers, study.communities, counts, profile=profile)
+    summary = coverage_summary(residents, tiers, study.communities, counts, profile=profile,
+                               items=preset.life_circle.item_of_category)
     provision, provision_notes = provision_check(residents, study.communities, requirements,
                                                  tier_distance_m=dict(preset.life_circle.circle_distance_m),
                                                  profile=profile)
@@ -132,13 +133,16 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     parameters = _parameters(preset, tiers, mode=mode, profile=profile, horizon_m=horizon_m, sfca=sfca,
                              service_area_buffer_m=service_area_buffer_m, gap_join_m=gap_join_m,
                              per_facility=per_facility, with_areas=with_areas, closed=closed,
-                             requirements=len(requirements))
+                             requirements=len(requirements), entry_distance_m=preset.entry_distance_m,
+                             units_source=list(getattr(study, "units_source", ())))
     return CoverageResult(study_name=study.name, crs=study.crs, lang=study.lang, preset_name=preset.name,
                           sources=tuple(study.sources), residents=residents, summary=summary,
                           communities=community_summary(residents, study.communities, profile=profile),
                           facilities=facilities, service_areas=areas, facility_areas=per_fac,
                           gaps=gap_areas(residents, tiers.categories, tiers.limit_m, join_m=gap_join_m),
                           boundaries=study.communities, provision=provision, parameters=parameters,
+                          compounds=compound_summary(residents, profile=profile),
+                          compound_areas=getattr(study, "compounds", None),
                           warnings=tuple(notes + more + provision_notes))
 
 

@@ -105,6 +105,8 @@ def summary_lines(result, *, lang: str | None = "en") -> list[str]:
             "{elderly_share}), {facilities} facilities", category=label(row.category, tr.lang, prefix="cat."),
             share=_pct(row.covered_share), tier_m=row.tier_m, elderly_tier_m=row.elderly_tier_m,
             elderly_share=_pct(row.elderly_covered_share), facilities=row.facilities)))
+        if getattr(row, "item", ""):
+            lines.append("    " + tr.render(message("standard item: {item}", item=row.item)))
     lines.append("  " + tr.render(message("complete life circle (every essential category): {share} (elderly {elderly})",
                                           share=_pct(result.complete_share()),
                                           elderly=_pct(result.complete_share(elderly=True)))))
@@ -113,6 +115,8 @@ def summary_lines(result, *, lang: str | None = "en") -> list[str]:
                                               "residences ({community})", gap_id=g.gap_id,
                                               category=label(g.category, tr.lang, prefix="cat."),
                                               people=g.population, residences=g.residents, community=g.community)))
+    lines += [tr.render(message("reporting units: {source}", source=tr.gettext(source)))
+              for source in p.get("units_source", [])]
     lines += [tr.render(message("note: {text}", text=render_note(w, tr.lang))) for w in result.warnings]
     return lines
 

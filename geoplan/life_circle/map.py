@@ -192,16 +192,45 @@ def _residents(pm: PlanMap, res, cats, lang: str) -> None:
                  popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
 
 
-def _facilities(pm: PlanMap, fac, cats) -> None:
+def _facilities(pm: PlanMap, fac, cats, lang: str) -> None:
     if not len(fac):
         return
+    label_column = f"label_{lang}" if f"label_{lang}" in fac else "name"  # "未命名公园" for unnamed ones
     pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
                  categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                  style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
-                 tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
+                 tooltip=[Field(label_column, "field.name"), Field("category", "field.category", "cat"),
                           Field("nearest_population", "field.nearest_population", "people"),
                           Field("capacity", "field.capacity", "int"),
                           Field("source", "field.source")])
+
+
+def _compound_layer(result, lang: str) -> gpd.GeoDataFrame | None:
+    """Residential compounds with their label in ``lang`` and complete-circle figures."""
+    areas = getattr(result, "compound_areas", None)
+    if areas is None or len(areas) == 0:
+        return None
+    own = "name_zh" if lang == "zh" else "name_en"
+    out = areas[["compound", "geometry"]].copy()
+    alt = areas[own].astype(object) if own in areas else out["compound"]
+    out["_label"] = alt.where(alt.notna() & (alt.astype(str).str.strip() != ""), out["compound"]).to_numpy()
+    figures = (result.compounds.set_index("compound") if result.compounds is not None and len(result.compounds)
+               and "population" in result.compounds else None)
+    for col in ("population", "complete_share"):
+        out[col] = out["compound"].astype(str).map(figures[col]).to_numpy() if figures is not None else np.nan
+    return out
+
+
+def _compounds(pm: PlanMap, result, lang: str) -> None:
+    """Residential compounds (小区), the finer reporting unit, labelled beside the communities."""
+    compounds = _compound_layer(result, lang)
+    if compounds is None:
+        return
+    pm.add_layer(compounds, name_key="layer.compounds", kind="polygons", fit=False,
+                 style={"color": "#807dba", "weight": 1, "fillOpacity": 0.02, "fillColor": "#807dba"},
+                 tooltip=[Field("_label", "field.compound")],
+                 popup=[Field("population", "field.population", "people"),
+                        Field("complete_share", "field.complete_share", "pct")])
 
 
 def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
@@ -228,8 +257,9 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
     communities = _community_layer(result, lang)
     _provision_layer(pm, communities, result, lang)
     _communities(pm, communities, cats)
+    _compounds(pm, result, lang)
     _service_areas(pm, result, lang)
     _gaps(pm, result.gaps)
     _residents(pm, result.residents, cats, lang)
-    _facilities(pm, result.facilities, cats)
+    _facilities(pm, result.facilities, cats, lang)
     return pm

@@ -94,6 +94,10 @@ class CoverageResult:
     provision: pd.DataFrame = field(default_factory=pd.DataFrame)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Complete-life-circle share per residential compound (the finer reporting unit), or ``None``.
+    compounds: pd.DataFrame | None = None
+    #: The compounds' outlines (``compound, name_zh, name_en`` + polygon), for the map.
+    compound_areas: gpd.GeoDataFrame | None = None
 
     @property
     def categories(self) -> list[str]:
@@ -139,6 +143,8 @@ class CoverageResult:
             write_csv(self.provision, folder / "provision.csv"),
             write_csv(self.notes_table(lang), folder / "notes.csv"),
         ]
+        if self.compounds is not None and len(self.compounds):
+            written.append(write_csv(self.compounds, folder / "compounds.csv"))
         layers = {"residents": self.residents, "facilities": self.facilities,
                   "service_areas": self.service_areas[self.service_areas.geometry.notna()],
                   "gaps": self.gaps}

@@ -37,8 +37,11 @@ def _sfca_figures(table: pd.DataFrame, cat: str, mask: np.ndarray, pop: np.ndarr
 
 
 def coverage_summary(table: pd.DataFrame, tiers: Tiers, boundaries, facility_counts: Mapping[str, int], *,
-                     profile: str, provision: Mapping[str, float] = PER_RESIDENT_PROVISION) -> pd.DataFrame:
-    """One row per community × category plus ``ALL`` (columns of ``summary.csv``)."""
+                     profile: str, provision: Mapping[str, float] = PER_RESIDENT_PROVISION,
+                     items: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per community × category plus ``ALL`` (columns of ``summary.csv``); ``items`` names
+    each category's GB 50180-2018 item."""
+    items = items or {}
     rows = []
     pop = table["population"].to_numpy()
     parts = groups(table["community"].to_numpy(), boundaries)
@@ -52,7 +55,8 @@ def coverage_summary(table: pd.DataFrame, tiers: Tiers, boundaries, facility_cou
             rows.append({"community": name, "category": cat, "tier_m": round(tiers.limit_m[cat], 3),
                          "population": round(total, 3), "covered_population": round(c, 3),
                          "covered_share": _share(c, total), "tier_min": tiers.minutes[cat],
-                         "essential": cat in tiers.essential, "facilities": int(facility_counts.get(cat, 0)),
+                         "essential": cat in tiers.essential, "item": items.get(cat, ""),
+                         "facilities": int(facility_counts.get(cat, 0)),
                          "residents": int(mask.sum()), "elderly_tier_m": round(tiers.elderly_limit_m[cat], 3),
                          "elderly_covered_population": round(ce, 3), "elderly_covered_share": _share(ce, total),
                          "no_backup_population": round(float(pop[mask & alone].sum()), 3),
@@ -76,3 +80,12 @@ def community_summary(table: pd.DataFrame, boundaries, *, profile: str) -> pd.Da
                      "mean_categories_within_tier": _mean(reached[mask], pop[mask]) if mask.any() else np.nan,
                      "profile": profile})
     return pd.DataFrame(rows)
+
+
+def compound_summary(table: pd.DataFrame, *, profile: str) -> pd.DataFrame:
+    """:func:`community_summary` per residential compound (residents outside any are left out)."""
+    inside = table.loc[table["compound"].notna()] if "compound" in table else table.iloc[:0]
+    if len(inside) == 0:
+        return pd.DataFrame({"compound": pd.Series([], dtype=object)})
+    per = community_summary(inside.assign(community=inside["compound"].astype(str)), None, profile=profile)
+    return per.loc[per["community"] != "ALL"].rename(columns={"community": "compound"}).reset_index(drop=True)

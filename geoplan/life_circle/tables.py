@@ -65,6 +65,7 @@ def residents_table(study, population: np.ndarray, community: np.ndarray, reache
         table[f"nearest_{cat}"] = np.where(near >= 0, fac_ids[np.maximum(near, 0)] if len(fac_ids) else "", "")
     table["name"] = _text(res, "name")
     table["population_source"] = res["population_source"].astype(str).to_numpy()
+    table["compound"] = _text(res, "compound") if "compound" in res else None  # the finer reporting unit
     snap = study.snaps["residents.walk"].distance_m
     table["snap_m"] = np.round(np.where(np.isfinite(snap), snap, np.nan), DECIMALS)
     n = len(table)
@@ -117,6 +118,10 @@ def facilities_table(study, used: np.ndarray, population: np.ndarray, reaches: M
     frame = gpd.GeoDataFrame({
         "facility_id": fac["facility_id"].astype(str).to_numpy(), "category": fac["category"].astype(str).to_numpy(),
         "name": _text(fac, "name"), "lon": lon, "lat": lat, "source": _text(fac, "source"),
+        "rule": _text(fac, "rule") if "rule" in fac else None,  # which tag or name rule classified it
+        **{f"label_{lg}": _text(fac, f"label_{lg}") if f"label_{lg}" in fac else _text(fac, "name")
+           for lg in ("zh", "en")},
+        "entries": study.snaps["facilities.walk"].n_entries[mask],
         "snap_m": np.round(study.snaps["facilities.walk"].distance_m[mask], DECIMALS),
         "nearest_population": np.round(fig["nearest_population"].to_numpy(), 1),
         "capacity": fig["capacity"].to_numpy(),

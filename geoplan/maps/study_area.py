@@ -23,6 +23,13 @@ CATEGORY_COLORS: dict[str, str] = {
     "secondary_school": "#08306b",
     "community_centre": "#b8860b",
     "sports": "#7f7f7f",
+    "childcare": "#fbb4c4",
+    "health_station": "#fc9272",
+    "elderly_day_care": "#bcbddc",
+    "community_service": "#dfc27d",
+    "fitness": "#bdbdbd",
+    "convenience": "#fdae6b",
+    "culture_centre": "#8c510a",
 }
 STATION_COLORS: dict[str, str] = {"fire": "#b2182b", "ambulance": "#ef8a62", "hospital": "#762a83"}
 BUILDING_COLORS = {True: "#e8b07a", False: "#c9c9c9"}

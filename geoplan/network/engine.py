@@ -8,6 +8,11 @@ run in C through :func:`scipy.sparse.csgraph.dijkstra`: every source becomes a v
 node joined to the two ends of its segment, so one call answers "nearest of many sources"
 for every node, bounded by the largest threshold of interest.
 
+A polygon (park, campus, hospital, shelter site) is entered from every side: besides its nearest
+snap it gets entries on every segment inside it or within the entry distance of its outline and
+at its mapped entrances (:meth:`CompiledNetwork.snap_entries`); every entry is one more virtual
+source of the same search, so one call still answers "nearest of many" for every node.
+
 Weights are whatever edge attribute is named: ``"length"`` (metres) for walking,
 ``"travel_time"`` (seconds) for driving. Offsets along a segment are proportional.
 """
@@ -32,8 +37,41 @@ _EPS = 1e-9
 
 
 @dataclass(frozen=True)
+class Entries:
+    """Further ways into features beyond their nearest snap (a park entered from every side).
+
+    Attributes
+    ----------
+    owner
+        Index of the feature (in the :class:`Snapped` it belongs to) each entry leads into.
+    segment, t
+        Street segment of the entry and position along it (fraction from ``seg_u``).
+    distance_m
+        Connector from the entry to the feature, metres (0 for a street running inside it).
+    """
+
+    owner: np.ndarray
+    segment: np.ndarray
+    t: np.ndarray
+    distance_m: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    @staticmethod
+    def empty() -> "Entries":
+        return Entries(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+
+
+@dataclass(frozen=True)
 class Snapped:
     """Where points or polygons meet the network.
+
+    Every feature has one *primary* snap (the arrays below, one value per feature): its nearest
+    street segment. A polygon may have further entries (:attr:`extra`): every walkable segment
+    inside it or within the entry distance of its outline, and its mapped entrances. Searches
+    from a :class:`Snapped` start from all of a feature's entries at once; consumers that read
+    the per-feature arrays (connector length, position) see the nearest entry.
 
     Attributes
     ----------
@@ -46,6 +84,8 @@ class Snapped:
         Straight connector length from the feature to the segment, metres (``inf`` if unsnapped).
     x, y
         The snapped point on the segment, in the network CRS.
+    extra
+        Further entries of polygon features (:class:`Entries`), or ``None``.
     """
 
     segment: np.ndarray
@@ -53,6 +93,7 @@ class Snapped:
     distance_m: np.ndarray
     x: np.ndarray
     y: np.ndarray
+    extra: Entries | None = None
 
     def __len__(self) -> int:
         return len(self.segment)
@@ -62,9 +103,61 @@ class Snapped:
         """Boolean mask of features that snapped within the allowed distance."""
         return self.segment >= 0
 
+    @property
+    def n_entries(self) -> np.ndarray:
+        """Number of ways into each feature (1 for a point, more for a polygon entered from several sides)."""
+        count = self.ok.astype(np.int64)
+        if self.extra is not None and len(self.extra):
+            count += np.bincount(self.extra.owner, minlength=len(self))
+        return count
+
     def subset(self, index) -> "Snapped":
-        """The snaps of some features (boolean mask or integer index)."""
-        return Snapped(self.segment[index], self.t[index], self.distance_m[index], self.x[index], self.y[index])
+        """The snaps of some features (boolean mask or integer index), with their entries."""
+        index = np.asarray(index)
+        pos = np.flatnonzero(index) if index.dtype == bool else index.astype(np.int64).ravel()
+        extra = None
+        if self.extra is not None and len(self.extra):
+            new = pd.DataFrame({"owner": pos, "new": np.arange(len(pos))})
+            hit = pd.DataFrame({"owner": self.extra.owner, "e": np.arange(len(self.extra))}).merge(new, on="owner")
+            e = hit["e"].to_numpy(np.int64)
+            extra = Entries(hit["new"].to_numpy(np.int64), self.extra.segment[e], self.extra.t[e],
+                            self.extra.distance_m[e])
+        return Snapped(self.segment[pos], self.t[pos], self.distance_m[pos], self.x[pos], self.y[pos], extra)
+
+
+@dataclass(frozen=True)
+class _Starts:
+    """Every entry of every source, flattened: where a search starts and at what cost."""
+
+    segment: np.ndarray
+    t: np.ndarray
+    cost: np.ndarray
+    owner: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.segment >= 0
+
+
+def _starts(sources: Snapped, source_cost: np.ndarray | None) -> _Starts:
+    """Primary snaps then extra entries. With a ``source_cost`` (the cost at the primary snap,
+    normally its connector), each extra entry starts at that cost plus its own connector minus
+    the primary's, i.e. at its own connector when the connector was passed."""
+    n = len(sources)
+    base = np.zeros(n) if source_cost is None else np.asarray(source_cost, dtype=float)
+    extra = sources.extra
+    if extra is None or len(extra) == 0:
+        return _Starts(sources.segment, sources.t, base, np.arange(n))
+    live = sources.segment[extra.owner] >= 0
+    own = extra.owner[live]
+    cost = base[own]
+    if source_cost is not None:
+        primary = np.where(np.isfinite(sources.distance_m[own]), sources.distance_m[own], 0.0)
+        cost = cost + np.maximum(extra.distance_m[live] - primary, 0.0)
+    return _Starts(np.concatenate([sources.segment, extra.segment[live]]),
+                   np.concatenate([sources.t, extra.t[live]]),
+                   np.concatenate([base, cost]),
+                   np.concatenate([np.arange(n), own]))
 
 
 @dataclass(frozen=True)
@@ -244,22 +337,91 @@ class CompiledNetwork:
         y[src] = shapely.get_y(on_seg)
         return Snapped(segment, t, dist, x, y)
 
+    def snap_entries(self, geometries, *, max_distance: float = np.inf, entry_distance: float,
+                     entrances=None) -> Snapped:
+        """Snap features, entering polygons from every side (vectorised).
+
+        Each feature keeps its nearest snap (:meth:`snap`). A polygon is also entered from every
+        street segment that runs inside it or passes within ``entry_distance`` of its outline:
+        the stretch of the segment within that distance gets an entry at each end and every
+        ``entry_distance`` metres between (so a resident anywhere along the stretch is at most
+        half that from an entry), each with its own connector (its distance to the polygon, 0
+        inside). A mapped entrance (``entrances``: points) on or within ``entry_distance`` of a
+        polygon's outline is one more entry, snapped to its nearest segment.
+
+        Parameters
+        ----------
+        geometries
+            Shapely geometries in the network CRS (points are snapped as by :meth:`snap`).
+        max_distance
+            Features whose nearest snap is farther than this (m) stay unsnapped, with no entries.
+        entry_distance
+            How far from a polygon's outline a street still enters it, metres.
+        entrances
+            Optional array of entrance points (``entrance=*``, ``barrier=gate`` nodes).
+        """
+        primary = self.snap(geometries, max_distance=max_distance)
+        geoms = np.asarray(geometries, dtype=object)
+        if len(geoms) == 0 or len(self.seg_geometry) == 0:
+            return primary
+        polygon = np.isin(shapely.get_type_id(geoms), (3, 6)) & primary.ok
+        idx = np.flatnonzero(polygon)
+        if len(idx) == 0 or not entry_distance > 0:
+            return primary
+        parts = [self._stretch_entries(geoms[idx], idx, entry_distance)]
+        if entrances is not None and len(entrances):
+            parts.append(self._entrance_entries(geoms[idx], idx, np.asarray(entrances, dtype=object),
+                                                entry_distance, max_distance))
+        owner, seg, t, dist = (np.concatenate(a) for a in zip(*parts))
+        return dataclasses.replace(primary, extra=Entries(owner.astype(np.int64), seg.astype(np.int64), t, dist))
+
+    def _stretch_entries(self, polys: np.ndarray, owners: np.ndarray, d: float):
+        pi, si = self._tree.query(polys, predicate="dwithin", distance=d)
+        zone = shapely.buffer(polys, d, quad_segs=4)
+        pieces = shapely.intersection(self.seg_geometry[si], zone[pi])
+        length = shapely.length(pieces)
+        # a segment only touching the zone gives a point or a collection: no stretch to enter from
+        keep = np.isin(shapely.get_type_id(pieces), (1, 5)) & (length > 0)
+        pi, si, pieces, length = pi[keep], si[keep], pieces[keep], length[keep]
+        # points along each piece: both ends and every d metres between
+        k = np.ceil(length / d).astype(np.int64) + 1
+        rep = np.repeat(np.arange(len(pieces)), k)
+        step = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
+        frac = np.where(np.repeat(k, k) > 1, step / np.maximum(np.repeat(k, k) - 1, 1), 0.0)
+        pts = shapely.line_interpolate_point(pieces[rep], frac, normalized=True)
+        seg = si[rep]
+        t = shapely.line_locate_point(self.seg_geometry[seg], pts, normalized=True)
+        dist = shapely.distance(pts, polys[pi[rep]])
+        return owners[pi[rep]], seg, t, dist
+
+    def _entrance_entries(self, polys: np.ndarray, owners: np.ndarray, gates: np.ndarray, d: float,
+                          max_distance: float):
+        tree = shapely.STRtree(polys)
+        gi, pi = tree.query(gates, predicate="dwithin", distance=d)
+        on_outline = shapely.distance(gates[gi], shapely.boundary(polys[pi])) <= d
+        gi, pi = gi[on_outline], pi[on_outline]
+        snap = self.snap(gates[gi], max_distance=max_distance)
+        ok = snap.ok
+        return owners[pi[ok]], snap.segment[ok], snap.t[ok], snap.distance_m[ok]
+
     # ------------------------------------------------------------------ searching
-    def _augmented(self, sources: Snapped, weight: str, source_cost: np.ndarray | None):
+    def _augmented(self, starts: _Starts, weight: str, n_sources: int):
+        """The graph plus one virtual node per *source*, joined to the segment ends of each of its
+        entries (the cheapest where several entries reach one node): a polygon's entries are one
+        source, so searches and cost-matrix rows stay one per source."""
         base, _ = self._base[weight]
         w = self.weights[weight]
-        n, s = self.n_nodes, len(sources)
-        seg, t = sources.segment, sources.t
-        extra = np.zeros(s) if source_cost is None else np.asarray(source_cost, dtype=float)
+        n, s = self.n_nodes, n_sources
+        seg, t, extra, owner = starts.segment, starts.t, starts.cost, starts.owner
         rows, cols, vals = [], [], []
         fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
         ok = seg >= 0
         # along the forward edge to seg_v, along the backward edge to seg_u
         m = ok & (fwd >= 0)
-        rows.append(np.flatnonzero(m)); cols.append(self.seg_v[seg[m]]); vals.append(w[fwd[m]] * (1 - t[m]) + extra[m])
+        rows.append(owner[m]); cols.append(self.seg_v[seg[m]]); vals.append(w[fwd[m]] * (1 - t[m]) + extra[m])
         m = ok & (bwd >= 0)
-        rows.append(np.flatnonzero(m)); cols.append(self.seg_u[seg[m]]); vals.append(w[bwd[m]] * t[m] + extra[m])
-        r = np.concatenate(rows); c = np.concatenate(cols); v = np.maximum(np.concatenate(vals), _EPS)
+        rows.append(owner[m]); cols.append(self.seg_u[seg[m]]); vals.append(w[bwd[m]] * t[m] + extra[m])
+        r, c, v = _cheapest(np.concatenate(rows), np.concatenate(cols), np.maximum(np.concatenate(vals), _EPS))
         virtual = sparse.csr_matrix((v, (r, c)), shape=(s, n + s))
         top = sparse.csr_matrix((base.data, base.indices, base.indptr), shape=(n, n + s))
         return sparse.vstack([top, virtual], format="csr")
@@ -277,19 +439,21 @@ class CompiledNetwork:
         limit
             Stop beyond this cost; nodes farther away get ``inf``.
         source_cost
-            Extra cost per source added at its start (e.g. the facility's connector, m).
+            Extra cost per source added at its start (e.g. the facility's connector, m). A polygon
+            source with several entries starts from all of them in the same search, each at its
+            own connector (see :class:`Snapped`).
         """
-        graph = self._augmented(sources, weight, source_cost)
+        starts = _starts(sources, source_cost)
         n, s = self.n_nodes, len(sources)
+        graph = self._augmented(starts, weight, s)
+        kept = None if source_cost is None else np.asarray(source_cost, float)
         if s == 0 or not sources.ok.any():
-            return Reach(self, weight, sources, np.full(n, np.inf), np.full(n, -1), None,
-                         None if source_cost is None else np.asarray(source_cost, float))
+            return Reach(self, weight, sources, np.full(n, np.inf), np.full(n, -1), None, kept, starts)
         virtual = n + np.flatnonzero(sources.ok)
         dist, pred, origin = dijkstra(graph, directed=True, indices=virtual, limit=limit, min_only=True,
                                       return_predecessors=True)
         node_source = np.where(origin[:n] >= n, origin[:n] - n, -1)
-        return Reach(self, weight, sources, dist[:n], node_source, pred,
-                     None if source_cost is None else np.asarray(source_cost, float))
+        return Reach(self, weight, sources, dist[:n], node_source, pred, kept, starts)
 
     def _target_terms(self, targets: Snapped, weight: str):
         w = self.weights[weight]
@@ -302,11 +466,12 @@ class CompiledNetwork:
         add_v = np.where(ok & (bwd >= 0), w[np.maximum(bwd, 0)] * (1 - targets.t), np.inf)
         return self.seg_u[segc], self.seg_v[segc], add_u, add_v, ok
 
-    def _same_segment(self, sources: Snapped, targets: Snapped, weight: str, source_cost) -> pd.DataFrame:
-        """Direct along-segment costs for source/target pairs sharing a segment."""
+    def _same_segment(self, starts: _Starts, targets: Snapped, weight: str) -> pd.DataFrame:
+        """Direct along-segment costs for source/target pairs sharing a segment (``source`` is the
+        feature an entry belongs to; several entries of one source may pair with one target)."""
         w = self.weights[weight]
-        s_ok, t_ok = np.flatnonzero(sources.ok), np.flatnonzero(targets.ok)
-        left = pd.DataFrame({"source": s_ok, "seg": sources.segment[s_ok], "ts": sources.t[s_ok]})
+        s_ok, t_ok = np.flatnonzero(starts.ok), np.flatnonzero(targets.ok)
+        left = pd.DataFrame({"entry": s_ok, "seg": starts.segment[s_ok], "ts": starts.t[s_ok]})
         right = pd.DataFrame({"target": t_ok, "seg": targets.segment[t_ok], "tt": targets.t[t_ok]})
         pairs = left.merge(right, on="seg")
         if pairs.empty:
@@ -316,8 +481,9 @@ class CompiledNetwork:
         fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
         ahead = np.where((tt >= ts) & (fwd >= 0), w[np.maximum(fwd, 0)] * (tt - ts), np.inf)
         behind = np.where((tt <= ts) & (bwd >= 0), w[np.maximum(bwd, 0)] * (ts - tt), np.inf)
-        extra = 0.0 if source_cost is None else np.asarray(source_cost, float)[pairs["source"].to_numpy()]
-        pairs["cost"] = np.minimum(ahead, behind) + extra
+        entry = pairs["entry"].to_numpy()
+        pairs["cost"] = np.minimum(ahead, behind) + starts.cost[entry]
+        pairs["source"] = starts.owner[entry]
         return pairs[["source", "target", "cost"]]
 
     def cost_matrix(self, sources: Snapped, targets: Snapped, *, weight: str = "length", limit: float,
@@ -337,12 +503,13 @@ class CompiledNetwork:
             Shape ``(len(targets), len(sources))``; a stored entry is a reachable pair (a stored
             0 means distance 0).
         """
+        starts = _starts(sources, source_cost)
         reach_m = self._reach_bound_m(weight, limit)
         if np.isfinite(reach_m) and reach_m > 0:
-            parts = self._windowed_costs(sources, targets, weight, limit, source_cost, reach_m, max_batch_bytes)
+            parts = self._windowed_costs(sources, starts, targets, weight, limit, reach_m, max_batch_bytes)
         else:
-            parts = self._whole_network_costs(sources, targets, weight, limit, source_cost, max_batch_bytes)
-        direct = self._same_segment(sources, targets, weight, source_cost)
+            parts = self._whole_network_costs(sources, starts, targets, weight, limit, max_batch_bytes)
+        direct = self._same_segment(starts, targets, weight)
         direct = direct.loc[direct["cost"] <= limit]
         parts.append((direct["target"].to_numpy(np.int64), direct["source"].to_numpy(np.int64),
                       direct["cost"].to_numpy(float)))
@@ -358,11 +525,11 @@ class CompiledNetwork:
         ratio = float(np.max(self.weights["length"] / self.weights[weight]))
         return limit * ratio * (1 + 1e-9) + 1e-6
 
-    def _whole_network_costs(self, sources, targets, weight, limit, source_cost, max_batch_bytes) -> list:
-        graph = self._augmented(sources, weight, source_cost)
+    def _whole_network_costs(self, sources, starts, targets, weight, limit, max_batch_bytes) -> list:
+        graph = self._augmented(starts, weight, len(sources))
         n = self.n_nodes
         tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
-        live = np.flatnonzero(sources.ok)
+        live = np.flatnonzero(sources.ok)  # one search per source, from all its entries at once
         batch = max(1, int(max_batch_bytes // (8 * (n + len(sources)))))
         parts = []
         for start in steps(range(0, len(live), batch), desc="cost matrix: source batches", unit="batch"):
@@ -374,10 +541,25 @@ class CompiledNetwork:
             parts.append((ti, chunk[si], cost[si, ti]))
         return parts
 
-    def _windowed_costs(self, sources, targets, weight, limit, source_cost, cell_m, max_batch_bytes) -> list:
+    def _entry_offset_m(self, sources: Snapped, starts: _Starts) -> float:
+        """The farthest any entry of a source lies from the source's own snap point, metres."""
+        extra = np.flatnonzero(starts.ok & (np.arange(len(starts.owner)) >= len(sources)))
+        if len(extra) == 0:
+            return 0.0
+        points = shapely.line_interpolate_point(self.seg_geometry[starts.segment[extra]], starts.t[extra],
+                                                normalized=True)
+        own = starts.owner[extra]
+        dx = shapely.get_x(points) - sources.x[own]
+        dy = shapely.get_y(points) - sources.y[own]
+        return float(np.nanmax(np.hypot(dx, dy))) if len(dx) else 0.0
+
+    def _windowed_costs(self, sources, starts, targets, weight, limit, reach_m, max_batch_bytes) -> list:
+        """Sources grouped by grid cell, each group searched on the sub-network of the 3 × 3 cells
+        around it. A cell is the reach plus the farthest entry of any source from its snap point,
+        so every street a source's entries can reach within ``limit`` lies in its window."""
+        cell_m = reach_m + self._entry_offset_m(sources, starts)
         base, _ = self._base[weight]
         w = self.weights[weight]
-        extra = np.zeros(len(sources)) if source_cost is None else np.asarray(source_cost, dtype=float)
         tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
         live = np.flatnonzero(sources.ok)
         t_live = np.flatnonzero(t_ok)
@@ -406,7 +588,7 @@ class CompiledNetwork:
             pu, pv = np.maximum(pu, 0), np.maximum(pv, 0)
             for start in range(0, len(group), batch):
                 chunk = group[start:start + batch]
-                graph = self._window_graph(sub_base, local, chunk, sources, w, extra)
+                graph = self._window_graph(sub_base, local, chunk, starts, w)
                 dist = dijkstra(graph, directed=True, indices=len(sub) + np.arange(len(chunk)), limit=limit)
                 cost = np.minimum(dist[:, pu] + au, dist[:, pv] + av)
                 si, ti = np.nonzero(cost <= limit)
@@ -414,18 +596,23 @@ class CompiledNetwork:
             local[sub] = -1
         return parts
 
-    def _window_graph(self, sub_base, local, chunk, sources, w, extra) -> sparse.csr_matrix:
-        """A window's sub-network with the chunk's sources as virtual nodes after its own nodes."""
+    def _window_graph(self, sub_base, local, chunk, starts: _Starts, w) -> sparse.csr_matrix:
+        """A window's sub-network with the chunk's sources as virtual nodes after its own nodes,
+        each joined to the segment ends of all its entries."""
         m, s = sub_base.shape[0], len(chunk)
-        seg, t = sources.segment[chunk], sources.t[chunk]
+        sel = np.flatnonzero(np.isin(starts.owner, chunk) & starts.ok)
+        rank = np.argsort(chunk)
+        row_of = rank[np.searchsorted(chunk[rank], starts.owner[sel])]
+        seg, t, extra = starts.segment[sel], starts.t[sel], starts.cost[sel]
         fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
         to_v, to_u = local[self.seg_v[seg]], local[self.seg_u[seg]]
         a = (fwd >= 0) & (to_v >= 0)
         b = (bwd >= 0) & (to_u >= 0)
-        rows = np.concatenate([np.flatnonzero(a), np.flatnonzero(b)])
+        rows = np.concatenate([row_of[a], row_of[b]])
         cols = np.concatenate([to_v[a], to_u[b]])
-        vals = np.concatenate([w[fwd[a]] * (1 - t[a]) + extra[chunk[a]], w[bwd[b]] * t[b] + extra[chunk[b]]])
-        virtual = sparse.csr_matrix((np.maximum(vals, _EPS), (rows, cols)), shape=(s, m + s))
+        vals = np.concatenate([w[fwd[a]] * (1 - t[a]) + extra[a], w[bwd[b]] * t[b] + extra[b]])
+        rows, cols, vals = _cheapest(rows, cols, np.maximum(vals, _EPS))
+        virtual = sparse.csr_matrix((vals, (rows, cols)), shape=(s, m + s))
         top = sparse.csr_matrix((sub_base.data, sub_base.indices, sub_base.indptr), shape=(m, m + s))
         return sparse.vstack([top, virtual], format="csr")
 
@@ -456,6 +643,16 @@ class _GridCells:
         return np.sort(np.concatenate(found))
 
 
+def _cheapest(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One (row, column) pair each, with its least value: several entries of a source may reach
+    one node, and a csr matrix would sum duplicates instead."""
+    order = np.lexsort((v, c, r))
+    r, c, v = r[order], c[order], v[order]
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    return r[first], c[first], v[first]
+
+
 def _min_csr(u, v, w, edge_index, n) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """CSR of the cheapest edge between each node pair, and the edge index it came from."""
     order = np.lexsort((w, v, u))
@@ -480,6 +677,8 @@ class Reach:
     node_source: np.ndarray
     predecessors: np.ndarray | None
     source_cost: np.ndarray | None
+    #: Every entry the search started from (primary snaps and polygon entries) with its start cost.
+    starts: _Starts | None = None
 
     def to(self, targets: Snapped) -> tuple[np.ndarray, np.ndarray]:
         """Network cost from the nearest source to each target, and which source it is.
@@ -494,7 +693,8 @@ class Reach:
         via_v = self.node_cost[tv] + add_v
         cost = np.where(ok, np.minimum(via_u, via_v), np.inf)
         source = np.where(via_u <= via_v, self.node_source[tu], self.node_source[tv])
-        direct = net._same_segment(self.sources, targets, self.weight, self.source_cost)
+        starts = self.starts if self.starts is not None else _starts(self.sources, self.source_cost)
+        direct = net._same_segment(starts, targets, self.weight)
         if len(direct):
             best = direct.sort_values(["target", "cost", "source"]).drop_duplicates("target")
             ti, si, c = best["target"].to_numpy(), best["source"].to_numpy(), best["cost"].to_numpy()

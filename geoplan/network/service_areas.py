@@ -24,6 +24,8 @@ import shapely
 
 from geoplan.network._progress import steps
 
+from geoplan.network.engine import _starts
+
 _TINY = 1e-9
 #: Walk-shed half-width drawn around reachable streets, metres (a drawing choice: homes along a
 #: street face it within about this distance; not a planning standard).
@@ -66,17 +68,18 @@ def _pieces(net, reach, limit: float, *, owners: bool):
         segs.append(np.flatnonzero(m)); los.append(1 - b[m]); his.append(np.ones(m.sum()))
         own.append(np.full(m.sum(), -1))
     # facilities sitting on a segment reach along it in both allowed directions
-    src = reach.sources
+    # every entry of every source (a park's several sides included) reaches along its own segment
+    src = reach.starts if reach.starts is not None else _starts(reach.sources, reach.source_cost)
     ok = np.flatnonzero(src.ok)
     if len(ok):
-        start = np.zeros(len(src)) if reach.source_cost is None else reach.source_cost
-        left = limit - start[ok]
+        left = limit - src.cost[ok]
         s, t = src.segment[ok], src.t[ok]
         go = left > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             f_hi = np.where(fwd[s] >= 0, np.minimum(1.0, t + left / wf[s]), t)
             b_lo = np.where(bwd[s] >= 0, np.maximum(0.0, t - left / wb[s]), t)
-        segs.append(s[go]); los.append(b_lo[go]); his.append(f_hi[go]); own.append(ok[go] if owners else np.full(go.sum(), -1))
+        segs.append(s[go]); los.append(b_lo[go]); his.append(f_hi[go])
+        own.append(src.owner[ok][go] if owners else np.full(go.sum(), -1))
     seg = np.concatenate(segs).astype(np.int64)
     lo = np.concatenate(los)
     hi = np.concatenate(his)

@@ -19,12 +19,13 @@ import shapely
 from geoplan._checksum import sha256_of
 from geoplan.errors import InputError
 from geoplan.standards import FEATURE_TAGS, NODE_TAGS, WAY_TAGS
+from geoplan.standards.facilities import ENTRANCE_BARRIERS
 
 SUPPORTED_SUFFIXES = (".osm", ".osm.xml", ".xml", ".osm.bz2", ".osm.pbf", ".pbf")
 
 #: A node or area becomes a feature when it carries one of these keys.
 _FEATURE_KEYS = ("building", "amenity", "leisure", "landuse", "shop", "healthcare", "social_facility",
-                 "emergency", "place", "natural", "water")
+                 "emergency", "place", "natural", "water", "office", "entrance", "boundary")
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def _add_node(obj, out: _Collected, path: Path, wkb) -> None:
         return
     if any(k in tags for k in NODE_TAGS):
         out.node_tags[obj.id] = _tags(tags, NODE_TAGS)
-    if any(k in tags for k in _FEATURE_KEYS):
+    if any(k in tags for k in _FEATURE_KEYS) or tags.get("barrier") in ENTRANCE_BARRIERS:
         if obj.location.valid():
             out.feat_rows.append({"osm_type": "node", "osm_id": obj.id, **_tags(tags, FEATURE_TAGS)})
             out.feat_wkb.append(wkb.create_point(obj.location))

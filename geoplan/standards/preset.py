@@ -13,7 +13,7 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from geoplan.standards import tags
+from geoplan.standards import facilities
 from geoplan.standards.sections import (AMBULANCE, FIRE, LifeCircle, Passability, Residents, Shelter, Shelters,
                                         Vehicle)
 
@@ -38,9 +38,15 @@ class Preset:
     vehicles: Mapping[str, Vehicle] = field(default_factory=lambda: {"fire": FIRE, "ambulance": AMBULANCE})
     passability: Passability = field(default_factory=Passability)
     shelters: Shelters = field(default_factory=Shelters)
-    facility_tags: tuple[tuple[str, str, tuple[str, ...]], ...] = tags.FACILITY_TAGS
+    #: Facility classification, tags first then names (:mod:`geoplan.standards.facilities`).
+    facility_tags: tuple[tuple[str, str, tuple[str, ...]], ...] = facilities.FACILITY_TAG_RULES
+    facility_names: tuple[tuple[str, str, str], ...] = facilities.FACILITY_NAME_RULES
     #: Farthest a building, facility or site may stand from its street and still be analysed (m).
     max_snap_m: float = 500.0
+    #: A polygon facility or site is entered from every walkable segment inside it or within this
+    #: distance of its outline (m): a footway along a park's fence, a street past a campus wall.
+    #: 20 m spans a pavement, a verge and a fence line (a mapping tolerance, not a planning standard).
+    entry_distance_m: float = 20.0
 
     # -- reading ------------------------------------------------------------------------
     @property

@@ -20,13 +20,26 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from geoplan.standards import tags
+from geoplan.standards import facilities, tags
 
 #: Category → (life-circle tier in minutes, whether it is essential for a "complete" circle).
-#: After GB 50180-2018 Appendix B: 5-min circle — daily shopping, open space, elderly day care;
-#: 10-min — kindergarten, primary school, pharmacy; 15-min — secondary school, health centre,
-#: community/culture centre, sports.
+#: The gb categories follow GB 50180-2018 item by item (see :data:`geoplan.standards.facilities.GB_ITEMS`
+#: for each item, its table and what could not be verified from the standard's text).
 CIRCLE_OF_CATEGORY: Mapping[str, tuple[int, bool]] = MappingProxyType({
+    cat: (tier, cat in facilities.GB_ESSENTIAL) for cat, (_, _, tier, _, _) in facilities.GB_ITEMS.items()
+})
+
+#: Citation of each gb category: "GB item — table, tier", shown in summaries.
+ITEM_OF_CATEGORY: Mapping[str, str] = MappingProxyType({
+    cat: f"{item} — {table}, {tier}-min" + ("" if verified else " (unverified)")
+    for cat, (item, table, tier, verified, _) in facilities.GB_ITEMS.items()
+})
+
+#: The plain category set of geoplan 0.1, kept by the international (nfpa) preset: daily
+#: shopping, open space and elderly care at 5 min; pharmacy, kindergarten, primary school at
+#: 10 min; health, secondary school, community centre and sports at 15 min (planning practice,
+#: not a cited standard).
+PLAIN_CIRCLE_OF_CATEGORY: Mapping[str, tuple[int, bool]] = MappingProxyType({
     "market": (5, True),
     "park": (5, True),
     "elderly_care": (5, False),
@@ -49,6 +62,8 @@ class LifeCircle:
 
     circle_distance_m: Mapping[int, float] = field(default_factory=lambda: dict(CIRCLE_DISTANCE_M))
     circle_of_category: Mapping[str, tuple[int, bool]] = field(default_factory=lambda: dict(CIRCLE_OF_CATEGORY))
+    #: Standard item each category stands for (text for summaries; empty for a category without one).
+    item_of_category: Mapping[str, str] = field(default_factory=lambda: dict(ITEM_OF_CATEGORY))
     #: Highway Capacity Manual / FHWA-RD-98-107: 1.2 m/s design walking speed of adults.
     walk_speed_mps: float = 1.2
     #: FHWA-RD-98-107: ≈0.9 m/s for older or mobility-impaired pedestrians.

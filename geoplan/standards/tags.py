@@ -10,35 +10,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
+from geoplan.standards import facilities
+
 # --------------------------------------------------------------------------------------
-# Facility categories of the life circle.
-# Tag rules are tried in order; the first (key, values) pair that matches gives the
-# category. ``"*"`` matches any value. Sources: OSM wiki tag definitions; category set
-# follows GB 50180-2018 Appendix B (配套设施) as far as OSM tags express it.
+# Facility categories of the life circle: the tag rules live with the name rules in
+# :mod:`geoplan.standards.facilities` (one table, tags first then names).
 # --------------------------------------------------------------------------------------
-FACILITY_TAGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("elderly_care", "social_facility", ("nursing_home", "assisted_living", "group_home")),
-    ("elderly_care", "amenity", ("nursing_home",)),
-    ("elderly_care", "social_facility:for", ("senior", "elderly")),
-    ("health", "amenity", ("clinic", "doctors", "hospital", "health_post")),
-    ("health", "healthcare", ("clinic", "doctor", "hospital", "centre", "health_post")),
-    ("pharmacy", "amenity", ("pharmacy",)),
-    ("pharmacy", "shop", ("chemist",)),
-    ("pharmacy", "healthcare", ("pharmacy",)),
-    ("kindergarten", "amenity", ("kindergarten", "childcare")),
-    ("primary_school", "isced:level", ("1", "0;1", "1;2")),
-    ("primary_school", "school", ("primary",)),
-    ("secondary_school", "isced:level", ("2", "3", "2;3")),
-    ("secondary_school", "school", ("secondary", "middle", "high")),
-    ("primary_school", "amenity", ("school",)),  # untyped school: counted as primary, the finer-grained need
-    ("market", "shop", ("supermarket", "convenience", "greengrocer", "butcher", "bakery", "general", "marketplace")),
-    ("market", "amenity", ("marketplace",)),
-    ("community_centre", "amenity", ("community_centre", "social_centre", "library", "arts_centre", "townhall")),
-    ("sports", "leisure", ("sports_centre", "fitness_centre", "pitch", "stadium", "track", "fitness_station")),
-    ("park", "leisure", ("park", "garden", "playground", "common", "recreation_ground")),
-    ("park", "place", ("square",)),
-    ("park", "landuse", ("recreation_ground", "village_green")),
-)
+FACILITY_TAGS = facilities.FACILITY_TAG_RULES
 
 # --------------------------------------------------------------------------------------
 # Residents, stations and candidate shelter sites.
@@ -100,7 +78,7 @@ FEATURE_TAGS: tuple[str, ...] = (
     "name", "name:zh", "name:en", "building", "building:levels", "amenity", "leisure", "landuse", "shop",
     "healthcare", "social_facility", "social_facility:for", "emergency", "place", "school", "isced:level",
     "natural", "water", "sport", "access", "addr:housenumber", "addr:street", "addr:district", "addr:city",
-    "capacity", "beds", "capacity:persons",
+    "capacity", "beds", "capacity:persons", "office", "entrance", "barrier", "boundary", "admin_level",
 )
 #: Tags naming the study's place for map titles (``geoplan.study.place_name``), most specific
 #: first: a district extract's buildings and POIs carry ``addr:district`` (e.g. 玄武区) more
