@@ -312,8 +312,6 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
     progress
         Called with a short message before each long step.
     """
-    from geoplan.layers import read_layers
-
     say = progress or (lambda message: None)
     preset = get_preset(preset) if isinstance(preset, str) else preset
     say("reading OpenStreetMap data")
@@ -321,37 +319,78 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
     crs = _local_crs(data)
     area = _study_area(data, crs)
     features = data.features.to_crs(crs)
-    dropped = list(data.dropped)
-
     say("reading community layers")
+    community = _community_layers(layers, crs=crs, area=area, encoding=encoding, preset=preset)
+    dropped = list(data.dropped) + list(community.dropped)
+    warnings = [str(w) for w in getattr(data, "warnings", ())] + list(community.warnings)
+    say("building walking and emergency-vehicle networks")
+    walk, walk_report = _network(data, "walk", crs, preset)
+    drive, drive_report = _network(data, "drive", crs, preset)
+    dropped += _fragment_notes(walk_report, drive_report)
+    say("classifying buildings, residents and facilities")
+    communities, compounds, units_source = _reporting_units(community, features, area)
+    buildings = feat.buildings_from_osm(features, preset)
+    residents, buildings, estimated = _residents(community, buildings, preset, crs)
+    warnings += estimated
+    residents, buildings = _in_units(residents, buildings, communities, compounds)
+    roles, role_notes = _features_by_role(features, community, preset, crs)
+    dropped += role_notes
+    say("snapping residents, facilities, stations and sites to the networks")
+    snaps = _snap_features(walk, drive, preset, features, residents=residents, facilities=roles["facilities"],
+                           stations=roles["stations"], sites=roles["sites"])
+    dropped += _off_network_notes(snaps, residents, community, preset.max_snap_m)
+    facilities, sites = _with_labels(roles["facilities"], "category"), _with_labels(roles["sites"], "kind")
+    names = pd.concat([facilities.get("name", pd.Series(dtype=object)),
+                       communities.get("community", pd.Series(dtype=object)), buildings["name"]])
+    return Study(
+        name=name or place_name(features) or data.label, crs=crs, area=area, preset=preset,
+        lang=guess_lang(names.tolist()),
+        sources=(message("Street network, buildings and places: {label} — data © OpenStreetMap contributors, "
+                         "ODbL 1.0", label=data.label),
+                 *(message("Community layer: {file}", file=Path(f["path"]).name) for f in community.files)),
+        inputs=({"path": str(data.path), "role": "osm", "sha256": data.sha256}, *community.files),
+        walk=walk, drive=drive, buildings=buildings, residents=residents,
+        facilities=facilities.reset_index(drop=True),
+        stations=_with_labels(roles["stations"], "kind").reset_index(drop=True),
+        obstructions=roles["obstructions"], sites=sites.reset_index(drop=True), communities=communities,
+        areas=roles["areas"], snaps=snaps, dropped=tuple(dropped), warnings=tuple(warnings),
+        compounds=compounds, units_source=units_source,
+    )
+
+
+def _community_layers(layers, *, crs, area, encoding, preset):
+    """The community layers read into the study CRS; residents all outside the area are an error."""
+    from geoplan.layers import read_layers
+
     community = read_layers(list(layers), crs=crs, area=area, encoding=encoding,
                             categories=list(preset.life_circle.circle_of_category))
-    dropped.extend(community.dropped)
     resident_files = [f["path"] for f in community.files if f.get("role") == "residents"]
     outside = [d for d in community.dropped if d.get("what") == "residents" and d.get("reason") == "outside the study area"]
     if resident_files and len(community.residents) == 0 and outside:  # an empty file is only a warning
         raise InputError("no resident feature of this layer lies inside the OSM extract's area",
                          source=", ".join(resident_files),
                          fix="check the layer's CRS (or lon/lat column order) and that it covers the same district")
-    warnings = [str(w) for w in getattr(data, "warnings", ())] + list(community.warnings)
+    return community
 
-    say("building walking and emergency-vehicle networks")
-    walk, walk_report = _network(data, "walk", crs, preset)
-    drive, drive_report = _network(data, "drive", crs, preset)
+
+def _fragment_notes(walk_report: dict, drive_report: dict) -> list[dict]:
+    """What building each network left out (fragments cut off from the main network)."""
+    notes = []
     for what, report in ((N_("walking network nodes in fragments cut off from the main network"), walk_report),
                          (N_("vehicle network nodes in fragments cut off from the main network"), drive_report)):
         if report.get("dropped_fragment_nodes"):
-            dropped.append({"what": message(what), "count": report["dropped_fragment_nodes"],
-                            "reason": message("kept only the largest connected network, as osmnx does")})
+            notes.append({"what": message(what), "count": report["dropped_fragment_nodes"],
+                          "reason": message("kept only the largest connected network, as osmnx does")})
+    return notes
 
-    say("classifying buildings, residents and facilities")
-    communities, compounds, units_source = _reporting_units(community, features, area)
-    buildings = feat.buildings_from_osm(features, preset)
+
+def _residents(community, buildings: gpd.GeoDataFrame, preset: Preset, crs):
+    """Residents from the layer (buildings take the population inside them), else estimated per
+    residential building; returns residents, buildings and the warning when estimated."""
     if len(community.residents):
         residents = community.residents.copy()
         residents["resident_id"] = [f"R{i + 1}" for i in range(len(residents))]
         residents["population_source"] = "layer"
-        # buildings take the population of the layer features inside them
         pts = gpd.GeoDataFrame({"population": residents["population"].to_numpy()},
                                geometry=residents.representative_point().to_numpy(), crs=crs)
         hit = gpd.sjoin(pts, buildings[["geometry"]], predicate="within", how="inner")
@@ -359,90 +398,73 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
         buildings["population"] = 0.0
         buildings.loc[per_building.index, "population"] = per_building.to_numpy()
         buildings["population_source"] = np.where(buildings["population"] > 0, "layer", "none")
-    else:
-        residents = buildings.loc[buildings["residential"] & (buildings["population"] > 0)].copy()
-        residents = residents.rename(columns={"building_id": "resident_id"})
-        warnings.append(message("no residents layer: population of {n} residential buildings estimated "
-                                "from footprint × levels ÷ {area:g} m² per person", code="population_estimated",
-                                n=len(residents), area=preset.residents.floor_area_per_person_m2))
-    residents["community"] = feat.assign_communities(residents.representative_point(), communities)
-    buildings["community"] = feat.assign_communities(buildings.representative_point(), communities)
-    residents["compound"] = units.assign_units(residents.representative_point(), compounds, "compound", empty=None)
-    buildings["compound"] = units.assign_units(buildings.representative_point(), compounds, "compound", empty=None)
+        return residents, buildings, []
+    residents = buildings.loc[buildings["residential"] & (buildings["population"] > 0)].copy()
+    residents = residents.rename(columns={"building_id": "resident_id"})
+    note = message("no residents layer: population of {n} residential buildings estimated "
+                   "from footprint × levels ÷ {area:g} m² per person", code="population_estimated",
+                   n=len(residents), area=preset.residents.floor_area_per_person_m2)
+    return residents, buildings, [note]
+
+
+def _in_units(residents, buildings, communities, compounds):
+    """Residents and buildings with their community and compound; residents in the contract's columns."""
+    for frame in (residents, buildings):
+        points = frame.representative_point()
+        frame["community"] = feat.assign_communities(points, communities)
+        frame["compound"] = units.assign_units(points, compounds, "compound", empty=None)
     if "elderly_share" not in residents:  # estimated residents carry no age structure
         residents["elderly_share"] = np.nan
     keep = ["resident_id", "name", "population", "population_source", "elderly_share", "community", "compound"]
     residents = residents[[c for c in keep if c in residents.columns] + ["geometry"]].reset_index(drop=True)
     if "name" not in residents:
         residents.insert(1, "name", None)
+    return residents, buildings
 
+
+def _fill_ids(frame: gpd.GeoDataFrame, column: str, prefix: str) -> gpd.GeoDataFrame:
+    """Number the rows without an id (layer rows) ``<prefix>1``, ``<prefix>2``…"""
+    if not len(frame):
+        return frame
+    missing = frame[column].isna() if column in frame else pd.Series(True, index=frame.index)
+    frame.loc[missing, column] = [f"{prefix}{i + 1}" for i in range(int(missing.sum()))]
+    return frame
+
+
+def _features_by_role(features: gpd.GeoDataFrame, community, preset: Preset, crs) -> tuple[dict, list[dict]]:
+    """Facilities, stations, sites, obstructions and water areas from OSM and the layers."""
     classified = feat.classify(features, preset)
     facilities = _concat([feat.classify_facilities(features, preset, classified=classified), community.facilities], crs)
-    dropped.extend(_classification_notes(classified, facilities))
-    if "facility_id" in facilities and facilities["facility_id"].isna().any():
-        missing = facilities["facility_id"].isna()
-        facilities.loc[missing, "facility_id"] = [f"F{i + 1}" for i in range(int(missing.sum()))]
-    stations = _concat([feat.stations_from_osm(features), community.stations], crs)
-    if len(stations):
-        missing = stations["station_id"].isna() if "station_id" in stations else pd.Series(True, index=stations.index)
-        stations.loc[missing, "station_id"] = [f"S{i + 1}" for i in range(int(missing.sum()))]
-    sites = _concat([feat.sites_from_osm(features), community.sites], crs)
-    if len(sites):
-        missing = sites["site_id"].isna() if "site_id" in sites else pd.Series(True, index=sites.index)
-        sites.loc[missing, "site_id"] = [f"C{i + 1}" for i in range(int(missing.sum()))]
+    if "facility_id" in facilities:
+        facilities = _fill_ids(facilities, "facility_id", "F")
+    stations = _fill_ids(_concat([feat.stations_from_osm(features), community.stations], crs), "station_id", "S")
+    sites = _fill_ids(_concat([feat.sites_from_osm(features), community.sites], crs), "site_id", "C")
     obstructions = community.obstructions.reset_index(drop=True)
     if len(obstructions) and "obstruction_id" not in obstructions:
         obstructions.insert(0, "obstruction_id", [f"O{i + 1}" for i in range(len(obstructions))])
-    areas_mask = (features["natural"].astype(object).isin(["water"]) | features["water"].notna()
-                  | features["landuse"].astype(object).isin(["reservoir", "basin"])).to_numpy()
-    areas = features.loc[areas_mask & features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy(),
+    water = (features["natural"].astype(object).isin(["water"]) | features["water"].notna()
+             | features["landuse"].astype(object).isin(["reservoir", "basin"])).to_numpy()
+    areas = features.loc[water & features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy(),
                          ["osm_type", "osm_id", "natural", "water", "landuse", "geometry"]].reset_index(drop=True)
+    roles = {"facilities": facilities, "stations": stations, "sites": sites, "obstructions": obstructions,
+             "areas": areas}
+    return roles, _classification_notes(classified, facilities)
 
-    say("snapping residents, facilities, stations and sites to the networks")
-    limit = preset.max_snap_m
-    snaps = _snap_features(walk, drive, preset, features, residents=residents, facilities=facilities,
-                           stations=stations, sites=sites)
-    facilities = _with_labels(facilities, "category")
-    sites = _with_labels(sites, "kind")
-    stations = _with_labels(stations, "kind")
+
+def _off_network_notes(snaps: Mapping[str, Snapped], residents, community, limit: float) -> list[dict]:
+    """What snapping leaves out; all residents off the walking network is an error."""
+    notes = []
     for key, snap in snaps.items():
         off = int((~snap.ok).sum())
         if off:
-            dropped.append({"what": message(_OFF_NETWORK[key]), "count": off,
-                            "reason": message("farther than {limit:g} m from the network; left out of analyses",
-                                              limit=limit)})
+            notes.append({"what": message(_OFF_NETWORK[key]), "count": off,
+                          "reason": message("farther than {limit:g} m from the network; left out of analyses",
+                                            limit=limit)})
     if len(residents) and not snaps["residents.walk"].ok.any():
         raise InputError(f"all {len(residents)} residents are farther than {limit:g} m from the walking network",
                          source=community.source_of("residents") if hasattr(community, "source_of") else None,
                          fix="check the residents layer's CRS and that it covers the same area as the OSM data")
-    names = pd.concat([facilities.get("name", pd.Series(dtype=object)), communities.get("community", pd.Series(dtype=object)),
-                       buildings["name"]])
-    return Study(
-        name=name or place_name(features) or data.label,
-        crs=crs,
-        area=area,
-        preset=preset,
-        lang=guess_lang(names.tolist()),
-        sources=(message("Street network, buildings and places: {label} — data © OpenStreetMap contributors, "
-                         "ODbL 1.0", label=data.label),
-                 *(message("Community layer: {file}", file=Path(f["path"]).name) for f in community.files)),
-        inputs=({"path": str(data.path), "role": "osm", "sha256": data.sha256}, *community.files),
-        walk=walk,
-        drive=drive,
-        buildings=buildings,
-        residents=residents,
-        facilities=facilities.reset_index(drop=True),
-        stations=stations.reset_index(drop=True),
-        obstructions=obstructions,
-        sites=sites.reset_index(drop=True),
-        communities=communities,
-        areas=areas,
-        snaps=snaps,
-        dropped=tuple(dropped),
-        warnings=tuple(warnings),
-        compounds=compounds,
-        units_source=units_source,
-    )
+    return notes
 
 
 #: What the snapping step leaves out, per snapped role (whole phrases for the catalogue).

@@ -51,7 +51,9 @@ def test_bad_capacity_is_one_line_naming_the_row(tmp_path, sample_layers):
 
 def test_osm_capacity_tags_in_order_of_preference():
     preset = get_preset()
-    key, value = next((k, v[0]) for _, k, v in preset.facility_tags if v and v[0] != "*")
+    # a tag rule that settles a category by itself (not an exclusion or a kind the names settle)
+    key, value = next((k, v[0]) for out, k, v in preset.facility_tags
+                      if out in preset.categories and v and v[0] != "*")
     frame = gpd.GeoDataFrame({
         "osm_type": ["node"] * 4, "osm_id": [1, 2, 3, 4], "name": ["a", "b", "c", "d"],
         key: [value] * 4,

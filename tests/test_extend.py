@@ -50,3 +50,30 @@ def test_a_translation_domain_is_picked_up_from_its_po_file(tmp_path, monkeypatc
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     catalog = i18n._load_catalog("zh_CN")
     assert i18n.Translator("zh", catalog).render(i18n.message("{n} wells checked", n=3)) == "已检查 3 口井"
+
+
+def test_a_category_comes_from_the_project_file(tmp_path):
+    from osm_fixture import grid_writer, run_cli
+
+    w = grid_writer()
+    w.node(110, 210, shop="bakery", name="面包房")
+    osm = w.write(tmp_path / "d.osm")
+    config = tmp_path / "project.yml"
+    config.write_text("overrides:\n"
+                      "  life_circle:\n"
+                      "    circle_of_category: {bakery: [5, false]}\n"
+                      "  facility_tags:\n"
+                      "    add:\n"
+                      "      - [bakery, shop, [bakery]]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run_cli("coverage", "--osm", osm, "--config", config, "--out", out, "--lang", "en")
+    assert code == 0, err
+    residents = pd.read_csv(out / "coverage" / "residents.csv", encoding="utf-8-sig")
+    assert residents["dist_m_bakery"].notna().all()
+    summary = pd.read_csv(out / "coverage" / "summary.csv", encoding="utf-8-sig")
+    assert (summary.loc[summary["category"] == "bakery", "tier_m"] == 300).all()
+    facilities = pd.read_csv(out / "coverage" / "facilities.csv", encoding="utf-8-sig")
+    assert list(facilities.loc[facilities["category"] == "bakery", "name"]) == ["面包房"]
+    page = (out / "maps" / "coverage.html").read_text(encoding="utf-8")
+    assert "bakery" in page  # its code stands as its label, with the default colour
+    assert "#3182bd" in page

@@ -1,7 +1,9 @@
 """The :class:`Preset`: every default of every analysis, composed of sections, overridable.
 
 A project file overrides any value, by section (``vehicles: {fire: {turnout_s: 90}}``) or by the
-flat names of geoplan 0.1 (``fire_turnout_s: 90``; :data:`FLAT_NAMES` lists them). Overrides are
+flat names of geoplan 0.1 (``fire_turnout_s: 90``; :data:`FLAT_NAMES` lists them). A list of rules
+(``facility_tags``, ``facility_names``) is replaced by a list, or extended with ``{add: [...]}``,
+whose rules are tried before the preset's own. Overrides are
 checked leaf by leaf against the type of the default they replace, so a string where a number
 belongs, or a zero floor area, is refused with the dotted path of the value.
 """
@@ -148,8 +150,11 @@ def _merge(current: Any, value: Any, path: str) -> Any:
             raise PresetError(path, f"must be a text, not {value!r}")
         return value
     if isinstance(current, tuple):
+        if isinstance(value, Mapping) and set(value) == {"add"}:  # rules tried before the preset's own
+            value = [*value["add"], *current] if isinstance(value["add"], (list, tuple)) else value["add"]
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            raise PresetError(path, f"must be a list, not {value!r}")
+            raise PresetError(path, f"must be a list (or {{add: [...]}} to put rules before the preset's), "
+                                    f"not {value!r}")
         return _tuple_like(value)
     raise PresetError(path, "cannot be overridden")
 
