@@ -147,3 +147,15 @@ def test_batch_rejects_bad_options_with_one_line(tmp_path, halves):
         plan_tasks(osm=[bundled_sample_path(), bundled_sample_path()], out=tmp_path, districts=halves)
     with pytest.raises(InputError, match="names repeat"):
         plan_tasks(osm=[bundled_sample_path(), bundled_sample_path()], out=tmp_path)
+
+
+def test_the_same_tasks_run_on_a_cluster_given_by_its_scheduler_address(tmp_path, cluster_client, monkeypatch):
+    address = cluster_client.scheduler.address
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)  # the standard variable, as a deployment sets it
+    result = geoplan.batch(osm=[bundled_sample_path()], analyses=("coverage",), out=tmp_path / "env")
+    assert list(result.summary["status"]) == ["done"]
+    assert result.rows[0]["worker"] in cluster_client.scheduler_info()["workers"]
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
+    again = geoplan.batch(osm=[bundled_sample_path()], analyses=("coverage",), out=tmp_path / "flag",
+                          scheduler=address)
+    assert again.rows[0]["worker"] in cluster_client.scheduler_info()["workers"]

@@ -158,13 +158,13 @@ def test_cli_summary_in_chinese_and_in_english(tmp_path):
     osm = grid_district(tmp_path / "测试区.osm")
     zh = _cli("info", "--osm", str(osm), "--lang", "zh")
     assert zh.returncode == 0, zh.stderr
-    assert "步行路网" in zh.stdout and "个节点" in zh.stdout and "卫生服务 1" in zh.stdout
+    assert "步行路网" in zh.stdout and "个节点" in zh.stdout and "社区卫生服务站 1" in zh.stdout
     assert "提示         未提供居民图层" in zh.stdout  # the study's note, rendered at print time
     assert not re.search(r"\b(walk network|buildings|residents|facilities|note|none)\b", zh.stdout), zh.stdout
     en = _cli("info", "--osm", str(osm), "--lang", "en")
     assert en.returncode == 0, en.stderr
     assert "walk network 16 nodes, 48 edges" in en.stdout and "note         no residents layer" in en.stdout
-    assert "health 1" in en.stdout and "步行路网" not in en.stdout
+    assert "health_station 1" in en.stdout and "步行路网" not in en.stdout
     # without --lang the Chinese names of the district choose Chinese
     auto = _cli("info", "--osm", str(osm))
     assert auto.returncode == 0 and "步行路网" in auto.stdout

@@ -101,7 +101,7 @@ def test_josm_and_unsorted_files_load_exactly_like_sorted_ones(tmp_path):
     distances = {}
     for name, study in studies.items():
         table = coverage(study).residents.sort_values("population")
-        distances[name] = table["dist_m_health"].to_numpy()
+        distances[name] = table["dist_m_health_station"].to_numpy()  # the grid's 社区卫生服务站
     assert np.isfinite(distances["sorted"]).all() and (distances["sorted"] > 0).all()
     for name, d in distances.items():
         np.testing.assert_allclose(d, distances["sorted"], rtol=0, atol=1e-6, err_msg=name)

@@ -124,8 +124,19 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
     pm = PlanMap(study.name, lang=lang, basemap=basemap, offline=offline,
                  preset_name=getattr(preset, "name", None), sources=list(getattr(study, "sources", []) or []),
                  subtitle=text("title.study_area", lang), date=date)
-    crs = study.crs
+    _communities_layer(pm, study, lang)
+    _sites_layer(pm, study)
+    _street_layers(pm, study)
+    _buildings_layer(pm, study)
+    _obstructions_layer(pm, study)
+    _facilities_layer(pm, study)
+    _stations_layer(pm, study)
+    _outline_layer(pm, study)
+    return pm
 
+
+def _communities_layer(pm: PlanMap, study: Any, lang: str) -> None:
+    """Community outlines, named on the map."""
     communities = _frame(study, "communities")
     if communities is not None:
         pm.add_layer(_community_names(communities, lang), name_key="layer.communities", kind="polygons",
@@ -133,6 +144,9 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                             "fillColor": "#6a51a3"},
                      tooltip=[Field("_label", "field.community")], permanent_labels=True)
 
+
+def _sites_layer(pm: PlanMap, study: Any) -> None:
+    """Candidate and existing shelter sites."""
     sites = _frame(study, "sites")
     if sites is not None:
         sites = sites.assign(_area=sites.geometry.area, _existing=sites["existing"].fillna(False).astype(bool))
@@ -144,6 +158,9 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "site"),
                               Field("_area", "field.area", "ha"), Field("existing", "field.existing", "bool")])
 
+
+def _street_layers(pm: PlanMap, study: Any) -> None:
+    """Walking network (shown) and vehicle network (hidden)."""
     walk = getattr(getattr(study, "walk", None), "edges", None)
     if walk is not None and len(walk):
         pm.add_layer(_streets(walk), name_key="layer.walk_network", kind="lines",
@@ -155,6 +172,9 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      style={"color": "#5f6b73", "weight": 2.5, "opacity": 0.8},
                      tooltip=[Field("name", "field.name")], fit=False)
 
+
+def _buildings_layer(pm: PlanMap, study: Any) -> None:
+    """Buildings, residential or not."""
     buildings = _frame(study, "buildings")
     if buildings is not None:
         buildings = buildings.assign(_res=buildings["residential"].fillna(False).astype(bool))
@@ -167,6 +187,9 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                               Field("population", "field.population", "people"),
                               Field("community", "field.community", "community")])
 
+
+def _obstructions_layer(pm: PlanMap, study: Any) -> None:
+    """Reported obstructions."""
     obstructions = _frame(study, "obstructions")
     if obstructions is not None:
         pm.add_layer(obstructions, name_key="layer.obstructions", group="group.emergency", kind="lines",
@@ -175,6 +198,9 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "obstruction"),
                               Field("keep_open", "field.keep_open", "bool")])
 
+
+def _facilities_layer(pm: PlanMap, study: Any) -> None:
+    """Life-circle services as dots."""
     facilities = _frame(study, "facilities")
     if facilities is not None:
         # A service is a dot on this map; a park drawn as its area belongs to the sites layer.
@@ -186,6 +212,9 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      tooltip=[Field("name", "field.name"), Field("category", "field.category", "cat"),
                               Field("source", "field.source", "source")])
 
+
+def _stations_layer(pm: PlanMap, study: Any) -> None:
+    """Fire and ambulance stations, emergency hospitals."""
     stations = _frame(study, "stations")
     if stations is not None:
         pm.add_layer(stations, name_key="layer.stations", group="group.emergency", kind="points",
@@ -195,11 +224,13 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "station"),
                               Field("source", "field.source", "source")])
 
+
+def _outline_layer(pm: PlanMap, study: Any) -> None:
+    """The study-area outline."""
     area = getattr(study, "area", None)
     if area is not None and not area.is_empty:
-        outline = gpd.GeoDataFrame({"name": [study.name]}, geometry=[area], crs=crs)
+        outline = gpd.GeoDataFrame({"name": [study.name]}, geometry=[area], crs=study.crs)
         pm.add_layer(outline, name_key="layer.study_area", kind="polygons",
                      style={"color": "#1f2a33", "weight": 2.5, "fill": False, "fillOpacity": 0,
                             "dashArray": "10 6"},
                      tooltip=[Field("name", "field.name")])
-    return pm
