@@ -172,8 +172,9 @@ class Passability:
     dead_end_max_m: float = 40.0
     #: How far a reported obstruction may lie from the road it blocks (a mapping tolerance), metres.
     obstruction_snap_m: float = 15.0
-    #: GB 50180-2018 6.0.5: a residential block's main internal road needs ≥ 2 vehicle entrances
-    #: onto city roads (verify the clause against the standard's text; overridable).
+    #: Vehicle entrances a compound should have. UNVERIFIED ASSUMPTION: GB 50180-2018 is read as
+    #: asking for at least two vehicle entrances onto city roads (attributed to §6.0.5, not checked
+    #: against the standard's text here); outputs treat it as a documented, overridable default.
     compound_min_entrances: int = 2
 
 
