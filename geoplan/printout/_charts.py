@@ -7,7 +7,7 @@ import numpy as np
 
 from geoplan.printout._figures import _in
 from geoplan.printout._tables import RunTables
-from geoplan.printout._text import CATEGORY, code_label, text
+from geoplan.printout._text import category_label, text
 
 #: Width of one response-time histogram bin, minutes.
 RESPONSE_BIN_MIN = 0.5
@@ -22,7 +22,7 @@ def coverage_by_category(ax, run: RunTables, community: str, lang: str) -> None:
         return
     s = s.loc[s["community"].astype(str) == community].iloc[::-1]
     shares = s["covered_share"].fillna(0).to_numpy() * 100
-    labels = [code_label(CATEGORY, c, lang) for c in s["category"]]
+    labels = [category_label(c, lang) for c in s["category"]]
     ax.barh(labels, shares, color="#3182bd")
     ax.set_xlim(0, 100)
     ax.set_xlabel("%", fontsize=8)

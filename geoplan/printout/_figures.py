@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geoplan.printout._tables import RunTables
-from geoplan.printout._text import CATEGORY, SITE_KIND, STATUS, VEHICLE, code_label, percent, text
+from geoplan.printout._text import SITE_KIND, STATUS, VEHICLE, category_label, code_label, percent, text
 
 #: Most causes listed per page (a meeting discusses the few that matter most).
 TOP_CAUSES = 3
@@ -65,7 +65,7 @@ def coverage_table(run: RunTables, community: str, lang: str) -> Table | None:
     if s is None:
         return None
     s = s.loc[s["community"].astype(str) == community]
-    rows = tuple((code_label(CATEGORY, r.category, lang),
+    rows = tuple((category_label(r.category, lang),
                   text("≤ {metres} m ({minutes} min)", lang, metres=f"{r.tier_m:.0f}", minutes=f"{r.tier_min:g}"),
                   percent(r.covered_share), f"{int(r.facilities)}")
                  for r in s.itertuples(index=False))

@@ -9,12 +9,6 @@ from __future__ import annotations
 
 from geoplan.i18n import N_, translator
 
-CATEGORY = {
-    "market": N_("Market / grocery"), "park": N_("Park / green space"), "elderly_care": N_("Elderly care"),
-    "pharmacy": N_("Pharmacy"), "kindergarten": N_("Kindergarten"), "primary_school": N_("Primary school"),
-    "health": N_("Health service"), "secondary_school": N_("Secondary school"),
-    "community_centre": N_("Community service centre"), "sports": N_("Sports facility"),
-}
 STATUS = {
     "ok": N_("Reachable in time"), "slow": N_("Too slow"), "blocked": N_("Blocked"),
     "unreachable": N_("Unreachable"), "far_from_road": N_("Far from a road"),
@@ -32,6 +26,13 @@ VEHICLE = {"fire": N_("fire engine"), "ambulance": N_("ambulance")}
 def text(msgid: str, lang: str, **params) -> str:
     """``msgid`` in ``lang`` with its placeholders filled."""
     return translator(lang).render(msgid, **params)
+
+
+def category_label(code, lang: str) -> str:
+    """A life-circle category's label in ``lang``, as the maps name it (one table for both)."""
+    from geoplan.maps._i18n import label
+
+    return label(str(code), lang, prefix="cat.")
 
 
 def code_label(table: dict[str, str], code, lang: str) -> str:
