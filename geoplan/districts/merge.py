@@ -13,13 +13,15 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geoplan.i18n import N_, translator
 from geoplan.report import package_versions, write_csv, write_gpkg, write_text
 
 #: Headline figures of the summary table and the index map, in the order the map offers them.
 HEADLINES = ("complete_circle_share", "buildings_without_access", "residents_without_shelter")
-#: Map field label of each headline figure.
-_VALUE_LABEL = {"complete_circle_share": "field.complete_share", "buildings_without_access": "field.building",
-                "residents_without_shelter": "field.population"}
+#: Map label of each headline figure (layer name and popup field).
+_VALUE_LABEL = {"complete_circle_share": N_("Complete life circle share"),
+                "buildings_without_access": N_("Buildings without fire access"),
+                "residents_without_shelter": N_("Residents without a shelter")}
 _GPKGS = (("coverage", "coverage.gpkg"), ("access", "access.gpkg"), ("sites", "sites.gpkg"))
 
 
@@ -63,13 +65,14 @@ def index_map(out: Path, summary: pd.DataFrame, outlines: dict[str, str | None],
     rows = summary.assign(outline=summary["district"].map(outlines)).dropna(subset=["outline"])
     frame = gpd.GeoDataFrame(rows.drop(columns=["outline"]),
                              geometry=[shapely.from_wkt(w) for w in rows["outline"]], crs="EPSG:4326")
-    m = PlanMap(title, lang=lang, subtitle="districts", offline=True)
+    m = PlanMap(title, lang=lang, subtitle=N_("Districts"), offline=True)
     for i, figure in enumerate(HEADLINES):
         values = pd.to_numeric(frame[figure], errors="coerce")
         frame[figure] = values
         graduated = _classes(values, good_high=figure == "complete_circle_share",
                              fmt="pct" if figure.endswith("share") else "int")
-        m.add_layer(frame, name_key=f"batch.{figure}", name=figure, kind="polygons", graduated=graduated,
+        m.add_layer(frame, name_key=f"batch.{figure}", name=translator(lang).gettext(_VALUE_LABEL[figure]),
+                    kind="polygons", graduated=graduated,
                     tooltip=[Field("district", "field.name")],
                     popup=[Field("status", "field.status"), Field(figure, _VALUE_LABEL[figure], graduated.fmt)],
                     show=i == 0, fit=True, permanent_labels=False)
