@@ -481,3 +481,18 @@ def test_time_limit_reports_status_and_gap():
     assert sol.status in ("optimal", "time_limit")
     assert 0 <= sol.optimality_gap < np.inf
     assert sol.n_variables > 0 and sol.n_constraints > 0 and sol.solve_time_s >= 0
+
+
+def test_solving_prints_nothing_on_stdout():
+    """HiGHS's banner (printed by its first instance) must not land in the planner's summary."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\n"
+            "from geoplan.shelters import solve_from_cost_matrix\n"
+            "cost = np.array([[100.0, 900.0], [200.0, 100.0]])\n"
+            "sol = solve_from_cost_matrix(cost, np.array([1.0, 2.0]), model='mclp', k=1, radius=500)\n"
+            "print('selected', list(sol.selected))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("selected"), done.stdout
+    assert "HiGHS" not in done.stdout

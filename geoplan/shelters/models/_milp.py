@@ -7,6 +7,10 @@ SciPy operations and no per-variable Python loop.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -30,6 +34,37 @@ _STATUS = {
     highspy.HighsModelStatus.kMemoryLimit: "memory_limit",
     highspy.HighsModelStatus.kModelEmpty: "optimal",
 }
+
+
+@contextlib.contextmanager
+def _stdout_to_devnull():
+    """Send what C code writes on file descriptor 1 to /dev/null for the duration."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (embedded interpreters): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+@functools.cache
+def _banner_swallowed() -> bool:
+    """Create the process's first HiGHS instance silently.
+
+    HiGHS prints its version banner on stdout when the first instance is created, before any
+    option can turn output off; geoplan's stdout is the planner's summary, so that first
+    instance is made with stdout sent to /dev/null.
+    """
+    with _stdout_to_devnull():
+        highspy.Highs()
+    return True
 
 
 @dataclass
@@ -80,6 +115,7 @@ class Milp:
         self.n_rows = int(a.shape[0])
         self.n_nonzeros = int(a.nnz)
         self.maximize = maximize
+        _banner_swallowed()
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         status = self.highs.passModel(
