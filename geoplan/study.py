@@ -540,13 +540,13 @@ def _classification_notes(classified: pd.DataFrame, facilities: gpd.GeoDataFrame
     notes = []
     excluded = int(classified["outcome"].eq(feat.EXCLUDE).sum())
     if excluded:
-        notes.append({"what": "features that are not life-circle facilities (universities, party schools, training "
-                              "centres, private grounds…)", "count": excluded,
-                      "reason": "excluded by the facility classification rules (geoplan.standards.facilities)"})
+        notes.append({"what": message("features that are not life-circle facilities (universities, party schools, "
+                                      "training centres, private grounds…)"), "count": excluded,
+                      "reason": message("excluded by the facility classification rules (geoplan.standards.facilities)")})
     unclassified = int((facilities.get("category", pd.Series(dtype=object)) == feat.UNCLASSIFIED).sum())
     if unclassified:
-        notes.append({"what": "schools whose level no tag or name settles", "count": unclassified,
-                      "reason": "listed in facilities as unclassified, not analysed"})
+        notes.append({"what": message("schools whose level no tag or name settles"), "count": unclassified,
+                      "reason": message("listed in facilities as unclassified, not analysed")})
     return notes
 
 
