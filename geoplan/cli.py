@@ -376,20 +376,24 @@ def _raise_terminated(signum, frame) -> None:
 
 
 def _compare(args) -> int:
-    """``geoplan compare RUN_A RUN_B``: difference tables, a swipe map and a manifest."""
+    """``geoplan compare RUN_A RUN_B``: difference tables, a swipe map and a manifest.
+
+    Written like every other command: checked ``--out`` first, then staged and swapped in, so a
+    rerun replaces the earlier comparison and an interrupted one leaves it as it was.
+    """
     from geoplan._checksum import sha256_of
     from geoplan.compare import compare_runs
-    from geoplan.report import write_manifest, write_text
+    from geoplan.report import check_output_folder, publish, staged_run, write_text
 
+    manifests = {k: Path(run) / "manifest.json" for k, run in (("a", args.run_a), ("b", args.run_b))}
+    out = check_output_folder(args.out, [{"path": str(m), "role": f"run_{k}"} for k, m in manifests.items()])
     cmp = compare_runs(args.run_a, args.run_b)
-    out = Path(args.out)
     lang = args.lang or _run_lang(args.run_b)
-    written = cmp.to_file(out)
-    written.append(write_text(out / "maps" / "compare.html", cmp.to_map(lang=lang).get_root().render()))
-    inputs = [{"path": str(Path(run) / "manifest.json"), "role": f"run_{k}",
-               "sha256": sha256_of(Path(run) / "manifest.json")} for k, run in (("a", args.run_a), ("b", args.run_b))]
-    written.append(write_manifest(out, command="compare", inputs=inputs, parameters={"lang": lang},
-                                  preset={}, outputs=written))
+    inputs = [{"path": str(m), "role": f"run_{k}", "sha256": sha256_of(m)} for k, m in manifests.items()]
+    with staged_run(out) as stage:
+        cmp.to_file(stage)
+        write_text(stage / "maps" / "compare.html", cmp.to_map(lang=lang).get_root().render())
+        written, _ = publish(stage, out, inputs=inputs, command="compare", parameters={"lang": lang}, preset={})
     print(cmp.summary.to_string(index=False))
     print("wrote:")
     for path in written:

@@ -67,6 +67,22 @@ def test_cli_writes_tables_swipe_map_and_manifest(runs):
     assert manifest["command"] == "compare" and "maps/compare.html" in manifest["outputs"]
 
 
+def test_a_rerun_replaces_the_comparison_and_a_foreign_file_is_never_overwritten(runs):
+    first = geoplan("compare", "before", "after", "--out", "cmp2", cwd=runs)
+    assert first.returncode == 0, first.stderr[-1500:]
+    again = geoplan("compare", "before", "after", "--out", "cmp2", cwd=runs)
+    assert again.returncode == 0, again.stderr[-1500:]
+    assert not [p.name for p in (runs / "cmp2").iterdir() if p.name.startswith(".")]  # no staging left behind
+    (runs / "cmp3" / "maps").mkdir(parents=True)
+    mine = runs / "cmp3" / "maps" / "compare.html"
+    mine.write_text("my own notes", encoding="utf-8")
+    refused = geoplan("compare", "before", "after", "--out", "cmp3", cwd=runs)
+    assert refused.returncode == 2
+    assert len(refused.stderr.strip().splitlines()) == 1 and "compare.html" in refused.stderr
+    assert mine.read_text(encoding="utf-8") == "my own notes"
+    assert not (runs / "cmp3" / "manifest.json").exists()
+
+
 def test_runs_of_different_studies_are_refused_with_one_line(runs, tmp_path):
     other = runs / "other"
     if not other.exists():
