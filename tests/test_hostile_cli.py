@@ -108,6 +108,7 @@ def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
     (["info", "--bbox", "1,2,3"], "--bbox"),
     (["info", "--bbox", "nan,1,2,3"], "--bbox"),
     (["info", "--bbox", "116.4,40,116.3,40.1"], "--bbox"),
+    (["access", "--compounds", "no_such_compounds.geojson"], "compounds file not found"),
 ])
 def test_bad_options_are_refused_before_reading_data(tmp_path, unreadable_osm, args, expect):
     code, _, err = run_cli(*args, "--osm", unreadable_osm, "--out", tmp_path / "out")
@@ -130,6 +131,14 @@ def test_argparse_rejections_are_one_line_with_a_hint(args, expect):
 
 
 # -- the output folder ------------------------------------------------------------------------------
+
+def test_an_unreadable_compounds_file_is_refused_before_reading_data(tmp_path, unreadable_osm):
+    broken = tmp_path / "compounds.geojson"
+    broken.write_text("{not json", encoding="utf-8")
+    code, _, err = run_cli("access", "--osm", unreadable_osm, "--compounds", broken, "--out", tmp_path / "out")
+    _one_line(code, err, "cannot read the compounds file", "compounds.geojson")
+    assert not (tmp_path / "out").exists()
+
 
 def test_an_output_folder_inside_a_file(tmp_path, unreadable_osm):
     a_file = tmp_path / "notes.txt"

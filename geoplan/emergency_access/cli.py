@@ -79,7 +79,8 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
 
 
 def check(args, config: dict, preset) -> None:
-    """Reject unknown access options and a missing scenario file before any data is loaded."""
+    """Reject unknown access options, a missing scenario file and an unreadable compounds file before any
+    data is loaded (``--seal`` names are checked once the compounds are known: they may come from OSM)."""
     from geoplan.config import section_options
     from geoplan.errors import InputError
 
@@ -90,6 +91,8 @@ def check(args, config: dict, preset) -> None:
     if scenario and not Path(scenario).is_file():
         raise InputError("scenario file not found", source=scenario,
                          fix="check the path given to --scenario (or access: scenario: in the project file)")
+    # a compounds file is small: read it now so its errors come before the OSM extract is loaded
+    read_compounds(options.get("compounds"), config, given=getattr(args, "compounds", None))
 
 
 def read_compounds(path, config: dict, *, given) -> "gpd.GeoDataFrame | None":
