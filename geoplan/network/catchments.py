@@ -74,9 +74,10 @@ def catchment_pairs(net: CompiledNetwork, sources: Snapped, targets: Snapped, *,
     parts = []
     if len(live):
         graph = net._augmented(starts, weight, len(sources))
+        ends = net._target_terms(targets, weight)
         batches = disjoint_batches(sources.x[live], sources.y[live], live, separation)
         for batch in steps(batches, desc="catchments: searches", total=len(batches), unit="search"):
-            parts.append(_batch_pairs(net, graph, batch, targets, weight, limit))
+            parts.append(_batch_pairs(graph, net.n_nodes, batch, ends, limit))
     direct = net._same_segment(starts, targets, weight)
     direct = direct.loc[direct["cost"] <= limit]
     parts.append((direct["target"].to_numpy(np.int64), direct["source"].to_numpy(np.int64),
@@ -104,13 +105,16 @@ def disjoint_batches(x: np.ndarray, y: np.ndarray, ids: np.ndarray, separation: 
     return np.split(frame["id"].to_numpy(np.int64), cuts)
 
 
-def _batch_pairs(net: CompiledNetwork, graph: sparse.csr_matrix, batch: np.ndarray, targets: Snapped,
-                 weight: str, limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(target, source, cost) of every pair within ``limit`` from one batch of far-apart sources."""
-    n = net.n_nodes
+def _batch_pairs(graph: sparse.csr_matrix, n: int, batch: np.ndarray, ends: tuple,
+                 limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(target, source, cost) of every pair within ``limit`` from one batch of far-apart sources.
+
+    ``n`` is the number of street nodes (sources are the virtual nodes after them); ``ends``
+    the targets' segment ends and offsets (:meth:`CompiledNetwork._target_terms`).
+    """
     dist, _, origin = dijkstra(graph, directed=True, indices=n + batch, limit=limit, min_only=True,
                                return_predecessors=True)
-    tu, tv, add_u, add_v, ok = net._target_terms(targets, weight)
+    tu, tv, add_u, add_v, ok = ends
     out = []
     for node, add in ((tu, add_u), (tv, add_v)):
         cost = dist[node] + add
