@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
@@ -37,6 +38,8 @@ from geoplan.network.engine import CompiledNetwork, Snapped, _starts
 #: Tuning: cells per separation distance in the batching grid (2 → 9 residue classes of cells
 #: half the separation wide; more classes of smaller cells pack sources slightly tighter).
 CELLS_PER_SEPARATION = 2
+#: Tuning: ratio between the catchment radii of successive size classes of sources.
+RADIUS_GROWTH = 1.5
 
 
 def catchment_pairs(net: CompiledNetwork, sources: Snapped, targets: Snapped, *, weight: str = "length",
@@ -70,12 +73,11 @@ def catchment_pairs(net: CompiledNetwork, sources: Snapped, targets: Snapped, *,
     if not (np.isfinite(reach_m) and reach_m > 0):
         return net.cost_matrix(sources, targets, weight=weight, limit=limit, source_cost=source_cost).tocoo()
     live = np.flatnonzero(sources.ok)
-    separation = 2.0 * (reach_m + net._entry_offset_m(sources, starts))
     parts = []
     if len(live):
         graph = net._augmented(starts, weight, len(sources))
         ends = net._target_terms(targets, weight)
-        batches = disjoint_batches(sources.x[live], sources.y[live], live, separation)
+        batches = _batches(sources, live, reach_m, _entry_offsets_m(net, sources, starts)[live])
         for batch in steps(batches, desc="catchments: searches", total=len(batches), unit="search"):
             parts.append(_batch_pairs(graph, net.n_nodes, batch, ends, limit))
     direct = net._same_segment(starts, targets, weight)
@@ -83,6 +85,37 @@ def catchment_pairs(net: CompiledNetwork, sources: Snapped, targets: Snapped, *,
     parts.append((direct["target"].to_numpy(np.int64), direct["source"].to_numpy(np.int64),
                   direct["cost"].to_numpy(float)))
     return _cheapest_pairs(parts, (len(targets), len(sources)))
+
+
+def _entry_offsets_m(net: CompiledNetwork, sources: Snapped, starts) -> np.ndarray:
+    """Per source, the farthest any of its entries lies from its own snap point, metres."""
+    out = np.zeros(len(sources))
+    extra = np.flatnonzero(starts.ok & (np.arange(len(starts.owner)) >= len(sources)))
+    if len(extra):
+        points = shapely.line_interpolate_point(net.seg_geometry[starts.segment[extra]], starts.t[extra],
+                                                normalized=True)
+        own = starts.owner[extra]
+        d = np.hypot(shapely.get_x(points) - sources.x[own], shapely.get_y(points) - sources.y[own])
+        np.maximum.at(out, own, np.nan_to_num(d))
+    return out
+
+
+def _batches(sources: Snapped, live: np.ndarray, reach_m: float, offset_m: np.ndarray) -> list[np.ndarray]:
+    """Disjoint-catchment batches of the live sources, by size class of catchment.
+
+    A source's catchment lies within ``reach + offset`` of its snap point. Sources are put in
+    classes of that radius (up to ``reach``, then each class :data:`RADIUS_GROWTH` times wider) and batched within a
+    class at twice the class's radius, so one large park does not spread every small
+    facility's searches apart.
+    """
+    ratio = np.maximum((reach_m + offset_m) / reach_m, 1.0)
+    level = np.ceil(np.log(ratio) / np.log(RADIUS_GROWTH) - 1e-9).astype(np.int64)
+    out = []
+    for lv in np.unique(level):
+        mine = level == lv
+        out += disjoint_batches(sources.x[live[mine]], sources.y[live[mine]], live[mine],
+                                2.0 * reach_m * RADIUS_GROWTH ** lv)
+    return out
 
 
 def disjoint_batches(x: np.ndarray, y: np.ndarray, ids: np.ndarray, separation: float) -> list[np.ndarray]:
