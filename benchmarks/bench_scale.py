@@ -233,7 +233,11 @@ def catchment_phases(ph: Phases, study) -> None:
     windowed = ph.run("2SFCA catchment pairs, windowed cost matrix (before)", pairs, "windowed")
     same = all(np.array_equal(a.resident, b.resident) and np.array_equal(a.facility, b.facility)
                and np.array_equal(a.distance_m, b.distance_m) for a, b in zip(sparse_pairs, windowed))
-    print(f"      {sum(len(p) for p in sparse_pairs):,} pairs; identical to the windowed matrix: {same}")
+    covered = sum(len(np.unique(p.resident)) for p in sparse_pairs)
+    n_pairs = sum(len(p) for p in sparse_pairs)
+    print(f"      {n_pairs:,} pairs; identical to the windowed matrix: {same}; a covered resident reaches "
+          f"{n_pairs / max(covered, 1):.1f} facilities of a category on average (the catchment search walks each "
+          f"street about that many times, the plain search once)")
     population, _ = resident_population(study.residents)
     capacity = facility_capacity(study.facilities)
     capacity = np.where(np.isnan(capacity), 50.0, capacity)  # the tiles state few capacities: time the steps
