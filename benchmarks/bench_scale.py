@@ -17,7 +17,11 @@ elsewhere the process peak so far). Floors and anchors run beside the phases the
   ``networkx.multi_source_dijkstra_path_length`` on the osmnx graph (anchor); pandana when
   installed;
 * sites cost matrix: the windowed sub-network matrix against the whole-network batched one
-  (the previous method) and a single multi-source search from every site (floor).
+  (the previous method) and a single multi-source search from every site (floor);
+* 2SFCA vs plain coverage search: every category's catchment pairs within its tier (the sparse
+  disjoint-catchment searches, and the windowed cost matrix they replaced) against the plain
+  nearest-facility coverage search of the same categories (the anchor the issue names: 2SFCA
+  should cost about as much).
 """
 
 from __future__ import annotations
@@ -205,6 +209,47 @@ def cost_matrix_phases(ph: Phases, study, radius: float) -> None:
              "sites cost matrix, windowed sub-networks (now)")
 
 
+def catchment_phases(ph: Phases, study) -> None:
+    from geoplan.life_circle.capacity import catchments, facility_capacity
+    from geoplan.life_circle.distances import nearest_facility, within_tier
+    from geoplan.life_circle.population import resident_population
+
+    net = study.walk.compiled
+    snap_f, snap_r = study.snaps["facilities.walk"], study.snaps["residents.walk"]
+    cats = study.facilities["category"].astype(str).to_numpy()
+    chosen = [(c, np.flatnonzero((cats == c) & snap_f.ok)) for c in study.preset.categories]
+    chosen = [(c, rows, snap_f.subset(rows), study.preset.tier_m(c)) for c, rows in chosen if len(rows)]
+    print(f"      {len(chosen)} categories, {sum(len(r) for _, r, _, _ in chosen):,} facilities, "
+          f"{int(snap_r.ok.sum()):,} residents, tiers {sorted({t for *_, t in chosen})} m")
+
+    def plain():
+        return [nearest_facility(net, src, snap_r, rows, tier)[0] for _, rows, src, tier in chosen]
+
+    def pairs(method):
+        return [within_tier(net, src, snap_r, rows, tier, method=method) for _, rows, src, tier in chosen]
+
+    ph.run("plain coverage search, every category (nearest facility)", plain)
+    sparse_pairs = ph.run("2SFCA catchment pairs, sparse searches (now)", pairs, "sparse")
+    windowed = ph.run("2SFCA catchment pairs, windowed cost matrix (before)", pairs, "windowed")
+    same = all(np.array_equal(a.resident, b.resident) and np.array_equal(a.facility, b.facility)
+               and np.array_equal(a.distance_m, b.distance_m) for a, b in zip(sparse_pairs, windowed))
+    covered = sum(len(np.unique(p.resident)) for p in sparse_pairs)
+    n_pairs = sum(len(p) for p in sparse_pairs)
+    print(f"      {n_pairs:,} pairs; identical to the windowed matrix: {same}; a covered resident reaches "
+          f"{n_pairs / max(covered, 1):.1f} facilities of a category on average (the catchment search walks each "
+          f"street about that many times, the plain search once)")
+    population, _ = resident_population(study.residents)
+    capacity = facility_capacity(study.facilities)
+    capacity = np.where(np.isnan(capacity), 50.0, capacity)  # the tiles state few capacities: time the steps
+    ph.run("  2SFCA + E2SFCA steps on the pairs (arithmetic only)",
+           lambda: [catchments(c, p, population, capacity, rows, tier) for (c, rows, _, tier), p in
+                    zip(chosen, sparse_pairs)])
+    ph.ratio("2SFCA (sparse) vs plain coverage search", "2SFCA catchment pairs, sparse searches (now)",
+             "plain coverage search, every category (nearest facility)")
+    ph.ratio("windowed (before) / sparse (now)", "2SFCA catchment pairs, windowed cost matrix (before)",
+             "2SFCA catchment pairs, sparse searches (now)")
+
+
 def run(tiles: int, radius: float, *, quick: bool = False) -> None:
     from bignet import tiled_layers, tiled_osm
     from geoplan.sources import open_osm
@@ -231,10 +276,12 @@ def run(tiles: int, radius: float, *, quick: bool = False) -> None:
             sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
             ph.run("sites cost matrix, windowed sub-networks", study.walk.compiled.cost_matrix, sites, res,
                    weight="length", limit=radius, source_cost=np.where(sites.ok, sites.distance_m, 0.0))
+            catchment_phases(ph, study)
         else:
             network_build_floor(ph, osm, study)
             search_phases(ph, study)
             analysis_phases(ph, study)
+            catchment_phases(ph, study)
             cost_matrix_phases(ph, study, radius)
     print(f"process peak RSS {peak_rss_mb():,.0f} MB")
 

@@ -35,7 +35,7 @@ from geoplan.life_circle.distances import category_reaches
 from geoplan.life_circle.gaps import gap_areas
 from geoplan.i18n import Message
 from geoplan.life_circle.population import UNASSIGNED, community_names, off_network_note, resident_population
-from geoplan.life_circle.profiles import walking_network
+from geoplan.life_circle.profiles import walking_network_by_rule
 from geoplan.life_circle.provision import provision_check
 from geoplan.life_circle.result import CoverageResult
 from geoplan.life_circle.summary import community_summary, compound_summary, coverage_summary
@@ -102,7 +102,7 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     preset = study.preset
     tiers = tier_limits(preset, parse_categories(categories, preset.categories), mode=mode, profile=profile,
                         speed=speed)
-    net, closed = walking_network(study, profile)
+    net, closed = walking_network_by_rule(study, profile)
     population, notes = resident_population(study.residents)
     notes += off_network_note(study.snaps["residents.walk"].ok, population, preset.max_snap_m)
     notes += _profile_notes(profile, closed)
@@ -146,12 +146,14 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
                           warnings=tuple(notes + more + provision_notes))
 
 
-def _profile_notes(profile: str, closed: int) -> list[Message]:
+def _profile_notes(profile: str, closed: dict[str, int]) -> list[Message]:
     if profile != "wheelchair":
         return []
-    return [message("wheelchair profile: {closed} directed walking links with steps, wheelchair=no or a tagged raised "
-                         "kerb are closed; untagged crossings are assumed passable",
-                         code="wheelchair_profile", closed=closed)]
+    return [message("wheelchair profile: {closed} directed walking links are closed ({steps} steps, {no} "
+                    "wheelchair=no, {kerb_ways} ways tagged kerb=raised, {kerb_nodes} links at a kerb=raised "
+                    "node); untagged crossings are assumed passable", code="wheelchair_profile",
+                    closed=closed["all"], steps=closed["steps"], no=closed["wheelchair_no"],
+                    kerb_ways=closed["raised_kerb_way"], kerb_nodes=closed["raised_kerb_node"])]
 
 
 def _parameters(preset, tiers, *, mode, profile, horizon_m, sfca, closed, requirements, **options) -> dict:
@@ -162,5 +164,6 @@ def _parameters(preset, tiers, *, mode, profile, horizon_m, sfca, closed, requir
             "tier_m": {c: round(tiers.limit_m[c], 3) for c in cats}, "tier_min": dict(tiers.minutes),
             "elderly_tier_m": {c: round(tiers.elderly_limit_m[c], 3) for c in cats}, "horizon_m": horizon_m,
             **options, "max_snap_m": preset.max_snap_m, "preset": preset.name,
-            "sfca_categories": sorted(sfca, key=list(cats).index), "closed_walk_edges": closed,
+            "sfca_categories": sorted(sfca, key=list(cats).index), "closed_walk_edges": closed.get("all", 0),
+            "closed_walk_edges_by_rule": {k: v for k, v in closed.items() if k != "all"},
             "provision_rows": requirements}

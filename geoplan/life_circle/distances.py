@@ -7,10 +7,12 @@ neither a loop over facilities:
    (each facility's straight connector to the street is its start cost), bounded by the
    horizon (default 20 km). A resident's distance is ``connector(resident → street) + along the
    streets + connector(street → facility)``; ``NaN`` beyond the horizon or without a path.
-2. **Every facility within the tier** — :meth:`CompiledNetwork.cost_matrix`: one bounded
-   Dijkstra from all the category's facilities together (``scipy.sparse.csgraph.dijkstra``
-   with ``indices=`` every facility and ``limit=`` the tier, run in C; batched only to cap
-   memory), keeping the facility → resident pairs within the tier as a sparse table. Capacity
+2. **Every facility within the tier** — :func:`geoplan.network.catchments.catchment_pairs`:
+   bounded multi-source searches (``scipy.sparse.csgraph.dijkstra`` with ``min_only=True``
+   and ``limit=`` the tier, run in C), each from a batch of facilities far enough apart that
+   their catchments cannot overlap, keeping only the facility → resident pairs within the
+   tier (COO). The number of searches follows the category's local density, not its number
+   of facilities, and no array is sources × nodes. Capacity
    catchments (2SFCA) and redundancy (the second-nearest facility) need *which* facilities a
    resident reaches, not only the nearest, and this gives all of them in one vectorised call
    per category: the engine rule (bulk distance work in the CSR engine, no per-facility
@@ -31,6 +33,7 @@ import pandas as pd
 from geoplan.i18n import message
 from geoplan.i18n import Message
 from geoplan.life_circle.tiers import Tiers
+from geoplan.network.catchments import catchment_pairs
 from geoplan.network.engine import CompiledNetwork, Reach, Snapped
 
 #: Distances are rounded to this many decimals (cm) before comparing with a tier.
@@ -101,13 +104,21 @@ def nearest_facility(net: CompiledNetwork, facilities: Snapped, residents: Snapp
 
 
 def within_tier(net: CompiledNetwork, facilities: Snapped, residents: Snapped, rows: np.ndarray,
-                tier_m: float) -> Pairs:
-    """Every facility within ``tier_m`` (m, both connectors included) of every resident."""
+                tier_m: float, *, method: str = "sparse") -> Pairs:
+    """Every facility within ``tier_m`` (m, both connectors included) of every resident.
+
+    ``method="sparse"`` (default) finds the pairs with
+    :func:`geoplan.network.catchments.catchment_pairs` (bounded multi-source searches of
+    far-apart facilities, pairs kept as COO); ``"windowed"`` with
+    :meth:`CompiledNetwork.cost_matrix` (one search per facility on windowed sub-networks, the
+    0.2 method, kept to compare against). Both give the same pairs.
+    """
     if len(rows) == 0 or len(residents) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Pairs(empty, empty, np.zeros(0))
-    matrix = net.cost_matrix(facilities, residents, weight="length", limit=tier_m,
-                             source_cost=facilities.distance_m).tocoo()
+    search = catchment_pairs if method == "sparse" else CompiledNetwork.cost_matrix
+    matrix = search(net, facilities, residents, weight="length", limit=tier_m,
+                    source_cost=facilities.distance_m).tocoo()
     total = np.round(matrix.data + residents.distance_m[matrix.row], DECIMALS)
     keep = total <= tier_m
     r, f, d = matrix.row[keep].astype(np.int64), rows[matrix.col[keep]], total[keep]

@@ -178,7 +178,12 @@ def _node_xy(nodes_all: pd.DataFrame, refs: np.ndarray, crs: CRS) -> pd.DataFram
 
 
 def _barrier_ids(nodes_all: pd.DataFrame) -> np.ndarray:
-    return nodes_all.index[nodes_all["barrier"].notna().to_numpy()].to_numpy(dtype=np.int64)
+    # a raised kerb is a node of the network (the wheelchair profile closes the links meeting it)
+    # even when it is tagged kerb=raised without barrier=kerb, as on crossing nodes (OSM wiki Key:kerb)
+    cut = nodes_all["barrier"].notna().to_numpy()
+    if "kerb" in nodes_all.columns:
+        cut = cut | nodes_all["kerb"].astype(object).eq("raised").to_numpy()
+    return nodes_all.index[cut].to_numpy(dtype=np.int64)
 
 
 def _finish(edges: gpd.GeoDataFrame, nodes_all: pd.DataFrame, node_xy: pd.DataFrame, mode: Mode, crs: CRS,

@@ -14,6 +14,26 @@ left out, never guessed.
   on a toy one.
 * :data:`PER_RESIDENT_PROVISION` — 千人指标 (capacity per resident) per category, for the share of
   residents below the standard in the 2SFCA summaries. **Empty** for the same reason.
+
+  Search record (2026-12-01, issue 16; the stored page, document and code corpora, queries in
+  Chinese and English, exact-string search for 居住区分级控制规模, 配套设施设置规定, 宜配建,
+  五分钟生活圈居住区, 十五分钟生活圈居住区, 15000~25000, 50000~100000, 17000~32000): **neither
+  表 3.0.4 nor any row of 附录 B nor a 千人指标 figure of the standard was found.** What was
+  seen, none of it a table of the standard:
+
+  - the standard's front matter (announcement 2018 No. 142, mandatory clauses 3.0.2, 4.0.2,
+    4.0.3, 4.0.4, 4.0.7, 4.0.9): http://www.jianbiaoku.com/webarbs/book/1095/2935920.shtml;
+  - its table of contents, naming 附录B "居住区配套设施设置规定" and 附录C "居住区配套设施规划
+    建设控制要求", with clauses 3.0.2, 4.0.2–4.0.9 but the tables only as image placeholders:
+    https://www.98tuji.com/3782.html;
+  - the explanatory note to 5.0.1 (says control plans usually apply 千人指标, gives none):
+    http://m.jianbiaoku.com/webarbs/book/1095/3781410.shtml;
+  - secondary descriptions of the tiers, not the standard's text: the CCPR journal glossary
+    (http://ccprjournal.com.cn/news/9923.htm: 15-minute area 50,000–100,000 residents,
+    about 17,000–32,000 dwellings) and the 中国大百科全书 entry 十分钟生活圈居住区
+    (https://zgbk.com/ecph/words?ID=491601&SiteID=1&SubID=217393: about 500 m, 15,000–25,000
+    residents, about 5,000–8,000 dwellings). They agree with the tier figures geoplan uses
+    but do not verify them: the tier figures stay as they were marked.
 * :data:`E2SFCA_STEP_WEIGHTS` — the distance decay of the enhanced two-step floating catchment
   (Luo W., Qi Y. 2009, "An enhanced two-step floating catchment area (E2SFCA) method for
   measuring spatial accessibility to primary care physicians", *Health & Place* 15(4):

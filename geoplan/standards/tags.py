@@ -72,7 +72,9 @@ WAY_TAGS: tuple[str, ...] = (
     "bridge", "tunnel", "foot", "area", "wheelchair", "kerb",
 )
 WAY_TAGS += __import__("geoplan.standards.parking", fromlist=["PARKING_TAGS"]).PARKING_TAGS  # parked cars (parking.py)
-NODE_TAGS: tuple[str, ...] = ("barrier", "access", "motor_vehicle", "emergency", "highway", "name", "maxwidth", "width")
+#: ``kerb`` is read for the wheelchair profile (OSM wiki Key:kerb: kerb nodes on footways and crossings).
+NODE_TAGS: tuple[str, ...] = ("barrier", "access", "motor_vehicle", "emergency", "highway", "name", "maxwidth", "width",
+                              "kerb")
 #: OSM tags kept on buildings, POIs and areas.
 FEATURE_TAGS: tuple[str, ...] = (
     "name", "name:zh", "name:en", "building", "building:levels", "amenity", "leisure", "landuse", "shop",
