@@ -1,10 +1,12 @@
-"""Single points of failure and dead ends of the passable network (topology, so networkx).
+"""Single points of failure and dead ends of the passable network (topology on arrays, :mod:`._topology`).
 
 * **Critical links** are bridges of the undirected passable network (a two-way street is one
   link): losing one alone splits the network. The residents behind it are those on the side
   with no station, found in one pass over the *bridge tree* (the 2-edge-connected components
-  joined by the bridges), not one search per bridge. One-way streets are treated as links in
-  both directions, so a bridge here is necessary for a cut, and every listed cut is real.
+  joined by the bridges), not one search per bridge; the bridges come from a breadth-first
+  spanning forest and the cycles over it, on arrays (no networkx graph is built). One-way
+  streets are treated as links in both directions, so a bridge here is necessary for a cut,
+  and every listed cut is real.
 * **Dead ends** longer than the preset limit (GB 55037-2022 3.4.5: > 40 m needs a turnaround)
   whose end has no ``turning_circle``/``turning_loop`` node; ends within
   :data:`EXTRACT_EDGE_M` of the study-area edge are streets cut by the extract, not dead ends.
@@ -14,31 +16,16 @@ from __future__ import annotations
 
 from geoplan.standards.tags import TURNAROUND_TAGS
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 from shapely import ops
 
+from geoplan.emergency_access import _topology
 from geoplan.network import CompiledNetwork
 
 #: A dead end this close to the study-area edge is a street cut by the extract, metres.
 EXTRACT_EDGE_M = 30.0
-
-
-def _segment_graph(net: CompiledNetwork) -> nx.Graph:
-    """The undirected passable network, one edge per node pair, with ``multi`` = parallel segments."""
-    keep = net.seg_u != net.seg_v
-    a, b = np.minimum(net.seg_u[keep], net.seg_v[keep]), np.maximum(net.seg_u[keep], net.seg_v[keep])
-    pairs, counts = np.unique(np.stack([a, b], axis=1), axis=0, return_counts=True) if keep.any() else \
-        (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
-    g = nx.Graph()
-    g.add_nodes_from(range(net.n_nodes))
-    g.add_edges_from(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
-    g.graph["parallel"] = {(int(p), int(q)) for (p, q), c in zip(pairs, counts) if c > 1}
-    return g
 
 
 def _incidence(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,6 +37,47 @@ def _incidence(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray
     degree = np.bincount(ends, minlength=net.n_nodes)
     start = np.concatenate([[0], np.cumsum(degree)])
     return segs[order], start, degree
+
+
+def _links(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The undirected links (node pairs ``a < b``), their lowest segment, and whether parallel segments join them."""
+    keep = np.flatnonzero(net.seg_u != net.seg_v)
+    a, b = np.minimum(net.seg_u[keep], net.seg_v[keep]), np.maximum(net.seg_u[keep], net.seg_v[keep])
+    key = a.astype(np.int64) * max(net.n_nodes, 1) + b
+    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return a[first].astype(np.int64), b[first].astype(np.int64), keep[first], counts > 1
+
+
+def _cut_off(net: CompiledNetwork, bridge_segs: np.ndarray, has_station_node: np.ndarray, node_pop: np.ndarray,
+             node_cnt: np.ndarray, seg_pop: np.ndarray, seg_cnt: np.ndarray) -> pd.DataFrame:
+    """Residents and buildings each bridge alone cuts off from every station (one pass over the bridge tree).
+
+    The 2-edge-connected components (connected once the bridges are taken out) joined by the
+    bridges form a forest; rooted at a component with a station, the residents below a bridge
+    are cut off when no station lies below it.
+    """
+    keep = (net.seg_u != net.seg_v)
+    keep[bridge_segs] = False
+    comp = _topology.components(net.n_nodes, net.seg_u[keep], net.seg_v[keep])
+    n_comp = int(comp.max()) + 1
+    ca, cb = comp[net.seg_u[bridge_segs]], comp[net.seg_v[bridge_segs]]
+    station = np.bincount(comp, weights=has_station_node, minlength=n_comp) > 0
+    label = _topology.components(n_comp, ca, cb)
+    roots = np.full(int(label.max()) + 1, n_comp, dtype=np.int64)
+    np.minimum.at(roots, label[station], np.flatnonzero(station))
+    parent = _topology.forest(n_comp, ca, cb, roots=roots[roots < n_comp])
+    depth = _topology.depths(parent)
+    child = np.where(parent[cb] == ca, cb, ca)  # every bridge of a rooted tree is a tree link
+    rooted = parent[child] >= 0
+    pop = np.bincount(comp, weights=node_pop, minlength=n_comp)
+    cnt = np.bincount(comp, weights=node_cnt, minlength=n_comp)
+    pop[child[rooted]] += seg_pop[bridge_segs[rooted]]  # a building on a bridge goes with the side below it
+    cnt[child[rooted]] += seg_cnt[bridge_segs[rooted]]
+    below_station = _topology.subtree_sums(parent, depth, station.astype(float))
+    below_pop, below_cnt = _topology.subtree_sums(parent, depth, pop), _topology.subtree_sums(parent, depth, cnt)
+    cut = rooted & (below_station[child] == 0)
+    return pd.DataFrame({"segment": bridge_segs[cut], "residents_cut_off": below_pop[child[cut]],
+                         "buildings_cut_off": np.rint(below_cnt[child[cut]]).astype(np.int64)})
 
 
 def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, building_node: np.ndarray,
@@ -82,83 +110,40 @@ def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, buildi
             "buildings_cut_off": pd.Series(dtype="int64")}
     if net.n_nodes == 0 or len(net.seg_u) == 0:
         return pd.DataFrame(cols)
-    g = _segment_graph(net)
+    a, b, seg, parallel = _links(net)
     # a pair of nodes joined by two segments (parallel streets) is never a bridge
-    bridges = [(a, b) for a, b in nx.bridges(g) if (min(a, b), max(a, b)) not in g.graph["parallel"]]
-    if not bridges:
+    bridge_segs = np.sort(seg[_topology.bridges(net.n_nodes, a, b) & ~parallel])
+    if not len(bridge_segs):
         return pd.DataFrame(cols)
-    # a bridge has no parallel twin, so (u, v) identifies its one segment
-    pair_seg = {}
-    for s, (a, b) in enumerate(zip(net.seg_u.tolist(), net.seg_v.tolist())):
-        pair_seg.setdefault((min(a, b), max(a, b)), []).append(s)
-    bridge_segs = np.array([pair_seg[(min(a, b), max(a, b))][0] for a, b in bridges], dtype=np.int64)
-    # 2-edge-connected components: connected components once the bridges are taken out
-    keep = (net.seg_u != net.seg_v) & ~np.isin(np.arange(len(net.seg_u)), bridge_segs)
-    adj = sparse.coo_matrix((np.ones(int(keep.sum())), (net.seg_u[keep], net.seg_v[keep])),
-                            shape=(net.n_nodes, net.n_nodes))
-    _, comp = connected_components(adj, directed=False)
-    comp = comp.astype(np.int64)
-    n_comp = int(comp.max()) + 1
-    has_station = np.zeros(n_comp, dtype=bool)
     ss = station_segments[station_segments >= 0]
-    has_station[comp[net.seg_u[ss]]] = True
-    has_station[comp[net.seg_v[ss]]] = True
+    has_station = np.zeros(net.n_nodes)
+    has_station[net.seg_u[ss]] = has_station[net.seg_v[ss]] = 1.0
     reachable = building_node >= 0
     on_bridge = np.isin(building_segment, bridge_segs) & reachable
-    pop_comp = np.bincount(comp[building_node[reachable & ~on_bridge]],
-                           weights=population[reachable & ~on_bridge], minlength=n_comp)
-    cnt_comp = np.bincount(comp[building_node[reachable & ~on_bridge]], minlength=n_comp).astype(float)
-    seg_pop = pd.Series(population[on_bridge]).groupby(building_segment[on_bridge]).sum()
-    seg_cnt = pd.Series(np.ones(int(on_bridge.sum()))).groupby(building_segment[on_bridge]).sum()
-    tree = nx.Graph()
-    tree.add_nodes_from(range(n_comp))
-    for s in bridge_segs.tolist():
-        tree.add_edge(int(comp[net.seg_u[s]]), int(comp[net.seg_v[s]]), segment=s)
-    rows = []
-    for part in nx.connected_components(tree):
-        roots = [c for c in part if has_station[c]]
-        if not roots:
-            continue  # nobody here reaches a station anyway
-        root = min(roots)
-        st = {c: float(has_station[c]) for c in part}
-        pop = {c: float(pop_comp[c]) for c in part}
-        cnt = {c: float(cnt_comp[c]) for c in part}
-        parent = dict(nx.dfs_predecessors(tree, root))
-        for c in nx.dfs_postorder_nodes(tree, root):
-            p = parent.get(c)
-            if p is None:
-                continue
-            s = tree.edges[p, c]["segment"]
-            if st[c] == 0:
-                rows.append((s, pop[c] + float(seg_pop.get(s, 0.0)), int(cnt[c] + seg_cnt.get(s, 0.0))))
-            st[p] += st[c]
-            pop[p] += pop[c] + float(seg_pop.get(s, 0.0))
-            cnt[p] += cnt[c] + float(seg_cnt.get(s, 0.0))
-    out = pd.DataFrame(rows, columns=["segment", "residents_cut_off", "buildings_cut_off"])
+    off = reachable & ~on_bridge
+    node_pop = np.bincount(building_node[off], weights=population[off], minlength=net.n_nodes)
+    node_cnt = np.bincount(building_node[off], minlength=net.n_nodes).astype(float)
+    n_seg = len(net.seg_u)
+    seg_pop = np.bincount(building_segment[on_bridge], weights=population[on_bridge], minlength=n_seg)
+    seg_cnt = np.bincount(building_segment[on_bridge], minlength=n_seg).astype(float)
+    out = _cut_off(net, bridge_segs, has_station, node_pop, node_cnt, seg_pop, seg_cnt)
     out = out.loc[out["buildings_cut_off"] > 0]
-    return _join_runs(net, out)
+    return _join_runs(net, out.reset_index(drop=True))
 
 
 def _join_runs(net: CompiledNetwork, out: pd.DataFrame) -> pd.DataFrame:
     """Join bridge segments into links: runs through nodes where nothing else joins."""
-    group = {s: s for s in out["segment"].tolist()}
-
-    def find(x: int) -> int:
-        while group[x] != x:
-            group[x] = group[group[x]]
-            x = group[x]
-        return x
-
+    segs = out["segment"].to_numpy(np.int64)
     inc, start, degree = _incidence(net)
-    for node in set(net.seg_u[out["segment"]].tolist()) | set(net.seg_v[out["segment"]].tolist()):
-        if degree[node] != 2:
-            continue
-        keys = inc[start[node]:start[node + 1]].tolist()
-        if len(keys) == 2 and keys[0] in group and keys[1] in group:
-            a, b = find(keys[0]), find(keys[1])
-            if a != b:
-                group[max(a, b)] = min(a, b)
-    out["link"] = [find(s) for s in out["segment"].tolist()]
+    through = np.flatnonzero(degree == 2)
+    k0, k1 = inc[start[through]], inc[start[through] + 1]
+    pos = np.full(len(net.seg_u), -1, dtype=np.int64)
+    pos[segs] = np.arange(len(segs))
+    both = (pos[k0] >= 0) & (pos[k1] >= 0) & (k0 != k1)
+    run = _topology.components(len(segs), pos[k0[both]], pos[k1[both]])
+    first = np.full(int(run.max(initial=-1)) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, run, segs)
+    out["link"] = first[run] if len(segs) else np.zeros(0, dtype=np.int64)
     out = out.sort_values(["residents_cut_off", "buildings_cut_off", "segment"], ascending=[False, False, True])
     links = out.groupby("link", sort=False).agg(segment=("segment", "first"), segments=("segment", list),
                                                  residents_cut_off=("residents_cut_off", "max"),

@@ -1,0 +1,103 @@
+"""The array topology of the access audit (bridges, subtree sums, critical links, dead ends) against networkx."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from geoplan.emergency_access import _topology, access
+from geoplan.emergency_access import critical
+
+
+def _random_simple_graph(rng, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = a != b
+    pairs = np.unique(np.stack([np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])], axis=1), axis=0) \
+        if keep.any() else np.zeros((0, 2), dtype=np.int64)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bridges_equal_networkx(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        n = int(rng.integers(2, 80))
+        a, b = _random_simple_graph(rng, n, int(rng.integers(0, 2 * n)))  # from forests to meshes
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(zip(a.tolist(), b.tolist()))
+        want = {(min(p, q), max(p, q)) for p, q in nx.bridges(g)}
+        mask = _topology.bridges(n, a, b)
+        assert {(int(p), int(q)) for p, q in zip(a[mask], b[mask])} == want
+
+
+def test_subtree_sums_and_depths_of_a_random_tree():
+    rng = np.random.default_rng(7)
+    n = 300
+    parent = np.array([0] + [int(rng.integers(0, i)) for i in range(1, n)])  # node 0 the root
+    values = rng.random(n)
+    depth = _topology.depths(parent)
+    g = nx.DiGraph((int(p), i) for i, p in enumerate(parent) if i)
+    assert depth.tolist() == [nx.shortest_path_length(g, 0, i) for i in range(n)]
+    sums = _topology.subtree_sums(parent, depth, values)
+    np.testing.assert_allclose(sums, [values[[i, *nx.descendants(g, i)]].sum() for i in range(n)])
+    lca = _topology.lowest_common_ancestor(parent, depth, np.arange(n), np.arange(n)[::-1].copy())
+    assert lca.tolist() == [nx.lowest_common_ancestor(g, i, n - 1 - i) for i in range(n)]
+
+
+def _brute_force_cut_off(net, station_segments, building_node, building_segment, population):
+    """Residents each bridge segment alone cuts off, one networkx component search per bridge."""
+    g = nx.MultiGraph()
+    g.add_nodes_from(range(net.n_nodes))
+    keep = np.flatnonzero(net.seg_u != net.seg_v)
+    g.add_edges_from((int(net.seg_u[s]), int(net.seg_v[s]), int(s)) for s in keep)
+    simple = nx.Graph(g)
+    ss = station_segments[station_segments >= 0]
+    station_nodes = set(net.seg_u[ss].tolist()) | set(net.seg_v[ss].tolist())
+    out = {}
+    for p, q in nx.bridges(simple):
+        if g.number_of_edges(p, q) > 1:
+            continue
+        s = next(iter(g[p][q]))
+        h = simple.copy()
+        h.remove_edge(p, q)
+        lost = set()
+        for part in nx.connected_components(h):
+            if not part & station_nodes:
+                lost |= part
+        cut = (building_node >= 0) & (np.isin(building_node, list(lost)) | (building_segment == s))
+        if cut.any() and (set(nx.node_connected_component(h, p)) & station_nodes
+                          or set(nx.node_connected_component(h, q)) & station_nodes):
+            out[s] = (float(population[cut].sum()), int(cut.sum()))
+    return out
+
+
+@pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
+def test_critical_links_equal_a_search_per_bridge(helsinki, monkeypatch, vehicle):
+    """Every listed link cuts off what removing it from a networkx graph cuts off, and nothing is missed."""
+    seen = {}
+    real = critical.critical_links
+
+    def spy(net, **kw):
+        seen.update(net=net, **kw)
+        return real(net, **kw)
+
+    monkeypatch.setattr(critical, "critical_links", spy)
+    links = access(helsinki, vehicle=vehicle, routes="none").critical_links
+    found = real(seen["net"], **{k: v for k, v in seen.items() if k != "net"})
+    want = _brute_force_cut_off(seen["net"], seen["station_segments"], seen["building_node"],
+                                seen["building_segment"], seen["population"])
+    assert len(found) == len(links) > 0
+    assert sorted(s for segs in found["segments"] for s in segs) == sorted(want)
+    for row in found.itertuples():
+        best = max(want[s] for s in row.segments)
+        assert row.residents_cut_off == pytest.approx(best[0]) and row.buildings_cut_off == best[1]
+        assert want[row.segment] == best
+
+
+def test_dead_ends_walk_from_their_end_to_the_first_junction(helsinki):
+    result = access(helsinki, vehicle="fire", routes="none", clearing=False)
+    dead = result.dead_ends
+    assert len(dead) > 0 and (dead["length_m"] > helsinki.preset.passability.dead_end_max_m).all()
+    assert dead["length_m"].is_monotonic_decreasing
