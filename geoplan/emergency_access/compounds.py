@@ -132,6 +132,14 @@ def _entrance_state(entrances: Entrances, net, impassable: np.ndarray, closures_
     return pd.DataFrame({"passable": passable, "locked": locked, "usable": passable & ~locked}, index=e.index)
 
 
+def _points_inside(compounds: gpd.GeoDataFrame, points: np.ndarray) -> np.ndarray:
+    """How many of ``points`` each compound contains (one spatial-index query for all compounds)."""
+    if not len(points):
+        return np.zeros(len(compounds), dtype=np.int64)
+    poly, _ = shapely.STRtree(points).query(compounds.geometry.to_numpy(), predicate="contains")
+    return np.bincount(poly, minlength=len(compounds))
+
+
 def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, obstructions: pd.DataFrame, net,
                    impassable: np.ndarray, clear_width_m: np.ndarray, closures_of_edge: dict,
                    dead_ends: gpd.GeoDataFrame, sealed: np.ndarray, min_width_m: float,
@@ -139,13 +147,16 @@ def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, 
     """``access/compounds.csv``: buildings, residents, vehicle entrances and the checks of each compound."""
     e = entrances.table
     state = _entrance_state(entrances, net, impassable, closures_of_edge)
-    mid = shapely.line_interpolate_point(net.seg_geometry, 0.5, normalized=True)
     narrow_seg = clear_width_m[net.seg_fwd] < min_width_m - 1e-9
+    narrow = _points_inside(compounds, shapely.line_interpolate_point(net.seg_geometry[narrow_seg], 0.5,
+                                                                      normalized=True))
     dead_pts = dead_ends.geometry.representative_point().to_numpy() if len(dead_ends) else np.zeros(0, dtype=object)
+    dead_inside = _points_inside(compounds, dead_pts)
+    of_name = pd.Series(np.arange(len(buildings))).groupby(buildings["compound"].to_numpy()).indices
     rows = []
-    for c, poly in enumerate(compounds.geometry):
+    for c in range(len(compounds)):
         name = compounds["compound"].iloc[c]
-        b = buildings.loc[buildings["compound"].to_numpy() == name]
+        b = buildings.iloc[of_name.get(name, np.zeros(0, dtype=np.int64))]
         mine = (e["compound"] == c).to_numpy()
         ids, st = e.loc[mine, "entrance_id"].to_numpy(), state.loc[mine]
         prefix = f"E{c + 1}."
@@ -153,7 +164,6 @@ def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, 
         seals = obstructions.loc[obstructions["obstruction_id"].astype(str).str.startswith(prefix)]
         best = seals.sort_values(["residents_restored_if_cleared", "obstruction_id"], ascending=[False, True]).head(1)
         helps = len(best) and float(best["residents_restored_if_cleared"].iloc[0]) > 0
-        inside = shapely.contains(poly, mid)
         usable = int(st["usable"].sum())
         rows.append({
             "compound_id": compounds["compound_id"].iloc[c], "compound": name,
@@ -161,8 +171,8 @@ def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, 
             "vehicle_entrances": int(mine.sum()), "usable_entrances": usable,
             "gated_entrances": ";".join(ids[(e.loc[mine, "gate"] != "").to_numpy()]),
             "locked_entrances": ";".join(ids[st["locked"].to_numpy()]),
-            "narrow_lanes": int((inside & narrow_seg).sum()),
-            "long_dead_ends": int(shapely.contains(poly, dead_pts).sum()) if len(dead_pts) else 0,
+            "narrow_lanes": int(narrow[c]),
+            "long_dead_ends": int(dead_inside[c]),
             "min_entrances": int(min_entrances), "too_few_entrances": usable < min_entrances,
             "sealed": bool(sealed[c]) if len(sealed) else False,
             "buildings_losing_access": int(lost.sum()),
