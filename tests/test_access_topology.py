@@ -101,3 +101,35 @@ def test_dead_ends_walk_from_their_end_to_the_first_junction(helsinki):
     dead = result.dead_ends
     assert len(dead) > 0 and (dead["length_m"] > helsinki.preset.passability.dead_end_max_m).all()
     assert dead["length_m"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
+def test_batched_routes_equal_one_route_at_a_time(helsinki, vehicle):
+    """route_lines (all buildings at once) gives route_line's lines and edges for every building."""
+    from geoplan.emergency_access.obstructions import place_obstructions
+    from geoplan.emergency_access.passability import judge_edges, vehicle_profile
+    from geoplan.emergency_access.response import Scenarios, route_line, route_lines
+    from geoplan.emergency_access.tables import aligned_edges
+
+    full = helsinki.drive.compiled
+    edges = aligned_edges(helsinki, full)
+    profile = vehicle_profile(helsinki.preset, vehicle)
+    judged = judge_edges(edges, helsinki.drive.nodes, profile)
+    placement = place_obstructions(helsinki.obstructions, full, helsinki.residents,
+                                   tolerance_m=helsinki.preset.passability.obstruction_snap_m)
+    st = helsinki.stations.loc[helsinki.stations["kind"].isin(profile.station_kinds).to_numpy()]
+    scen = Scenarios(full, ~judged["passable"].to_numpy(), placement, helsinki.residents.geometry.to_numpy(),
+                     st.geometry.to_numpy(), max_snap_m=helsinki.preset.max_snap_m)
+    geometry = edges["geometry"].to_numpy()
+    costs = scen.run(placement.table["applied"].to_numpy(dtype=bool))
+    every = np.arange(len(helsinki.residents))
+    batch = route_lines(costs, scen.base, scen.buildings, every, geometry)
+    assert set(batch) == set(every.tolist())
+    drawn = 0
+    for i in every.tolist():
+        line, route_e = route_line(costs, scen.base, scen.buildings, i, geometry)
+        got_line, got_e = batch[i]
+        assert got_e.tolist() == route_e.tolist()
+        assert (line is None and got_line is None) or line.equals_exact(got_line, 0.0)
+        drawn += line is not None
+    assert drawn > 20

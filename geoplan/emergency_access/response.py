@@ -296,3 +296,101 @@ def route_line(costs: Costs, base: CompiledNetwork, buildings: Snapped, i: int,
             c = c[1:]
         coords += c
     return (shapely.LineString(coords) if len(coords) >= 2 else None), edges
+
+
+def _walk_back(pred: np.ndarray, n: int, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every route's nodes, walked back from ``start`` along the predecessors, all routes at once.
+
+    Returns (route, step, node): route ``r`` visits ``node`` at ``step`` links from its end
+    (step 0 is ``start[r]``); one numpy step per link of the longest route.
+    """
+    routes, steps, nodes = [], [], []
+    cur, alive, k = start.astype(np.int64), np.flatnonzero((start >= 0) & (start < n)), 0
+    while len(alive):
+        routes.append(alive)
+        steps.append(np.full(len(alive), k, dtype=np.int64))
+        nodes.append(cur[alive])
+        nxt = pred[cur[alive]].astype(np.int64)
+        keep = (nxt >= 0) & (nxt < n)
+        cur[alive] = nxt
+        alive, k = alive[keep], k + 1
+    if not routes:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(routes), np.concatenate(steps), np.concatenate(nodes)
+
+
+def route_lines(costs: Costs, base: CompiledNetwork, buildings: Snapped, idx: np.ndarray,
+                edge_geometry: np.ndarray) -> dict[int, tuple[shapely.LineString | None, np.ndarray]]:
+    """:func:`route_line` of many buildings at once: ``{building: (line, directed edges)}``.
+
+    The node routes are walked back together, their edges looked up in one call and their lines
+    assembled from one coordinate array, so the work per building is only its two end pieces
+    (the same lines and edges as :func:`route_line`, which stays the reference).
+    """
+    idx = np.asarray(idx, dtype=np.int64)
+    out: dict[int, tuple[shapely.LineString | None, np.ndarray]] = {}
+    through = idx[np.isin(costs.end[idx], ("u", "v"))]
+    for i in idx[~np.isin(costs.end[idx], ("u", "v"))].tolist():  # no route, or station on the same segment
+        out[i] = route_line(costs, base, buildings, i, edge_geometry)
+    if not len(through):
+        return out
+    seg = buildings.segment[through]
+    start = np.where(costs.end[through] == "u", base.seg_u[seg], base.seg_v[seg]).astype(np.int64)
+    route, step, node = _walk_back(costs.reach.predecessors, costs.network.n_nodes, start)
+    order = np.lexsort((-step, route))  # each route from its station end to the building
+    route, step, node = route[order], step[order], node[order]
+    pair = np.flatnonzero(route[1:] == route[:-1])
+    _, lookup = costs.reach.network._base[costs.reach.weight]
+    edge = np.asarray(lookup[node[pair], node[pair + 1]]).ravel().astype(np.int64) - 1 if len(pair) \
+        else np.zeros(0, dtype=np.int64)
+    edge_route = route[pair]
+    first_node = np.full(len(through), -1, dtype=np.int64)
+    heads = np.flatnonzero(np.r_[True, route[1:] != route[:-1]]) if len(route) else np.zeros(0, dtype=np.int64)
+    first_node[route[heads]] = node[heads]
+    edges_of = np.split(edge, np.searchsorted(edge_route, np.arange(1, len(through))))
+    lines = _assemble(costs, buildings, through, first_node, edge, edge_route, base.seg_geometry[seg],
+                      edge_geometry)
+    for r, i in enumerate(through.tolist()):
+        out[i] = (lines[r], edges_of[r])
+    return out
+
+
+def _assemble(costs: Costs, buildings: Snapped, through: np.ndarray, first_node: np.ndarray, edge: np.ndarray,
+              edge_route: np.ndarray, building_line: np.ndarray, edge_geometry: np.ndarray) -> np.ndarray:
+    """The route lines: station piece, the edges' lines, building piece, joined without repeated points."""
+    net, st = costs.network, costs.stations
+    k = len(through)
+    head = np.full(k, None, dtype=object)
+    tail = np.full(k, None, dtype=object)
+    pieces: dict[tuple[int, int], shapely.LineString | None] = {}  # station piece, per station and first node
+    for r, i in enumerate(through.tolist()):
+        s = int(costs.station[i])
+        ss = int(st.segment[s])
+        if ss >= 0 and first_node[r] >= 0:
+            key = (s, int(first_node[r]))
+            if key not in pieces:
+                pieces[key] = _piece(net.seg_geometry[ss], st.t[s], 0.0 if net.seg_u[ss] == first_node[r] else 1.0)
+            head[r] = pieces[key]
+        tail[r] = _piece(building_line[r], 0.0 if costs.end[i] == "u" else 1.0, buildings.t[i])
+    middle = edge_geometry[edge] if len(edge) else np.zeros(0, dtype=object)
+    geoms = np.concatenate([head, middle, tail])
+    owner = np.concatenate([np.arange(k), edge_route, np.arange(k)])
+    slot = np.concatenate([np.zeros(k), np.arange(1, len(edge) + 1), np.full(k, len(edge) + 1.0)])
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    order = np.lexsort((slot[present], owner[present]))
+    geoms, owner = geoms[present][order], owner[present][order]
+    coords, part = shapely.get_coordinates(geoms, return_index=True)
+    who = owner[part]
+    repeat = np.zeros(len(coords), dtype=bool)
+    if len(coords) > 1:
+        new_part = part[1:] != part[:-1]
+        repeat[1:] = new_part & (who[1:] == who[:-1]) & np.all(coords[1:] == coords[:-1], axis=1)
+    coords, who = coords[~repeat], who[~repeat]
+    count = np.bincount(who, minlength=k)
+    lines = np.full(k, None, dtype=object)
+    ok = count >= 2
+    if ok.any():
+        sel = ok[who]
+        lines[ok] = shapely.linestrings(coords[sel], indices=np.searchsorted(np.flatnonzero(ok), who[sel]))
+    return lines
