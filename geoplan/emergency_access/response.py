@@ -19,11 +19,13 @@ is blocked leaves by the next one).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
 from shapely import ops
 
 from geoplan.emergency_access.obstructions import Placement
@@ -104,6 +106,7 @@ class Scenarios:
         self.extra_s = turnout - (turnout.min() if len(turnout) else 0.0)
         self.n_obstructions = len(placement.table)
         self.runs = 0
+        self._entries = None  # search-matrix positions of the edges, for quick scenarios
         # baseline segment of every directed edge (edge arrays are shared by every scenario)
         self.seg_of_edge = np.full(len(full.edge_u), -1, dtype=np.int64)
         self.seg_of_edge[self.base.seg_fwd] = np.arange(len(self.base.seg_fwd))
@@ -126,7 +129,36 @@ class Scenarios:
         scenario's cost on a big network, and not needed to *search* one; ``closing`` only
         recompiles the search matrix. Valid for searching from stations whose own segment is open.
         """
-        return self.base.closing(obstructed, weights=(self.weight,))
+        pos, parallel = self._search_entries()
+        entry = pos[np.flatnonzero(obstructed)] if pos is not None else np.zeros(0, dtype=np.int64)
+        entry = entry[entry >= 0]  # the others are not the cheapest of their node pair: closing them changes nothing
+        if pos is None or parallel[entry].any():  # a parallel edge would take over: recompile
+            return self.base.closing(obstructed, weights=(self.weight,))
+        weights, edges = self.base._base[self.weight]
+        cost = weights.data.copy()
+        cost[entry] = np.inf  # never relaxed: the search sees the edge as absent
+        matrix = sparse.csr_matrix((cost, weights.indices, weights.indptr), shape=weights.shape)
+        fwd, bwd = self.base.seg_fwd, self.base.seg_bwd
+        fwd = np.where((fwd >= 0) & obstructed[np.maximum(fwd, 0)], -1, fwd)
+        bwd = np.where((bwd >= 0) & obstructed[np.maximum(bwd, 0)], -1, bwd)
+        return dataclasses.replace(self.base, seg_fwd=fwd, seg_bwd=bwd, _base={self.weight: (matrix, edges)})
+
+    def _search_entries(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """Where each directed edge sits in the baseline's search matrix (``-1``: not the cheapest of its
+        node pair, or closed), and which entries stand for several parallel edges; computed once."""
+        if self._entries is None:
+            weights, edges = self.base._base[self.weight]
+            aligned = np.array_equal(weights.indptr, edges.indptr) and np.array_equal(weights.indices, edges.indices)
+            pos = np.full(len(self.full.edge_u), -1, dtype=np.int64)
+            pos[edges.data.astype(np.int64) - 1] = np.arange(len(edges.data))
+            live = self.base.live_edges
+            pair = self.full.edge_u[live].astype(np.int64) * self.full.n_nodes + self.full.edge_v[live]
+            uniq, count = np.unique(pair, return_counts=True)
+            rep = pos[live] >= 0
+            parallel = np.zeros(len(edges.data), dtype=bool)
+            parallel[pos[live][rep]] = count[np.searchsorted(uniq, pair[rep])] > 1
+            self._entries = (pos if aligned else None, parallel)
+        return self._entries
 
     def run(self, active: np.ndarray | None = None, *, limit: float = np.inf, exact: bool = True) -> Costs:
         """Costs with the ``active`` obstructions (boolean mask over placement rows; None = none).
