@@ -96,13 +96,6 @@ def test_critical_links_equal_a_search_per_bridge(helsinki, monkeypatch, vehicle
         assert want[row.segment] == best
 
 
-def test_dead_ends_walk_from_their_end_to_the_first_junction(helsinki):
-    result = access(helsinki, vehicle="fire", routes="none", clearing=False)
-    dead = result.dead_ends
-    assert len(dead) > 0 and (dead["length_m"] > helsinki.preset.passability.dead_end_max_m).all()
-    assert dead["length_m"].is_monotonic_decreasing
-
-
 @pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
 def test_batched_routes_equal_one_route_at_a_time(helsinki, vehicle):
     """route_lines (all buildings at once) gives route_line's lines and edges for every building."""
@@ -133,3 +126,80 @@ def test_batched_routes_equal_one_route_at_a_time(helsinki, vehicle):
         assert (line is None and got_line is None) or line.equals_exact(got_line, 0.0)
         drawn += line is not None
     assert drawn > 20
+
+
+# The walk of geoplan 0.2 (one Python walk per end node), kept as the reference.
+from shapely import ops  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from geoplan.emergency_access.critical import EXTRACT_EDGE_M, _incidence  # noqa: E402
+from geoplan.standards.tags import TURNAROUND_TAGS  # noqa: E402
+
+
+def _walked_dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.Geometry | None,
+              max_length_m: float, building_segment: np.ndarray, population: np.ndarray) -> pd.DataFrame:
+    """Dead-end lanes longer than ``max_length_m`` without a turnaround at their end.
+
+    A dead end runs from a node with one link back through nodes with two links to the first
+    junction. Returns one row per dead end: ``end_node``, ``segments`` (list), ``length_m``,
+    ``residents``, ``buildings``, ``geometry`` (junction → end), sorted by length (desc).
+    """
+    cols = ["end_node", "segments", "length_m", "residents", "buildings", "geometry"]
+    if len(net.seg_u) == 0:
+        return pd.DataFrame(columns=cols)
+    inc, start, degree = _incidence(net)
+    length = shapely.length(net.seg_geometry)
+    boundary = area.boundary if area is not None else None
+    res_seg = pd.DataFrame({"seg": building_segment, "pop": population}).query("seg >= 0").groupby("seg")["pop"]
+    pop_of, cnt_of = res_seg.sum().to_dict(), res_seg.size().to_dict()
+    rows = []
+    seen: set[frozenset] = set()
+    for end in np.flatnonzero(degree == 1).tolist():
+        if str(node_highway[end]) in TURNAROUND_TAGS:
+            continue
+        if boundary is not None and shapely.Point(net.node_x[end], net.node_y[end]).distance(boundary) < EXTRACT_EDGE_M:
+            continue
+        segs, node, prev, total = [], end, -1, 0.0
+        while True:
+            links = [k for k in inc[start[node]:start[node + 1]].tolist() if k != prev]
+            if len(links) != 1 or (segs and degree[node] != 2):
+                break
+            key = links[0]
+            nxt = int(net.seg_v[key] if net.seg_u[key] == node else net.seg_u[key])
+            segs.append(key)
+            total += float(length[key])
+            prev, node = key, nxt
+            if degree[node] != 2 or node == end:
+                break
+        if total <= max_length_m + 1e-9 or frozenset(segs) in seen:
+            continue  # short, or an isolated stretch already listed from its other end
+        seen.add(frozenset(segs))
+        line = ops.linemerge([net.seg_geometry[s] for s in segs])
+        rows.append((end, segs, total, float(sum(pop_of.get(s, 0.0) for s in segs)),
+                     int(sum(cnt_of.get(s, 0) for s in segs)), line))
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["length_m", "end_node"], ascending=[False, True]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
+def test_dead_ends_equal_a_walk_from_every_end(helsinki, monkeypatch, vehicle):
+    seen = {}
+    real = critical.dead_ends
+
+    def spy(net, **kw):
+        seen.update(net=net, **kw)
+        return real(net, **kw)
+
+    monkeypatch.setattr(critical, "dead_ends", spy)
+    access(helsinki, vehicle=vehicle, routes="none", clearing=False)
+    kw = {k: v for k, v in seen.items() if k != "net"}
+    for limit in (kw["max_length_m"], 0.0, 150.0):  # the preset's 40 m, every lane, the long ones
+        kw["max_length_m"] = limit
+        got, want = real(seen["net"], **kw), _walked_dead_ends(seen["net"], **kw)
+        assert len(got) == len(want) > 0
+        assert got["end_node"].tolist() == want["end_node"].tolist()
+        assert got["segments"].tolist() == want["segments"].tolist()
+        np.testing.assert_array_equal(got["length_m"], want["length_m"])
+        np.testing.assert_array_equal(got["residents"], want["residents"])
+        assert got["buildings"].tolist() == want["buildings"].tolist()
+        assert all(a.equals_exact(b, 0.0) for a, b in zip(got["geometry"], want["geometry"]))

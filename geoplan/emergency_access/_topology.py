@@ -61,6 +61,16 @@ def depths(parent: np.ndarray) -> np.ndarray:
     return np.where(reached, depth, -1)
 
 
+def roots(parent: np.ndarray) -> np.ndarray:
+    """The root of every node's tree (pointer jumping); a node no root reaches is its own."""
+    up = np.where(parent >= 0, parent, np.arange(len(parent)))
+    while True:
+        nxt = up[up]
+        if np.array_equal(nxt, up):
+            return up
+        up = nxt
+
+
 def subtree_sums(parent: np.ndarray, depth: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Sum of ``values`` over the subtree below every node (itself included), deepest level first."""
     total = np.array(values, dtype=float, copy=True)

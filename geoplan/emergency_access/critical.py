@@ -152,6 +152,40 @@ def _join_runs(net: CompiledNetwork, out: pd.DataFrame) -> pd.DataFrame:
     return links[["segment", "segments", "residents_cut_off", "buildings_cut_off"]]
 
 
+def _one_end_per_lane(net: CompiledNetwork, ends: np.ndarray, inc: np.ndarray, start: np.ndarray,
+                      degree: np.ndarray) -> np.ndarray:
+    """The ends, keeping only the lowest-numbered of the two free ends of an isolated lane."""
+    through = np.flatnonzero(degree == 2)
+    k0, k1 = inc[start[through]], inc[start[through] + 1]
+    joined = k0 != k1
+    lane = _topology.components(len(net.seg_u), k0[joined], k1[joined])[inc[start[ends]]]
+    return ends[np.sort(np.unique(lane, return_index=True)[1])]
+
+
+def _chains(net: CompiledNetwork, ends: np.ndarray, inc: np.ndarray, start: np.ndarray,
+            degree: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lane from every end node to its first junction: (row, segment, step), in walking order.
+
+    Segments meeting at a node with two links belong to one lane; all lanes are walked from their
+    ends by one breadth-first search over the segments (``ends`` holds one end per lane), so the
+    step is the segment's place along its lane.
+    """
+    n_seg = len(net.seg_u)
+    through = np.flatnonzero(degree == 2)
+    k0, k1 = inc[start[through]], inc[start[through] + 1]
+    joined = k0 != k1
+    first = inc[start[ends]]  # an end node has one segment
+    parent = _topology.forest(n_seg, k0[joined], k1[joined], roots=first)
+    depth = _topology.depths(parent)
+    seg = np.flatnonzero(parent >= 0)
+    up = _topology.roots(parent)  # each segment's lane root: its end's first segment
+    row_of_first = np.full(n_seg, -1, dtype=np.int64)
+    row_of_first[first] = np.arange(len(ends))
+    row = row_of_first[up[seg]]
+    order = np.lexsort((depth[seg], row))
+    return row[order], seg[order], depth[seg][order]
+
+
 def dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.Geometry | None,
               max_length_m: float, building_segment: np.ndarray, population: np.ndarray) -> pd.DataFrame:
     """Dead-end lanes longer than ``max_length_m`` without a turnaround at their end.
@@ -159,41 +193,38 @@ def dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.G
     A dead end runs from a node with one link back through nodes with two links to the first
     junction. Returns one row per dead end: ``end_node``, ``segments`` (list), ``length_m``,
     ``residents``, ``buildings``, ``geometry`` (junction → end), sorted by length (desc).
+    A lane with two free ends is listed once, from its lowest-numbered end.
     """
     cols = ["end_node", "segments", "length_m", "residents", "buildings", "geometry"]
     if len(net.seg_u) == 0:
         return pd.DataFrame(columns=cols)
     inc, start, degree = _incidence(net)
-    length = shapely.length(net.seg_geometry)
-    boundary = area.boundary if area is not None else None
+    ends = np.flatnonzero(degree == 1)
+    ends = ends[~np.isin(node_highway[ends].astype(str), list(TURNAROUND_TAGS))]
+    if area is not None and len(ends):
+        near = shapely.distance(shapely.points(net.node_x[ends], net.node_y[ends]), area.boundary) < EXTRACT_EDGE_M
+        ends = ends[~near]
+    if not len(ends):
+        return pd.DataFrame(columns=cols)
+    ends = _one_end_per_lane(net, ends, inc, start, degree)
+    row, seg, _ = _chains(net, ends, inc, start, degree)
     res_seg = pd.DataFrame({"seg": building_segment, "pop": population}).query("seg >= 0").groupby("seg")["pop"]
-    pop_of, cnt_of = res_seg.sum().to_dict(), res_seg.size().to_dict()
-    rows = []
-    seen: set[frozenset] = set()
-    for end in np.flatnonzero(degree == 1).tolist():
-        if str(node_highway[end]) in TURNAROUND_TAGS:
-            continue
-        if boundary is not None and shapely.Point(net.node_x[end], net.node_y[end]).distance(boundary) < EXTRACT_EDGE_M:
-            continue
-        segs, node, prev, total = [], end, -1, 0.0
-        while True:
-            links = [k for k in inc[start[node]:start[node + 1]].tolist() if k != prev]
-            if len(links) != 1 or (segs and degree[node] != 2):
-                break
-            key = links[0]
-            nxt = int(net.seg_v[key] if net.seg_u[key] == node else net.seg_u[key])
-            segs.append(key)
-            total += float(length[key])
-            prev, node = key, nxt
-            if degree[node] != 2 or node == end:
-                break
-        if total <= max_length_m + 1e-9 or frozenset(segs) in seen:
-            continue  # short, or an isolated stretch already listed from its other end
-        seen.add(frozenset(segs))
-        line = ops.linemerge([net.seg_geometry[s] for s in segs])
-        rows.append((end, segs, total, float(sum(pop_of.get(s, 0.0) for s in segs)),
-                     int(sum(cnt_of.get(s, 0) for s in segs)), line))
-    out = pd.DataFrame(rows, columns=cols)
+    pop_of, cnt_of = np.zeros(len(net.seg_u)), np.zeros(len(net.seg_u), dtype=np.int64)
+    sums, sizes = res_seg.sum(), res_seg.size()
+    pop_of[sums.index.to_numpy(np.int64)] = sums.to_numpy(float)
+    cnt_of[sizes.index.to_numpy(np.int64)] = sizes.to_numpy(np.int64)
+    # bincount adds in array order, i.e. along each lane from its end, as a walk would
+    length = np.bincount(row, weights=shapely.length(net.seg_geometry[seg]), minlength=len(ends))
+    residents = np.bincount(row, weights=pop_of[seg], minlength=len(ends))
+    buildings = np.bincount(row, weights=cnt_of[seg], minlength=len(ends)).astype(np.int64)
+    picked = np.flatnonzero(length > max_length_m + 1e-9)
+    lane = np.split(seg, np.searchsorted(row, np.arange(1, len(ends))))
+    rows_sel = np.isin(row, picked)
+    lines = shapely.line_merge(shapely.multilinestrings(net.seg_geometry[seg[rows_sel]],
+                                                        indices=np.searchsorted(picked, row[rows_sel])))
+    out = pd.DataFrame({"end_node": ends[picked], "segments": [lane[r].tolist() for r in picked], "length_m": length[picked],
+                        "residents": residents[picked], "buildings": buildings[picked], "geometry": lines},
+                       columns=cols)
     return out.sort_values(["length_m", "end_node"], ascending=[False, True]).reset_index(drop=True)
 
 
