@@ -107,6 +107,8 @@ class Scenarios:
         self.n_obstructions = len(placement.table)
         self.runs = 0
         self._entries = None  # search-matrix positions of the edges, for quick scenarios
+        self._closure_arrays = None  # the placement's closures as arrays
+        self._pairs: dict = {}  # stations sharing a building's segment, per station placement
         # baseline segment of every directed edge (edge arrays are shared by every scenario)
         self.seg_of_edge = np.full(len(full.edge_u), -1, dtype=np.int64)
         self.seg_of_edge[self.base.seg_fwd] = np.arange(len(self.base.seg_fwd))
@@ -193,6 +195,51 @@ class Scenarios:
         return Costs(np.where(station >= 0, drive, np.inf), cost, station, end, reach, net, stations)
 
     # ------------------------------------------------------------------ building costs
+    def _stretches(self, active: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Per directed edge the union stretch ``lo``–``hi`` the ``active`` obstructions block (``None``: none).
+
+        The same as :meth:`Placement.intervals` spread over the edges, without a table per search.
+        """
+        c = self.placement.closures
+        if not len(c):
+            return None, None
+        if self._closure_arrays is None:
+            self._closure_arrays = (c["obstruction"].to_numpy(np.int64), c["edge"].to_numpy(np.int64),
+                                    c["lo"].to_numpy(float), c["hi"].to_numpy(float))
+        obstruction, edge, lo, hi = self._closure_arrays
+        keep = np.asarray(active, dtype=bool)[obstruction]
+        if not keep.any():
+            return None, None
+        lo_e = np.full(len(self.full.edge_u), np.inf)
+        hi_e = np.full(len(self.full.edge_u), -np.inf)
+        np.minimum.at(lo_e, edge[keep], lo[keep])
+        np.maximum.at(hi_e, edge[keep], hi[keep])
+        return lo_e, hi_e
+
+    def _same_segment_pairs(self, net, stations) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(station, building, station position, building position) of stations on a building's segment.
+
+        Positions in the baseline segment's u → v frame. Kept per station placement: every quick
+        clearing search shares the baseline's.
+        """
+        sok = np.flatnonzero(stations.ok)
+        e_fwd = net.seg_fwd[stations.segment[sok]]
+        key = (id(stations), e_fwd.tobytes())
+        if key not in self._pairs:
+            b = self.buildings
+            bseg = self.seg_of_edge[e_fwd]
+            flip = self.base.seg_fwd[np.maximum(bseg, 0)] != e_fwd
+            ts = np.where(flip, 1.0 - stations.t[sok], stations.t[sok])
+            left = pd.DataFrame({"station": sok, "seg": bseg, "ts": ts})
+            left = left.loc[left["seg"] >= 0]
+            ok = np.flatnonzero(b.ok)
+            pairs = left.merge(pd.DataFrame({"building": ok, "seg": b.segment[ok], "tb": b.t[ok]}), on="seg")
+            if len(self._pairs) > 4:  # exact scenarios snap their own stations: keep only a few
+                self._pairs.clear()
+            self._pairs[key] = (stations, pairs["station"].to_numpy(np.int64), pairs["building"].to_numpy(np.int64),
+                                pairs["ts"].to_numpy(float), pairs["tb"].to_numpy(float))
+        return self._pairs[key][1:]
+
     def _targets(self, net, closed, reach, stations, active):
         base, b = self.base, self.buildings
         w = base.weights[self.weight]
@@ -205,12 +252,8 @@ class Scenarios:
         # blocked stretch of each building's segment, in the segment's u → v frame
         lo = np.full(m, np.inf)  # first blocked position (from u)
         hi = np.full(m, -np.inf)  # last blocked position
-        iv = self.placement.intervals(active)
-        if len(iv):
-            lo_e = np.full(len(self.full.edge_u), np.inf)
-            hi_e = np.full(len(self.full.edge_u), -np.inf)
-            lo_e[iv["edge"].to_numpy()] = iv["lo"].to_numpy()
-            hi_e[iv["edge"].to_numpy()] = iv["hi"].to_numpy()
+        lo_e, hi_e = self._stretches(active)
+        if lo_e is not None:
             lo = np.minimum(lo, lo_e[f])
             hi = np.maximum(hi, hi_e[f])
             rr = np.maximum(r, 0)
@@ -228,32 +271,21 @@ class Scenarios:
         station = np.where(use_u, reach.node_source[base.seg_u[seg]], reach.node_source[base.seg_v[seg]])
         end = np.where(use_u, "u", "v").astype(object)
         # stations on the building's own segment
-        sok = np.flatnonzero(stations.ok)
-        if len(sok):
-            sseg = stations.segment[sok]
-            e_fwd = net.seg_fwd[sseg]
-            bseg = self.seg_of_edge[e_fwd]
-            flip = base.seg_fwd[np.maximum(bseg, 0)] != e_fwd
-            ts = np.where(flip, 1.0 - stations.t[sok], stations.t[sok])
-            left = pd.DataFrame({"station": sok, "seg": bseg, "ts": ts})
-            left = left.loc[left["seg"] >= 0]
-            right = pd.DataFrame({"building": np.flatnonzero(ok), "seg": b.segment[ok], "tb": t[ok]})
-            pairs = left.merge(right, on="seg")
-            if len(pairs):
-                bi = pairs["building"].to_numpy()
-                ts, tb = pairs["ts"].to_numpy(), pairs["tb"].to_numpy()
-                a, z = np.minimum(ts, tb), np.maximum(ts, tb)
-                clear = (z < lo[bi]) | (a > hi[bi])
-                ahead = np.where((tb >= ts) & clear, w[f[bi]] * (tb - ts), np.inf)
-                back_ok = (r[bi] >= 0) & (tb <= ts) & clear
-                behind = np.where(back_ok, w[np.maximum(r[bi], 0)] * (ts - tb), np.inf)
-                pairs["direct"] = np.minimum(ahead, behind) + self.extra_s[pairs["station"].to_numpy()]
-                best = pairs.sort_values(["building", "direct", "station"]).drop_duplicates("building")
-                bi, c = best["building"].to_numpy(), best["direct"].to_numpy()
-                better = c < cost[bi]
-                cost[bi[better]] = c[better]
-                station[bi[better]] = best["station"].to_numpy()[better]
-                end[bi[better]] = "direct"
+        si, bi, ts, tb = self._same_segment_pairs(net, stations)
+        if len(bi):
+            a, z = np.minimum(ts, tb), np.maximum(ts, tb)
+            clear = (z < lo[bi]) | (a > hi[bi])
+            ahead = np.where((tb >= ts) & clear, w[f[bi]] * (tb - ts), np.inf)
+            back_ok = (r[bi] >= 0) & (tb <= ts) & clear
+            behind = np.where(back_ok, w[np.maximum(r[bi], 0)] * (ts - tb), np.inf)
+            direct = np.minimum(ahead, behind) + self.extra_s[si]
+            order = np.lexsort((si, direct, bi))  # per building the quickest, then the lowest station
+            first = order[np.r_[True, bi[order][1:] != bi[order][:-1]]]
+            bi, c, sb = bi[first], direct[first], si[first]
+            better = c < cost[bi]
+            cost[bi[better]] = c[better]
+            station[bi[better]] = sb[better]
+            end[bi[better]] = "direct"
         cut = self.placement.cut_off(active, m)
         cost[cut | ~ok] = np.inf
         unreachable = ~np.isfinite(cost)
