@@ -76,8 +76,9 @@ def _combinations(edges: pd.DataFrame, tags: tuple[str, ...]) -> tuple[np.ndarra
             codes, values = pd.factorize(raw.map(lambda v: v if v is None or v is pd.NA else str(v)))
         columns.append((codes, np.append(np.asarray(values, dtype=object), None)))
         # renumbered after each tag, so the key never overflows; absent (-1) → 0
-        key = np.unique(key * (len(values) + 1) + (codes + 1), return_inverse=True)[1].reshape(-1)
-    _, first, combo = np.unique(key, return_index=True, return_inverse=True)
+        key = pd.factorize(key * (len(values) + 1) + (codes + 1))[0].astype(np.int64)
+    combo = key
+    first = np.unique(key, return_index=True)[1]
     uniq = [tuple(values[codes[i]] for codes, values in columns) for i in first.tolist()]
     return combo.reshape(-1), uniq
 

@@ -323,10 +323,10 @@ def _access_barred(edges: pd.DataFrame, rules: Passability) -> tuple[np.ndarray,
     columns = [_distinct(edges, tag) for tag in ("access", "vehicle", "motor_vehicle", "emergency")]
     key = np.zeros(len(edges), dtype=np.int64)
     for codes, values in columns:  # renumbered after each tag, so the key never overflows
-        key = np.unique(key * len(values) + (codes + 1), return_inverse=True)[1].reshape(-1)  # absent (-1) → 0
-    _, first, combo = np.unique(key, return_index=True, return_inverse=True)
+        key = pd.factorize(key * len(values) + (codes + 1))[0].astype(np.int64)  # absent (-1) → 0
+    first = np.unique(key, return_index=True)[1]  # key k first seen at first[k] (factorize numbers by appearance)
     verdict = [access_verdict(rules, *(values[codes[i]] for codes, values in columns)) for i in first.tolist()]
-    return combo.reshape(-1), [None if ok else why for ok, why in verdict]
+    return key, [None if ok else why for ok, why in verdict]
 
 
 def _edge_reasons(edges: pd.DataFrame, out: pd.DataFrame, used_source: np.ndarray, profile: VehicleProfile,
