@@ -133,6 +133,7 @@ from shapely import ops  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from geoplan.emergency_access.critical import EXTRACT_EDGE_M, _incidence  # noqa: E402
+from geoplan.network import CompiledNetwork  # noqa: E402
 from geoplan.standards.tags import TURNAROUND_TAGS  # noqa: E402
 
 

@@ -19,7 +19,6 @@ from geoplan.standards.tags import TURNAROUND_TAGS
 import numpy as np
 import pandas as pd
 import shapely
-from shapely import ops
 
 from geoplan.emergency_access import _topology
 from geoplan.network import CompiledNetwork
@@ -44,7 +43,7 @@ def _links(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     keep = np.flatnonzero(net.seg_u != net.seg_v)
     a, b = np.minimum(net.seg_u[keep], net.seg_v[keep]), np.maximum(net.seg_u[keep], net.seg_v[keep])
     key = a.astype(np.int64) * max(net.n_nodes, 1) + b
-    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
     return a[first].astype(np.int64), b[first].astype(np.int64), keep[first], counts > 1
 
 
