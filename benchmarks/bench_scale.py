@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py --tiles 5      # ≈ 77 k walking nodes, a few minutes on 2 cores
     python benchmarks/bench_scale.py --tiles 19 --quick   # ≈ 1.1 M walking nodes, without the slow anchors
+    python benchmarks/bench_scale.py --tiles 6 --access-only   # the fire access audit and its floor only
 
 The city is :mod:`bignet`'s: the bundled Helsinki extract copied onto an N × N grid and stitched.
 Each line gives the phase's wall seconds and the peak resident memory *during that phase*
@@ -22,6 +23,10 @@ elsewhere the process peak so far). Floors and anchors run beside the phases the
   disjoint-catchment searches, and the windowed cost matrix they replaced) against the plain
   nearest-facility coverage search of the same categories (the anchor the issue names: 2SFCA
   should cost about as much).
+* fire access audit with ``--obstructions`` (default 50, every k-th of the tiled sample ones):
+  the whole ``access(study, vehicle="fire")`` with the time of each of its steps, against one
+  search of the passable network from every fire station plus the lookup of every building
+  (floor).
 """
 
 from __future__ import annotations
@@ -250,7 +255,48 @@ def catchment_phases(ph: Phases, study) -> None:
              "2SFCA catchment pairs, sparse searches (now)")
 
 
-def run(tiles: int, radius: float, *, quick: bool = False) -> None:
+def access_phases(ph: Phases, study, obstructions: int) -> None:
+    """The fire audit with ``obstructions`` obstructions, its own steps, and its search floor."""
+    from dataclasses import replace
+
+    from geoplan import access
+    from geoplan.emergency_access.obstructions import Placement
+    from geoplan.emergency_access.passability import judge_edges, vehicle_profile
+    from geoplan.emergency_access.response import Scenarios
+    from geoplan.emergency_access.tables import aligned_edges
+
+    obs = study.obstructions
+    if len(obs) > obstructions:  # every k-th, so the subset is deterministic
+        keep = np.floor(np.arange(obstructions) * len(obs) / obstructions).astype(int)
+        study = replace(study, obstructions=obs.iloc[keep].reset_index(drop=True))
+    marks: list[tuple[float, str]] = []
+    label = f"fire access audit, {len(study.obstructions)} obstructions"
+    result = ph.run(label, access, study, vehicle="fire", progress=lambda m: marks.append((time.perf_counter(), m)))
+    end = marks[0][0] + ph.rows[label] if marks else 0.0
+    for (t, m), (t_next, _) in zip(marks, marks[1:] + [(end, "")]):
+        print(f"      {m:<54s} {t_next - t:9.2f} s", flush=True)
+    f = result.figures
+    print(f"      {f['buildings']:,} buildings, {f['stations']} stations, {f['clearing_searches']} clearing searches, "
+          f"{f['critical_links']:,} critical links, {f['dead_ends']:,} dead ends; by status "
+          + ", ".join(f"{k} {v:,}" for k, v in f["buildings_by_status"].items()), flush=True)
+    profile = vehicle_profile(study.preset, "fire")
+    full = study.drive.compiled
+    closed = ~judge_edges(aligned_edges(study, full), study.drive.nodes, profile,
+                          study.preset.passability)["passable"].to_numpy()
+    stations = study.stations.loc[study.stations["kind"].isin(profile.station_kinds).to_numpy()]
+    scen = Scenarios(full, closed, Placement.empty(), study.residents.geometry.to_numpy(),
+                     stations.geometry.to_numpy(), max_snap_m=study.preset.max_snap_m)
+    floor = "  floor: one search from every fire station + building lookup"
+    ph.run(floor, scen.run)
+    ph.ratio("audit / floor", label, floor)
+    # the audit searches by design: unrestricted, baseline and now, then one per clearing test
+    runs = 3 + int(f["clearing_searches"])
+    if ph.rows.get(floor):
+        print(f"  {'':<4s}{f'audit / ({runs} searches it runs × floor)':<54s} "
+              f"{ph.rows[label] / (runs * ph.rows[floor]):9.1f}×", flush=True)
+
+
+def run(tiles: int, radius: float, *, quick: bool = False, obstructions: int = 50) -> None:
     from bignet import tiled_layers, tiled_osm
     from geoplan.sources import open_osm
 
@@ -283,6 +329,29 @@ def run(tiles: int, radius: float, *, quick: bool = False) -> None:
             analysis_phases(ph, study)
             catchment_phases(ph, study)
             cost_matrix_phases(ph, study, radius)
+        access_phases(ph, study, obstructions)
+    print(f"process peak RSS {peak_rss_mb():,.0f} MB")
+
+
+def run_access(tiles: int, obstructions: int) -> None:
+    """Tile, load and the fire access audit only (the other phases left out)."""
+    from bignet import tiled_layers, tiled_osm
+    from geoplan.sources import open_osm
+
+    ph = Phases()
+    print(f"tiled {tiles}×{tiles} city, fire access audit only", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        base = open_osm(None)
+        osm = ph.run("tile and stitch (setup)", tiled_osm, tiles, tiles, base)
+        (folder / "layers").mkdir()
+        layers = ph.run("tile the sample layers (setup)", tiled_layers, tiles, tiles, folder / "layers", base)
+        from geoplan.study import load_study
+
+        study = ph.run("load_study (no cache)", load_study, osm, layers=[layers])
+        print(f"      walk {study.walk.compiled.n_nodes:,} nodes, drive {study.drive.n_nodes:,} nodes / "
+              f"{len(study.drive.compiled.edge_u):,} directed edges", flush=True)
+        access_phases(ph, study, obstructions)
     print(f"process peak RSS {peak_rss_mb():,.0f} MB")
 
 
@@ -292,5 +361,11 @@ if __name__ == "__main__":
     parser.add_argument("--radius", type=float, default=500.0, help="shelter walking radius for the cost matrix, m")
     parser.add_argument("--quick", action="store_true",
                         help="load, cache, lean coverage and the cost matrix only (for large --tiles)")
+    parser.add_argument("--obstructions", type=int, default=50, help="obstructions kept for the fire access audit")
+    parser.add_argument("--access-only", action="store_true",
+                        help="only tile, load and run the fire access audit beside its search floor")
     args = parser.parse_args()
-    run(args.tiles, args.radius, quick=args.quick)
+    if args.access_only:
+        run_access(args.tiles, args.obstructions)
+    else:
+        run(args.tiles, args.radius, quick=args.quick, obstructions=args.obstructions)

@@ -2,8 +2,9 @@
 
 The bundled central-Helsinki extract is copied onto a grid of tiles (shifted by whole
 extract widths, ids offset per tile) and the tiles are *stitched*: every street cut by the
-extract edge is joined to the nearest street end cut by the facing edge of the next tile,
-so the result is one connected city of real street shapes. Buildings, facilities, sites
+extract edge is joined to the nearest street end cut by the facing edge of the next tile
+(vehicle roads to vehicle roads, then the other ends on foot), so the result is one connected
+city of real street shapes for walking and for driving. Buildings, facilities, sites
 and the sample layers (stations, obstructions, communities) are copied alike, so residents
 and facilities scale with the network.
 
@@ -39,19 +40,35 @@ def _offsets(base: OsmData, nx_: int, ny: int):
             yield j * nx_ + i, i, j, i * w, j * h
 
 
-def _edge_ends(base: OsmData, side: str) -> np.ndarray:
-    """Node ids of street ends within the band along one side of the extract."""
+def _drive_ways(base: OsmData) -> np.ndarray:
+    """Ways of the emergency-vehicle network (the classes :mod:`geoplan.network` builds it from)."""
+    from geoplan.standards import DRIVE_HIGHWAYS, EXCLUDED_SERVICE_DRIVE
+
+    service = base.ways["service"].astype(object) if "service" in base.ways else pd.Series(None, index=base.ways.index)
+    return (base.ways["highway"].astype(object).isin(DRIVE_HIGHWAYS) & ~service.isin(EXCLUDED_SERVICE_DRIVE)).to_numpy()
+
+
+def _edge_ends(base: OsmData, side: str, ways: np.ndarray | None = None) -> np.ndarray:
+    """Node ids of the ends of ``ways`` (a mask; default every way) within the band along one side."""
     west, south, east, north = base.bounds
-    ends = np.unique(np.concatenate([[r[0], r[-1]] for r in base.ways["nodes"]]))
+    refs = base.ways["nodes"] if ways is None else base.ways["nodes"][ways]
+    if not len(refs):
+        return np.zeros(0, dtype=np.int64)
+    ends = np.unique(np.concatenate([[r[0], r[-1]] for r in refs]))
     lon = base.nodes.loc[ends, "lon"].to_numpy()
     lat = base.nodes.loc[ends, "lat"].to_numpy()
     near = {"east": east - lon, "west": lon - west, "north": north - lat, "south": lat - south}[side]
     return ends[near < _EDGE_BAND_DEG]
 
 
-def _stitch_pairs(base: OsmData, a_side: str, b_side: str, shift: tuple[float, float]) -> list[tuple[int, int]]:
-    """Pairs (node on side a of a tile, node on side b of the next tile), nearest first, one each."""
-    a, b = _edge_ends(base, a_side), _edge_ends(base, b_side)
+def _stitch_pairs(base: OsmData, a_side: str, b_side: str, shift: tuple[float, float], *,
+                  ways: np.ndarray | None = None, taken: tuple[set, set] = (set(), set())) -> list[tuple[int, int]]:
+    """Pairs (node on side a of a tile, node on side b of the next tile), nearest first, one each.
+
+    ``ways``: only ends of these ways (a mask); ``taken``: ends of sides a and b already stitched.
+    """
+    a, b = _edge_ends(base, a_side, ways), _edge_ends(base, b_side, ways)
+    a, b = a[~np.isin(a, list(taken[0]))], b[~np.isin(b, list(taken[1]))]
     if len(a) == 0 or len(b) == 0:
         return []
     pa = base.nodes.loc[a, ["lon", "lat"]].to_numpy()
@@ -64,6 +81,24 @@ def _stitch_pairs(base: OsmData, a_side: str, b_side: str, shift: tuple[float, f
             used.add(int(idx[k]))
             pairs.append((int(a[k]), int(b[idx[k]])))
     return pairs
+
+
+def _stitches(base: OsmData, w: float, h: float) -> dict[str, tuple[list, list]]:
+    """The (east–west, north–south) stitch pairs by the class of the stitch way.
+
+    Vehicle roads are stitched to vehicle roads first (``unclassified`` stitches): joined to the
+    nearest end of *any* way, most of them met a footway end and the drive network kept them
+    as dangling stubs, so the tiles' drive networks were barely joined. The ends left over
+    (footways, paths, and roads with no road end facing them) are then stitched on foot
+    (``footway`` stitches), so the walking network stays as joined as before.
+    """
+    drive = _drive_ways(base)
+    ew = _stitch_pairs(base, "east", "west", (w, 0.0), ways=drive)
+    ns = _stitch_pairs(base, "north", "south", (0.0, h), ways=drive)
+    used = lambda pairs: ({a for a, _ in pairs}, {b for _, b in pairs})  # noqa: E731
+    return {"unclassified": (ew, ns),
+            "footway": (_stitch_pairs(base, "east", "west", (w, 0.0), taken=used(ew)),
+                        _stitch_pairs(base, "north", "south", (0.0, h), taken=used(ns)))}
 
 
 def tiled_osm(nx_: int, ny: int, base: OsmData | None = None) -> OsmData:
@@ -88,17 +123,17 @@ def tiled_osm(nx_: int, ny: int, base: OsmData | None = None) -> OsmData:
         ft["osm_id"] = ft["osm_id"] + off
         ft["geometry"] = shapely.transform(ft.geometry.to_numpy(), lambda c, dx=dx, dy=dy: c + np.array([dx, dy]))
         feats.append(ft)
-    east_west = _stitch_pairs(base, "east", "west", (w, 0.0))
-    north_south = _stitch_pairs(base, "north", "south", (0.0, h))
-    links = []
-    for t, i, j, _, _ in tiles:
-        off = t * _ID_STRIDE
-        if i + 1 < nx_:
-            links += [(a + off, b + off + _ID_STRIDE) for a, b in east_west]
-        if j + 1 < ny:
-            links += [(a + off, b + off + nx_ * _ID_STRIDE) for a, b in north_south]
+    links, kinds = [], []
+    for highway, (east_west, north_south) in _stitches(base, w, h).items():
+        for t, i, j, _, _ in tiles:
+            off = t * _ID_STRIDE
+            if i + 1 < nx_:
+                links += [(a + off, b + off + _ID_STRIDE) for a, b in east_west]
+            if j + 1 < ny:
+                links += [(a + off, b + off + nx_ * _ID_STRIDE) for a, b in north_south]
+            kinds += [highway] * (len(links) - len(kinds))
     stitch = pd.DataFrame({"osm_id": -np.arange(1, len(links) + 1, dtype=np.int64),
-                           "nodes": [list(p) for p in links], "highway": "unclassified"})
+                           "nodes": [list(p) for p in links], "highway": kinds})
     all_ways = pd.concat([*ways, stitch], ignore_index=True)
     features = gpd.GeoDataFrame(pd.concat(feats, ignore_index=True), geometry="geometry", crs="EPSG:4326")
     return OsmData(label=f"Helsinki sample tiled {nx_}×{ny} (benchmark)", path=base.path, sha256=base.sha256,

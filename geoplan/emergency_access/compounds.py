@@ -132,6 +132,26 @@ def _entrance_state(entrances: Entrances, net, impassable: np.ndarray, closures_
     return pd.DataFrame({"passable": passable, "locked": locked, "usable": passable & ~locked}, index=e.index)
 
 
+def _points_inside(compounds: gpd.GeoDataFrame, points: np.ndarray) -> np.ndarray:
+    """How many of ``points`` each compound contains (one spatial-index query for all compounds)."""
+    if not len(points):
+        return np.zeros(len(compounds), dtype=np.int64)
+    poly, _ = shapely.STRtree(points).query(compounds.geometry.to_numpy(), predicate="contains")
+    return np.bincount(poly, minlength=len(compounds))
+
+
+def _keep_open_gates(obstructions: pd.DataFrame) -> dict[str, tuple[str, float]]:
+    """Per compound prefix (``E3.``), the seal whose opening restores most residents, if any does."""
+    ids = obstructions["obstruction_id"].astype(str).to_numpy()
+    restored = obstructions["residents_restored_if_cleared"].to_numpy(dtype=float)
+    best: dict[str, tuple[str, float]] = {}
+    for k in np.flatnonzero([i.startswith("E") and "." in i for i in ids]).tolist():
+        prefix = ids[k][:ids[k].index(".") + 1]
+        if prefix not in best or (-restored[k], ids[k]) < (-best[prefix][1], best[prefix][0]):
+            best[prefix] = (ids[k], float(restored[k]))
+    return {p: b for p, b in best.items() if b[1] > 0}
+
+
 def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, obstructions: pd.DataFrame, net,
                    impassable: np.ndarray, clear_width_m: np.ndarray, closures_of_edge: dict,
                    dead_ends: gpd.GeoDataFrame, sealed: np.ndarray, min_width_m: float,
@@ -139,36 +159,43 @@ def compound_table(compounds, entrances: Entrances, *, buildings: pd.DataFrame, 
     """``access/compounds.csv``: buildings, residents, vehicle entrances and the checks of each compound."""
     e = entrances.table
     state = _entrance_state(entrances, net, impassable, closures_of_edge)
-    mid = shapely.line_interpolate_point(net.seg_geometry, 0.5, normalized=True)
     narrow_seg = clear_width_m[net.seg_fwd] < min_width_m - 1e-9
+    narrow = _points_inside(compounds, shapely.line_interpolate_point(net.seg_geometry[narrow_seg], 0.5,
+                                                                      normalized=True))
     dead_pts = dead_ends.geometry.representative_point().to_numpy() if len(dead_ends) else np.zeros(0, dtype=object)
+    dead_inside = _points_inside(compounds, dead_pts)
+    of_name = pd.Series(np.arange(len(buildings))).groupby(buildings["compound"].to_numpy()).indices
+    population = buildings["population"].to_numpy(dtype=float)
+    blocked = buildings["status"].to_numpy() == "blocked"
+    named = buildings["cause_obstructions"].astype(str).to_numpy()
+    e_comp, e_ids = e["compound"].to_numpy(), e["entrance_id"].to_numpy()
+    e_gated = (e["gate"] != "").to_numpy()
+    e_usable, e_locked = state["usable"].to_numpy(), state["locked"].to_numpy()
+    entrances_of = pd.Series(np.arange(len(e))).groupby(e_comp).indices if len(e) else {}
+    keep_open = _keep_open_gates(obstructions)
+    none = np.zeros(0, dtype=np.int64)
     rows = []
-    for c, poly in enumerate(compounds.geometry):
+    for c in range(len(compounds)):  # per compound: a few small array slices
         name = compounds["compound"].iloc[c]
-        b = buildings.loc[buildings["compound"].to_numpy() == name]
-        mine = (e["compound"] == c).to_numpy()
-        ids, st = e.loc[mine, "entrance_id"].to_numpy(), state.loc[mine]
+        mine_b, mine = of_name.get(name, none), entrances_of.get(c, none)
         prefix = f"E{c + 1}."
-        lost = b["cause_obstructions"].astype(str).str.contains(prefix, regex=False) & (b["status"] == "blocked")
-        seals = obstructions.loc[obstructions["obstruction_id"].astype(str).str.startswith(prefix)]
-        best = seals.sort_values(["residents_restored_if_cleared", "obstruction_id"], ascending=[False, True]).head(1)
-        helps = len(best) and float(best["residents_restored_if_cleared"].iloc[0]) > 0
-        inside = shapely.contains(poly, mid)
-        usable = int(st["usable"].sum())
+        lost = mine_b[blocked[mine_b] & np.array([prefix in v for v in named[mine_b]], dtype=bool)]
+        best = keep_open.get(prefix)
+        usable = int(e_usable[mine].sum())
         rows.append({
             "compound_id": compounds["compound_id"].iloc[c], "compound": name,
-            "buildings": int(len(b)), "residents": float(round(b["population"].sum(), 1)),
-            "vehicle_entrances": int(mine.sum()), "usable_entrances": usable,
-            "gated_entrances": ";".join(ids[(e.loc[mine, "gate"] != "").to_numpy()]),
-            "locked_entrances": ";".join(ids[st["locked"].to_numpy()]),
-            "narrow_lanes": int((inside & narrow_seg).sum()),
-            "long_dead_ends": int(shapely.contains(poly, dead_pts).sum()) if len(dead_pts) else 0,
+            "buildings": int(len(mine_b)), "residents": float(round(population[mine_b].sum(), 1)),
+            "vehicle_entrances": int(len(mine)), "usable_entrances": usable,
+            "gated_entrances": ";".join(e_ids[mine][e_gated[mine]]),
+            "locked_entrances": ";".join(e_ids[mine][e_locked[mine]]),
+            "narrow_lanes": int(narrow[c]),
+            "long_dead_ends": int(dead_inside[c]),
             "min_entrances": int(min_entrances), "too_few_entrances": usable < min_entrances,
             "sealed": bool(sealed[c]) if len(sealed) else False,
-            "buildings_losing_access": int(lost.sum()),
-            "residents_losing_access": float(round(b.loc[lost.to_numpy(), "population"].sum(), 1)),
-            "keep_open_entrance": best["obstruction_id"].iloc[0] if helps else "",
-            "keep_open_restores_residents": float(best["residents_restored_if_cleared"].iloc[0]) if helps else 0.0,
+            "buildings_losing_access": int(len(lost)),
+            "residents_losing_access": float(round(population[lost].sum(), 1)),
+            "keep_open_entrance": best[0] if best else "",
+            "keep_open_restores_residents": best[1] if best else 0.0,
         })
     table = pd.DataFrame(rows)
     table["check"] = np.where(table["sealed"], "sealed", np.where(table["too_few_entrances"], "too_few_entrances", "ok"))

@@ -1,10 +1,12 @@
-"""Single points of failure and dead ends of the passable network (topology, so networkx).
+"""Single points of failure and dead ends of the passable network (topology on arrays, :mod:`._topology`).
 
 * **Critical links** are bridges of the undirected passable network (a two-way street is one
   link): losing one alone splits the network. The residents behind it are those on the side
   with no station, found in one pass over the *bridge tree* (the 2-edge-connected components
-  joined by the bridges), not one search per bridge. One-way streets are treated as links in
-  both directions, so a bridge here is necessary for a cut, and every listed cut is real.
+  joined by the bridges), not one search per bridge; the bridges come from a breadth-first
+  spanning forest and the cycles over it, on arrays (no networkx graph is built). One-way
+  streets are treated as links in both directions, so a bridge here is necessary for a cut,
+  and every listed cut is real.
 * **Dead ends** longer than the preset limit (GB 55037-2022 3.4.5: > 40 m needs a turnaround)
   whose end has no ``turning_circle``/``turning_loop`` node; ends within
   :data:`EXTRACT_EDGE_M` of the study-area edge are streets cut by the extract, not dead ends.
@@ -14,31 +16,15 @@ from __future__ import annotations
 
 from geoplan.standards.tags import TURNAROUND_TAGS
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
-from shapely import ops
 
+from geoplan.emergency_access import _topology
 from geoplan.network import CompiledNetwork
 
 #: A dead end this close to the study-area edge is a street cut by the extract, metres.
 EXTRACT_EDGE_M = 30.0
-
-
-def _segment_graph(net: CompiledNetwork) -> nx.Graph:
-    """The undirected passable network, one edge per node pair, with ``multi`` = parallel segments."""
-    keep = net.seg_u != net.seg_v
-    a, b = np.minimum(net.seg_u[keep], net.seg_v[keep]), np.maximum(net.seg_u[keep], net.seg_v[keep])
-    pairs, counts = np.unique(np.stack([a, b], axis=1), axis=0, return_counts=True) if keep.any() else \
-        (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
-    g = nx.Graph()
-    g.add_nodes_from(range(net.n_nodes))
-    g.add_edges_from(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
-    g.graph["parallel"] = {(int(p), int(q)) for (p, q), c in zip(pairs, counts) if c > 1}
-    return g
 
 
 def _incidence(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,6 +36,47 @@ def _incidence(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray
     degree = np.bincount(ends, minlength=net.n_nodes)
     start = np.concatenate([[0], np.cumsum(degree)])
     return segs[order], start, degree
+
+
+def _links(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The undirected links (node pairs ``a < b``), their lowest segment, and whether parallel segments join them."""
+    keep = np.flatnonzero(net.seg_u != net.seg_v)
+    a, b = np.minimum(net.seg_u[keep], net.seg_v[keep]), np.maximum(net.seg_u[keep], net.seg_v[keep])
+    key = a.astype(np.int64) * max(net.n_nodes, 1) + b
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return a[first].astype(np.int64), b[first].astype(np.int64), keep[first], counts > 1
+
+
+def _cut_off(net: CompiledNetwork, bridge_segs: np.ndarray, has_station_node: np.ndarray, node_pop: np.ndarray,
+             node_cnt: np.ndarray, seg_pop: np.ndarray, seg_cnt: np.ndarray) -> pd.DataFrame:
+    """Residents and buildings each bridge alone cuts off from every station (one pass over the bridge tree).
+
+    The 2-edge-connected components (connected once the bridges are taken out) joined by the
+    bridges form a forest; rooted at a component with a station, the residents below a bridge
+    are cut off when no station lies below it.
+    """
+    keep = (net.seg_u != net.seg_v)
+    keep[bridge_segs] = False
+    comp = _topology.components(net.n_nodes, net.seg_u[keep], net.seg_v[keep])
+    n_comp = int(comp.max()) + 1
+    ca, cb = comp[net.seg_u[bridge_segs]], comp[net.seg_v[bridge_segs]]
+    station = np.bincount(comp, weights=has_station_node, minlength=n_comp) > 0
+    label = _topology.components(n_comp, ca, cb)
+    roots = np.full(int(label.max()) + 1, n_comp, dtype=np.int64)
+    np.minimum.at(roots, label[station], np.flatnonzero(station))
+    parent = _topology.forest(n_comp, ca, cb, roots=roots[roots < n_comp])
+    depth = _topology.depths(parent)
+    child = np.where(parent[cb] == ca, cb, ca)  # every bridge of a rooted tree is a tree link
+    rooted = parent[child] >= 0
+    pop = np.bincount(comp, weights=node_pop, minlength=n_comp)
+    cnt = np.bincount(comp, weights=node_cnt, minlength=n_comp)
+    pop[child[rooted]] += seg_pop[bridge_segs[rooted]]  # a building on a bridge goes with the side below it
+    cnt[child[rooted]] += seg_cnt[bridge_segs[rooted]]
+    below_station = _topology.subtree_sums(parent, depth, station.astype(float))
+    below_pop, below_cnt = _topology.subtree_sums(parent, depth, pop), _topology.subtree_sums(parent, depth, cnt)
+    cut = rooted & (below_station[child] == 0)
+    return pd.DataFrame({"segment": bridge_segs[cut], "residents_cut_off": below_pop[child[cut]],
+                         "buildings_cut_off": np.rint(below_cnt[child[cut]]).astype(np.int64)})
 
 
 def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, building_node: np.ndarray,
@@ -82,89 +109,80 @@ def critical_links(net: CompiledNetwork, *, station_segments: np.ndarray, buildi
             "buildings_cut_off": pd.Series(dtype="int64")}
     if net.n_nodes == 0 or len(net.seg_u) == 0:
         return pd.DataFrame(cols)
-    g = _segment_graph(net)
+    a, b, seg, parallel = _links(net)
     # a pair of nodes joined by two segments (parallel streets) is never a bridge
-    bridges = [(a, b) for a, b in nx.bridges(g) if (min(a, b), max(a, b)) not in g.graph["parallel"]]
-    if not bridges:
+    bridge_segs = np.sort(seg[_topology.bridges(net.n_nodes, a, b) & ~parallel])
+    if not len(bridge_segs):
         return pd.DataFrame(cols)
-    # a bridge has no parallel twin, so (u, v) identifies its one segment
-    pair_seg = {}
-    for s, (a, b) in enumerate(zip(net.seg_u.tolist(), net.seg_v.tolist())):
-        pair_seg.setdefault((min(a, b), max(a, b)), []).append(s)
-    bridge_segs = np.array([pair_seg[(min(a, b), max(a, b))][0] for a, b in bridges], dtype=np.int64)
-    # 2-edge-connected components: connected components once the bridges are taken out
-    keep = (net.seg_u != net.seg_v) & ~np.isin(np.arange(len(net.seg_u)), bridge_segs)
-    adj = sparse.coo_matrix((np.ones(int(keep.sum())), (net.seg_u[keep], net.seg_v[keep])),
-                            shape=(net.n_nodes, net.n_nodes))
-    _, comp = connected_components(adj, directed=False)
-    comp = comp.astype(np.int64)
-    n_comp = int(comp.max()) + 1
-    has_station = np.zeros(n_comp, dtype=bool)
     ss = station_segments[station_segments >= 0]
-    has_station[comp[net.seg_u[ss]]] = True
-    has_station[comp[net.seg_v[ss]]] = True
+    has_station = np.zeros(net.n_nodes)
+    has_station[net.seg_u[ss]] = has_station[net.seg_v[ss]] = 1.0
     reachable = building_node >= 0
     on_bridge = np.isin(building_segment, bridge_segs) & reachable
-    pop_comp = np.bincount(comp[building_node[reachable & ~on_bridge]],
-                           weights=population[reachable & ~on_bridge], minlength=n_comp)
-    cnt_comp = np.bincount(comp[building_node[reachable & ~on_bridge]], minlength=n_comp).astype(float)
-    seg_pop = pd.Series(population[on_bridge]).groupby(building_segment[on_bridge]).sum()
-    seg_cnt = pd.Series(np.ones(int(on_bridge.sum()))).groupby(building_segment[on_bridge]).sum()
-    tree = nx.Graph()
-    tree.add_nodes_from(range(n_comp))
-    for s in bridge_segs.tolist():
-        tree.add_edge(int(comp[net.seg_u[s]]), int(comp[net.seg_v[s]]), segment=s)
-    rows = []
-    for part in nx.connected_components(tree):
-        roots = [c for c in part if has_station[c]]
-        if not roots:
-            continue  # nobody here reaches a station anyway
-        root = min(roots)
-        st = {c: float(has_station[c]) for c in part}
-        pop = {c: float(pop_comp[c]) for c in part}
-        cnt = {c: float(cnt_comp[c]) for c in part}
-        parent = dict(nx.dfs_predecessors(tree, root))
-        for c in nx.dfs_postorder_nodes(tree, root):
-            p = parent.get(c)
-            if p is None:
-                continue
-            s = tree.edges[p, c]["segment"]
-            if st[c] == 0:
-                rows.append((s, pop[c] + float(seg_pop.get(s, 0.0)), int(cnt[c] + seg_cnt.get(s, 0.0))))
-            st[p] += st[c]
-            pop[p] += pop[c] + float(seg_pop.get(s, 0.0))
-            cnt[p] += cnt[c] + float(seg_cnt.get(s, 0.0))
-    out = pd.DataFrame(rows, columns=["segment", "residents_cut_off", "buildings_cut_off"])
+    off = reachable & ~on_bridge
+    node_pop = np.bincount(building_node[off], weights=population[off], minlength=net.n_nodes)
+    node_cnt = np.bincount(building_node[off], minlength=net.n_nodes).astype(float)
+    n_seg = len(net.seg_u)
+    seg_pop = np.bincount(building_segment[on_bridge], weights=population[on_bridge], minlength=n_seg)
+    seg_cnt = np.bincount(building_segment[on_bridge], minlength=n_seg).astype(float)
+    out = _cut_off(net, bridge_segs, has_station, node_pop, node_cnt, seg_pop, seg_cnt)
     out = out.loc[out["buildings_cut_off"] > 0]
-    return _join_runs(net, out)
+    return _join_runs(net, out.reset_index(drop=True))
 
 
 def _join_runs(net: CompiledNetwork, out: pd.DataFrame) -> pd.DataFrame:
     """Join bridge segments into links: runs through nodes where nothing else joins."""
-    group = {s: s for s in out["segment"].tolist()}
-
-    def find(x: int) -> int:
-        while group[x] != x:
-            group[x] = group[group[x]]
-            x = group[x]
-        return x
-
+    segs = out["segment"].to_numpy(np.int64)
     inc, start, degree = _incidence(net)
-    for node in set(net.seg_u[out["segment"]].tolist()) | set(net.seg_v[out["segment"]].tolist()):
-        if degree[node] != 2:
-            continue
-        keys = inc[start[node]:start[node + 1]].tolist()
-        if len(keys) == 2 and keys[0] in group and keys[1] in group:
-            a, b = find(keys[0]), find(keys[1])
-            if a != b:
-                group[max(a, b)] = min(a, b)
-    out["link"] = [find(s) for s in out["segment"].tolist()]
+    through = np.flatnonzero(degree == 2)
+    k0, k1 = inc[start[through]], inc[start[through] + 1]
+    pos = np.full(len(net.seg_u), -1, dtype=np.int64)
+    pos[segs] = np.arange(len(segs))
+    both = (pos[k0] >= 0) & (pos[k1] >= 0) & (k0 != k1)
+    run = _topology.components(len(segs), pos[k0[both]], pos[k1[both]])
+    first = np.full(int(run.max(initial=-1)) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, run, segs)
+    out["link"] = first[run] if len(segs) else np.zeros(0, dtype=np.int64)
     out = out.sort_values(["residents_cut_off", "buildings_cut_off", "segment"], ascending=[False, False, True])
     links = out.groupby("link", sort=False).agg(segment=("segment", "first"), segments=("segment", list),
                                                  residents_cut_off=("residents_cut_off", "max"),
                                                  buildings_cut_off=("buildings_cut_off", "max"))
     links = links.sort_values(["residents_cut_off", "segment"], ascending=[False, True]).reset_index(drop=True)
     return links[["segment", "segments", "residents_cut_off", "buildings_cut_off"]]
+
+
+def _one_end_per_lane(net: CompiledNetwork, ends: np.ndarray, inc: np.ndarray, start: np.ndarray,
+                      degree: np.ndarray) -> np.ndarray:
+    """The ends, keeping only the lowest-numbered of the two free ends of an isolated lane."""
+    through = np.flatnonzero(degree == 2)
+    k0, k1 = inc[start[through]], inc[start[through] + 1]
+    joined = k0 != k1
+    lane = _topology.components(len(net.seg_u), k0[joined], k1[joined])[inc[start[ends]]]
+    return ends[np.sort(np.unique(lane, return_index=True)[1])]
+
+
+def _chains(net: CompiledNetwork, ends: np.ndarray, inc: np.ndarray, start: np.ndarray,
+            degree: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lane from every end node to its first junction: (row, segment, step), in walking order.
+
+    Segments meeting at a node with two links belong to one lane; all lanes are walked from their
+    ends by one breadth-first search over the segments (``ends`` holds one end per lane), so the
+    step is the segment's place along its lane.
+    """
+    n_seg = len(net.seg_u)
+    through = np.flatnonzero(degree == 2)
+    k0, k1 = inc[start[through]], inc[start[through] + 1]
+    joined = k0 != k1
+    first = inc[start[ends]]  # an end node has one segment
+    parent = _topology.forest(n_seg, k0[joined], k1[joined], roots=first)
+    depth = _topology.depths(parent)
+    seg = np.flatnonzero(parent >= 0)
+    up = _topology.roots(parent)  # each segment's lane root: its end's first segment
+    row_of_first = np.full(n_seg, -1, dtype=np.int64)
+    row_of_first[first] = np.arange(len(ends))
+    row = row_of_first[up[seg]]
+    order = np.lexsort((depth[seg], row))
+    return row[order], seg[order], depth[seg][order]
 
 
 def dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.Geometry | None,
@@ -174,41 +192,38 @@ def dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: shapely.G
     A dead end runs from a node with one link back through nodes with two links to the first
     junction. Returns one row per dead end: ``end_node``, ``segments`` (list), ``length_m``,
     ``residents``, ``buildings``, ``geometry`` (junction → end), sorted by length (desc).
+    A lane with two free ends is listed once, from its lowest-numbered end.
     """
     cols = ["end_node", "segments", "length_m", "residents", "buildings", "geometry"]
     if len(net.seg_u) == 0:
         return pd.DataFrame(columns=cols)
     inc, start, degree = _incidence(net)
-    length = shapely.length(net.seg_geometry)
-    boundary = area.boundary if area is not None else None
+    ends = np.flatnonzero(degree == 1)
+    ends = ends[~np.isin(node_highway[ends].astype(str), list(TURNAROUND_TAGS))]
+    if area is not None and len(ends):
+        near = shapely.distance(shapely.points(net.node_x[ends], net.node_y[ends]), area.boundary) < EXTRACT_EDGE_M
+        ends = ends[~near]
+    if not len(ends):
+        return pd.DataFrame(columns=cols)
+    ends = _one_end_per_lane(net, ends, inc, start, degree)
+    row, seg, _ = _chains(net, ends, inc, start, degree)
     res_seg = pd.DataFrame({"seg": building_segment, "pop": population}).query("seg >= 0").groupby("seg")["pop"]
-    pop_of, cnt_of = res_seg.sum().to_dict(), res_seg.size().to_dict()
-    rows = []
-    seen: set[frozenset] = set()
-    for end in np.flatnonzero(degree == 1).tolist():
-        if str(node_highway[end]) in TURNAROUND_TAGS:
-            continue
-        if boundary is not None and shapely.Point(net.node_x[end], net.node_y[end]).distance(boundary) < EXTRACT_EDGE_M:
-            continue
-        segs, node, prev, total = [], end, -1, 0.0
-        while True:
-            links = [k for k in inc[start[node]:start[node + 1]].tolist() if k != prev]
-            if len(links) != 1 or (segs and degree[node] != 2):
-                break
-            key = links[0]
-            nxt = int(net.seg_v[key] if net.seg_u[key] == node else net.seg_u[key])
-            segs.append(key)
-            total += float(length[key])
-            prev, node = key, nxt
-            if degree[node] != 2 or node == end:
-                break
-        if total <= max_length_m + 1e-9 or frozenset(segs) in seen:
-            continue  # short, or an isolated stretch already listed from its other end
-        seen.add(frozenset(segs))
-        line = ops.linemerge([net.seg_geometry[s] for s in segs])
-        rows.append((end, segs, total, float(sum(pop_of.get(s, 0.0) for s in segs)),
-                     int(sum(cnt_of.get(s, 0) for s in segs)), line))
-    out = pd.DataFrame(rows, columns=cols)
+    pop_of, cnt_of = np.zeros(len(net.seg_u)), np.zeros(len(net.seg_u), dtype=np.int64)
+    sums, sizes = res_seg.sum(), res_seg.size()
+    pop_of[sums.index.to_numpy(np.int64)] = sums.to_numpy(float)
+    cnt_of[sizes.index.to_numpy(np.int64)] = sizes.to_numpy(np.int64)
+    # bincount adds in array order, i.e. along each lane from its end, as a walk would
+    length = np.bincount(row, weights=shapely.length(net.seg_geometry[seg]), minlength=len(ends))
+    residents = np.bincount(row, weights=pop_of[seg], minlength=len(ends))
+    buildings = np.bincount(row, weights=cnt_of[seg], minlength=len(ends)).astype(np.int64)
+    picked = np.flatnonzero(length > max_length_m + 1e-9)
+    lane = np.split(seg, np.searchsorted(row, np.arange(1, len(ends))))
+    rows_sel = np.isin(row, picked)
+    lines = shapely.line_merge(shapely.multilinestrings(net.seg_geometry[seg[rows_sel]],
+                                                        indices=np.searchsorted(picked, row[rows_sel])))
+    out = pd.DataFrame({"end_node": ends[picked], "segments": [lane[r].tolist() for r in picked], "length_m": length[picked],
+                        "residents": residents[picked], "buildings": buildings[picked], "geometry": lines},
+                       columns=cols)
     return out.sort_values(["length_m", "end_node"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -19,7 +19,7 @@ from geoplan.emergency_access._text import COMMA, Items, Message, N_, Term, mess
 from geoplan.emergency_access.clearing import Clearing
 from geoplan.emergency_access.obstructions import Placement
 from geoplan.emergency_access.passability import VehicleProfile
-from geoplan.emergency_access.response import route_line
+from geoplan.emergency_access.response import route_line, route_lines
 from geoplan.emergency_access.scenario import Searches
 from geoplan.emergency_access.status import Statuses
 
@@ -181,20 +181,30 @@ def slow_cause(i: int, s: Searches, net: Network, budget_s: float) -> Message:
                    target_min=target_min)
 
 
-def _route(i: int, status: str, s: Searches, net: Network):
-    """(costs, network name, route line, route edges) of the search that explains ``status``."""
+def _search_of(status: str, s: Searches):
+    """(costs, network name) of the search that explains ``status``."""
     if status == "blocked":
-        costs, name = s.base, "baseline"
-    elif status == "unreachable":
-        costs, name = s.unres, "unrestricted"
-    else:
-        costs, name = s.now, "now"
-    if not costs.end[i]:
-        return costs, name, None, np.zeros(0, dtype=np.int64)
-    free = costs is s.unres
-    line, route_e = route_line(costs, s.free.base if free else s.scen.base,
-                               s.free.buildings if free else s.scen.buildings, i, net.geometry)
-    return costs, name, line, route_e
+        return s.base, "baseline"
+    if status == "unreachable":
+        return s.unres, "unrestricted"
+    return s.now, "now"
+
+
+def _routes(status: np.ndarray, need: np.ndarray, s: Searches, net: Network) -> dict:
+    """Route line and edges of every building in ``need``, from the search explaining its status.
+
+    One :func:`~.response.route_lines` call per search (never one route walk per building).
+    """
+    out = {}
+    for which in ("blocked", "unreachable", "now"):
+        group = status[need] == which if which != "now" else ~np.isin(status[need], ("blocked", "unreachable"))
+        if not group.any():
+            continue
+        costs, _ = _search_of(which, s)
+        free = costs is s.unres
+        out.update(route_lines(costs, s.free.base if free else s.scen.base,
+                               s.free.buildings if free else s.scen.buildings, need[group], net.geometry))
+    return out
 
 
 def explain(st: Statuses, s: Searches, net: Network, lk: Links, *, building_ids: np.ndarray,
@@ -207,11 +217,12 @@ def explain(st: Statuses, s: Searches, net: Network, lk: Links, *, building_ids:
     cause = np.full(n, None, dtype=object)
     cause_obs = np.full(n, "", dtype=object)
     rows = []
-    for i in range(n):
+    need = np.arange(n) if routes == "all" else np.flatnonzero(st.status != "ok")
+    route_of = _routes(np.asarray(st.status), need, s, net)
+    for i in need.tolist():
         status = st.status[i]
-        if status == "ok" and routes != "all":
-            continue
-        costs, name, line, route_e = _route(i, status, s, net)
+        costs, name = _search_of(status, s)
+        line, route_e = route_of[i]
         if status == "blocked":
             cause[i], ids = blocked_cause(i, route_e, s, lk)
             cause_obs[i] = ";".join(lk.ids[o] for o in sorted(set(ids)))

@@ -20,20 +20,27 @@ def summary_table(buildings: pd.DataFrame) -> pd.DataFrame:
     Columns: ``community, buildings, residents, buildings_<status>, residents_<status>`` (for
     each of :data:`STATUSES`), ``share_ok`` (residents reached in time ÷ residents, 0–1).
     """
-    frame = pd.DataFrame({"community": buildings["community"].fillna("").astype(str).to_numpy(),
-                          "status": buildings["status"].to_numpy(),
-                          "population": buildings["population"].to_numpy(dtype=float)})
-    rows = []
-    groups = [("ALL", frame)] + [(c, g) for c, g in frame.groupby("community", sort=True) if c]
-    for name, g in groups:
-        row = {"community": name, "buildings": int(len(g)), "residents": float(round(g["population"].sum(), 1))}
-        for s in STATUSES:
-            sel = g["status"] == s
-            row[f"buildings_{s}"] = int(sel.sum())
-            row[f"residents_{s}"] = float(round(g.loc[sel, "population"].sum(), 1))
-        row["share_ok"] = round(row["residents_ok"] / row["residents"], 4) if row["residents"] > 0 else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
+    community = buildings["community"].fillna("").astype(str).to_numpy()
+    status = buildings["status"].to_numpy()
+    population = buildings["population"].to_numpy(dtype=float)
+    names = np.unique(community[community != ""])
+    unit = np.concatenate([np.zeros(len(community), dtype=np.int64),  # every building counts in ALL
+                           1 + np.searchsorted(names, community[community != ""])])
+    which = np.concatenate([np.arange(len(community)), np.flatnonzero(community != "")])
+    n = len(names) + 1
+    table = {"community": np.concatenate([["ALL"], names]).astype(object),
+             "buildings": np.bincount(unit, minlength=n).astype(int),
+             "residents": np.round(np.bincount(unit, weights=population[which], minlength=n).astype(float), 1)}
+    for s in STATUSES:
+        sel = status[which] == s
+        table[f"buildings_{s}"] = np.bincount(unit[sel], minlength=n).astype(int)
+        table[f"residents_{s}"] = np.round(np.bincount(unit[sel], weights=population[which][sel], minlength=n)
+                                           .astype(float), 1)
+    out = pd.DataFrame(table)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.round(out["residents_ok"].to_numpy() / out["residents"].to_numpy(), 4)
+    out["share_ok"] = np.where(out["residents"].to_numpy() > 0, share, np.nan)
+    return out
 
 
 def run_figures(*, study, profile, st, searches, placement, judged, crit_table, dead_table, clear) -> dict:

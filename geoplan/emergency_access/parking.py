@@ -61,6 +61,28 @@ def _combo_width(combo: tuple, tags: tuple[str, ...]) -> tuple[float, int, int]:
     return float(sum(known)), sum(1 for w in known if w > 0), sum(1 for w in widths if w is None)
 
 
+def _combinations(edges: pd.DataFrame, tags: tuple[str, ...]) -> tuple[np.ndarray, list[tuple]]:
+    """Per edge the index of its combination of ``tags`` values, and the combinations (``None``: absent).
+
+    Worked out from each column's codes (no tuple per edge): a city has few distinct combinations.
+    """
+    key = np.zeros(len(edges), dtype=np.int64)
+    columns = []
+    for tag in tags:
+        raw = edges[tag].astype(object)
+        try:
+            codes, values = pd.factorize(raw, use_na_sentinel=True)
+        except TypeError:  # unhashable values (lists): by their text
+            codes, values = pd.factorize(raw.map(lambda v: v if v is None or v is pd.NA else str(v)))
+        columns.append((codes, np.append(np.asarray(values, dtype=object), None)))
+        # renumbered after each tag, so the key never overflows; absent (-1) → 0
+        key = pd.factorize(key * (len(values) + 1) + (codes + 1))[0].astype(np.int64)
+    combo = key
+    first = np.unique(key, return_index=True)[1]
+    uniq = [tuple(values[codes[i]] for codes, values in columns) for i in first.tolist()]
+    return combo.reshape(-1), uniq
+
+
 def parked_rows(edges: pd.DataFrame, *, assume_parked: str = "none", measured: np.ndarray | None = None) -> pd.DataFrame:
     """Width taken by parked cars on every edge.
 
@@ -86,8 +108,7 @@ def parked_rows(edges: pd.DataFrame, *, assume_parked: str = "none", measured: n
     tags = tuple(t for t in std.PARKING_TAGS if t in edges)
     taken, sides, unknown = np.zeros(n), np.zeros(n, dtype=np.int64), np.full(n, 2, dtype=np.int64)
     if tags and n:
-        frame = edges[list(tags)].astype(object).where(edges[list(tags)].notna(), None)
-        codes, uniq = pd.factorize(pd.Series(list(frame.itertuples(index=False, name=None)), dtype=object))
+        codes, uniq = _combinations(edges, tags)
         per = np.array([_combo_width(c, tags) for c in uniq], dtype=float).reshape(-1, 3)
         taken, sides, unknown = per[codes, 0], per[codes, 1].astype(np.int64), per[codes, 2].astype(np.int64)
     if measured is not None:

@@ -130,33 +130,82 @@ def _blank(v) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
+def _clean(v) -> str | None:
+    """One tag value as lower-case stripped text, ``None`` when absent or empty."""
+    if _blank(v):
+        return None
+    text = str(v).strip().lower()
+    return text or None
+
+
+def _distinct(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A tag column as codes into its distinct cleaned values (the last value, ``None``, is "absent").
+
+    Tags take few distinct values, so every judgement below works per distinct value and is
+    spread back to the edges by the codes (no Python work per edge at city scale).
+    """
+    if column not in frame:
+        return np.full(len(frame), -1, dtype=np.int64), np.array([None], dtype=object)
+    raw = frame[column].astype(object)
+    try:
+        codes, uniq = pd.factorize(raw, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists from a simplified graph): read as their text
+        codes, uniq = pd.factorize(raw.map(lambda v: v if _blank(v) else str(v)), use_na_sentinel=True)
+    values = np.array([_clean(v) for v in uniq] + [None], dtype=object)
+    return codes.astype(np.int64), values
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """A tag column as lower-case stripped strings, ``None`` where absent."""
-    if column not in frame:
-        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    values = [None if _blank(v) or str(v).strip() == "" else str(v).strip().lower()
-              for v in frame[column].astype(object).tolist()]
-    return pd.Series(values, index=frame.index, dtype=object)
+    codes, values = _distinct(frame, column)
+    return pd.Series(values[codes], index=frame.index, dtype=object)
 
 
-def _parsed_tags(edges: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[list[str]]]:
-    """``width``, ``maxwidth``, ``est_width`` and ``lanes`` read as numbers, and the unreadable ones."""
-    n = len(edges)
-    notes: list[list[str]] = [[] for _ in range(n)]
-    parsed = {}
+def _parsed(frame: pd.DataFrame, column: str, parse) -> tuple[np.ndarray, np.ndarray]:
+    """A tag read by ``parse`` (NaN where absent or unreadable) and the ``unparsed:<tag>=<value>`` notes."""
+    codes, values = _distinct(frame, column)
+    read = [parse(v) if v is not None else None for v in values]
+    number = np.array([np.nan if p is None else p for p in read], dtype=float)
+    note = np.array(["" if v is None or p is not None else f"unparsed:{column}={v}" for v, p in zip(values, read)],
+                    dtype=object)
+    return number[codes], note[codes]
+
+
+def _parsed_tags(edges: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``width``, ``maxwidth``, ``est_width`` and ``lanes`` read as numbers, and the unreadable ones.
+
+    The notes come as one ``"; "``-joined text per edge (``""`` where every tag was readable).
+    """
+    parsed, notes = {}, []
     for tag in ("width", "maxwidth", "est_width", "lanes"):
-        parse = parse_lanes if tag == "lanes" else parse_length
-        vals = np.full(n, np.nan)
-        for i, v in enumerate(_text(edges, tag).to_numpy()):
-            if v is None:
-                continue
-            p = parse(v)
-            if p is None:
-                notes[i].append(f"unparsed:{tag}={v}")
-            else:
-                vals[i] = p
-        parsed[tag] = vals
-    return parsed, notes
+        parsed[tag], note = _parsed(edges, tag, parse_lanes if tag == "lanes" else parse_length)
+        notes.append(note)
+    joined = np.full(len(edges), "", dtype=object)
+    for i in np.flatnonzero(np.any([n != "" for n in notes], axis=0)).tolist() if len(edges) else []:
+        joined[i] = "; ".join(n[i] for n in notes if n[i])  # rare: only edges with an unreadable tag
+    return parsed, joined
+
+
+def _widths(edges: pd.DataFrame, rules: Passability) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(width m, width source with any unparsed notes, the source actually used) of every edge."""
+    parsed, notes = _parsed_tags(edges)
+    w, mw, est, lanes = parsed["width"], parsed["maxwidth"], parsed["est_width"], parsed["lanes"]
+    tagged = ~np.isnan(w) | ~np.isnan(mw)
+    use_w = ~np.isnan(w) & (np.isnan(mw) | (w <= mw))
+    use_est = ~tagged & ~np.isnan(est)
+    use_lanes = ~tagged & ~use_est & ~np.isnan(lanes)
+    hw_codes, hw = _distinct(edges, "highway")
+    cls = np.array(["unknown" if c is None else c for c in hw], dtype=object)
+    cls_width = np.array([rules.default_width_m.get(c, rules.fallback_width_m) for c in cls], dtype=float)
+    width = np.select([use_w, tagged, use_est, use_lanes], [w, mw, est, lanes * rules.lane_width_m],
+                      cls_width[hw_codes])
+    used = np.select([use_w, tagged, use_est, use_lanes],
+                     [np.array(s, dtype=object) for s in ("width", "maxwidth", "est_width", "lanes")],
+                     np.array([f"default:{c}" for c in cls], dtype=object)[hw_codes]).astype(object)
+    noted = notes != ""
+    source = used.copy()
+    source[noted] = notes[noted] + "; " + used[noted]
+    return width, source, used
 
 
 def road_widths(edges: pd.DataFrame, passability: Passability | None = None) -> pd.DataFrame:
@@ -173,44 +222,22 @@ def road_widths(edges: pd.DataFrame, passability: Passability | None = None) -> 
         ``width_m`` (m) and ``width_source`` (``width``, ``maxwidth``, ``est_width``, ``lanes``,
         ``default:<highway>``, possibly prefixed by ``unparsed:…; ``), aligned with ``edges``.
     """
-    rules = passability or Passability()
-    n = len(edges)
-    width = np.full(n, np.nan)
-    source = np.array([""] * n, dtype=object)
-    parsed, notes = _parsed_tags(edges)
-    hw = _text(edges, "highway").to_numpy()
-    for i in range(n):
-        w, mw = parsed["width"][i], parsed["maxwidth"][i]
-        if not (np.isnan(w) and np.isnan(mw)):
-            if np.isnan(mw) or (not np.isnan(w) and w <= mw):
-                width[i], source[i] = w, "width"
-            else:
-                width[i], source[i] = mw, "maxwidth"
-        elif not np.isnan(parsed["est_width"][i]):
-            width[i], source[i] = parsed["est_width"][i], "est_width"
-        elif not np.isnan(parsed["lanes"][i]):
-            width[i], source[i] = parsed["lanes"][i] * rules.lane_width_m, "lanes"
-        else:
-            cls = hw[i] if hw[i] is not None else "unknown"
-            width[i], source[i] = rules.default_width_m.get(cls, rules.fallback_width_m), f"default:{cls}"
-        if notes[i]:
-            source[i] = "; ".join(notes[i] + [source[i]])
+    width, source, _ = _widths(edges, passability or Passability())
     return pd.DataFrame({"width_m": width, "width_source": source}, index=edges.index)
 
 
+_NO_HEIGHT = ("none", "default", "no_sign", "no_indications")
+
+
 def _heights(edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    raw = _text(edges, "maxheight").to_numpy()
-    height = np.full(len(edges), np.nan)
-    note = np.array([""] * len(edges), dtype=object)
-    for i, v in enumerate(raw):
-        if v is None or v in ("none", "default", "no_sign", "no_indications"):
-            continue
-        p = parse_length(v)
-        if p is None:
-            note[i] = f"unparsed:maxheight={v}"
-        else:
-            height[i] = p
-    return height, note
+    codes, values = _distinct(edges, "maxheight")
+    values = np.array([None if v in _NO_HEIGHT else v for v in values], dtype=object)
+    read = [parse_length(v) if v is not None else None for v in values]
+    height = np.array([np.nan if p is None else p for p in read], dtype=float)
+    note = np.array(["" if v is None or p is not None else f"unparsed:maxheight={v}" for v, p in zip(values, read)],
+                    dtype=object)
+    return height[codes], note[codes]
+
 
 
 def access_verdict(rules: Passability, access, vehicle, motor_vehicle, emergency) -> tuple[bool, Message | None]:
@@ -288,48 +315,97 @@ def _width_reason(clear: float, width: float, parked: float, sides: int, source:
                    source=source)
 
 
-def _edge_reasons(edges: pd.DataFrame, out: pd.DataFrame, profile: VehicleProfile,
-                  rules: Passability) -> dict[int, list[Message]]:
-    """Width, height and access reasons of every impassable edge (only those get a list)."""
-    access, vehicle = _text(edges, "access").to_numpy(), _text(edges, "vehicle").to_numpy()
-    motor, emergency = _text(edges, "motor_vehicle").to_numpy(), _text(edges, "emergency").to_numpy()
+def _access_barred(edges: pd.DataFrame, rules: Passability) -> tuple[np.ndarray, list[Message | None]]:
+    """Per edge the index of its access verdict, and the verdicts' reasons (``None``: let through).
+
+    The verdict depends only on the four access tags, so it is worked out once per combination.
+    """
+    columns = [_distinct(edges, tag) for tag in ("access", "vehicle", "motor_vehicle", "emergency")]
+    key = np.zeros(len(edges), dtype=np.int64)
+    for codes, values in columns:  # renumbered after each tag, so the key never overflows
+        key = pd.factorize(key * len(values) + (codes + 1))[0].astype(np.int64)  # absent (-1) → 0
+    first = np.unique(key, return_index=True)[1]  # key k first seen at first[k] (factorize numbers by appearance)
+    verdict = [access_verdict(rules, *(values[codes[i]] for codes, values in columns)) for i in first.tolist()]
+    return key, [None if ok else why for ok, why in verdict]
+
+
+def _edge_reasons(edges: pd.DataFrame, out: pd.DataFrame, used_source: np.ndarray, profile: VehicleProfile,
+                  rules: Passability) -> tuple[np.ndarray, list[list[Message]]]:
+    """Width, height and access reasons of the edges: a reason-list index per edge (``-1``: none) and the lists.
+
+    Edges with the same figures share one list, built once (a city has few distinct ones).
+    """
     clear, width = out["clear_width_m"].to_numpy(), out["width_m"].to_numpy()
     parked, sides = out["parked_m"].to_numpy(), out["parked_sides"].to_numpy()
-    src, psrc, height = out["width_source"].to_numpy(), out["parking_source"].to_numpy(), out["height_m"].to_numpy()
+    psrc, height = out["parking_source"].to_numpy(), out["height_m"].to_numpy()
     narrow = clear < profile.min_width_m - 1e-9
     low = ~np.isnan(height) & (height < profile.min_height_m - 1e-9)
-    codes, uniq = pd.factorize(pd.Series(list(zip(access, vehicle, motor, emergency)), dtype=object))
-    verdict = [access_verdict(rules, *key) for key in uniq]
-    barred = np.array([not ok for ok, _ in verdict], dtype=bool)[codes] if len(edges) else np.zeros(0, dtype=bool)
-    reasons: dict[int, list[Message]] = {}
-    for i in np.flatnonzero(narrow | low | barred).tolist():
-        reasons[i] = []
+    combo, access_why = _access_barred(edges, rules)
+    barred = np.array([w is not None for w in access_why], dtype=bool)[combo] if len(edges) else np.zeros(0, bool)
+    bad = np.flatnonzero(narrow | low | barred)
+    group = np.full(len(edges), -1, dtype=np.int64)
+    if not len(bad):
+        return group, []
+    keys = pd.DataFrame({"narrow": narrow[bad], "clear": np.where(narrow[bad], clear[bad], 0.0),
+                         "width": np.where(narrow[bad], width[bad], 0.0),
+                         "parked": np.where(narrow[bad], parked[bad], 0.0),
+                         "sides": np.where(narrow[bad], sides[bad], 0), "source": np.where(narrow[bad], used_source[bad], ""),
+                         "psrc": np.where(narrow[bad], psrc[bad], ""), "low": low[bad],
+                         "height": np.where(low[bad], height[bad], 0.0),
+                         "access": np.where(barred[bad], combo[bad], -1)})
+    ids = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    group[bad] = ids
+    _, first = np.unique(ids, return_index=True)
+    lists = []
+    for i in bad[first].tolist():
+        reasons = []
         if narrow[i]:
-            reasons[i].append(_width_reason(clear[i], width[i], parked[i], int(sides[i]), src[i].split("; ")[-1],
-                                            psrc[i], profile))
+            reasons.append(_width_reason(clear[i], width[i], parked[i], int(sides[i]), used_source[i], psrc[i],
+                                         profile))
         if low[i]:
-            reasons[i].append(message("low {height:.1f} m < {need:.1f} m (maxheight)", code="low", height=height[i],
-                                      need=profile.min_height_m))
+            reasons.append(message("low {height:.1f} m < {need:.1f} m (maxheight)", code="low", height=height[i],
+                                   need=profile.min_height_m))
         if barred[i]:
-            reasons[i].append(verdict[codes[i]][1])
-    return reasons
+            reasons.append(access_why[combo[i]])
+        lists.append(reasons)
+    return group, lists
 
 
-def _add_barrier_reasons(reasons: dict[int, list[Message]], edges: pd.DataFrame, nodes: pd.DataFrame,
-                         profile: VehicleProfile, rules: Passability) -> None:
-    """Append ``… at node …`` to the edges that start or end at a closed barrier."""
+def _barrier_reasons(edges: pd.DataFrame, nodes: pd.DataFrame, profile: VehicleProfile,
+                     rules: Passability) -> dict[int, list[Message]]:
+    """``… at node …`` for the edges that start or end at a closed barrier (edge position → reasons)."""
     bar = barrier_nodes(nodes, profile, rules)
     closed = bar.loc[~bar["passable"]] if len(bar) else bar
     if not len(closed):
-        return
+        return {}
     why_node = {int(k): v for k, v in closed["reason_msg"].to_dict().items()}
     u_ids, v_ids = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
     ids = np.fromiter(why_node, dtype=np.int64, count=len(why_node))
+    extra: dict[int, list[Message]] = {}
     for i in np.flatnonzero(np.isin(u_ids, ids) | np.isin(v_ids, ids)).tolist():
         for node in (int(u_ids[i]), int(v_ids[i])):
             if node in why_node:
-                reasons.setdefault(i, []).append(message("{barrier} at node {node}", code=why_node[node].code,
-                                                         barrier=why_node[node], node=node))
+                extra.setdefault(i, []).append(message("{barrier} at node {node}", code=why_node[node].code,
+                                                       barrier=why_node[node], node=node))
+    return extra
+
+
+def _reason_columns(n: int, group: np.ndarray, lists: list[list[Message]],
+                    extra: dict[int, list[Message]]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``reason_msg`` (Items) and ``reason`` (English) columns: one Items and one text per distinct list."""
+    msg = np.full(n, None, dtype=object)
+    text = np.full(n, "", dtype=object)
+    shared = np.empty(len(lists), dtype=object)
+    said = np.empty(len(lists), dtype=object)
+    for k, reasons in enumerate(lists):
+        shared[k] = Items(tuple(reasons))
+        said[k] = render(shared[k])
+    has = group >= 0
+    msg[has], text[has] = shared[group[has]], said[group[has]]
+    for i, more in extra.items():  # edges at closed barriers: few
+        msg[i] = Items(tuple((lists[group[i]] if group[i] >= 0 else []) + more))
+        text[i] = render(msg[i])
+    return msg, text
 
 
 def judge_edges(edges: pd.DataFrame, nodes: pd.DataFrame, profile: VehicleProfile,
@@ -358,21 +434,18 @@ def judge_edges(edges: pd.DataFrame, nodes: pd.DataFrame, profile: VehicleProfil
         parked rows), ``parked_sides``, ``parking_source``, ``clear_width_m``, ``height_m``,
         ``passable`` (bool), ``reason`` (English, empty when passable) and ``reason_msg``
         (:class:`~geoplan.emergency_access._text.Items` of Messages, ``None`` when passable).
+        Edges with the same reasons share one (immutable) ``Items``.
     """
     rules = passability or Passability()
-    out = road_widths(edges, rules)
-    measured = np.isin([src.split("; ")[-1] for src in out["width_source"]], MEASURED_SOURCES)
+    width, source, used = _widths(edges, rules)
+    out = pd.DataFrame({"width_m": width, "width_source": source}, index=edges.index)
+    measured = pd.Series(used, dtype=object).isin(MEASURED_SOURCES).to_numpy()
     out = out.join(parked_rows(edges, assume_parked=assume_parked, measured=measured))
     out["clear_width_m"] = out["width_m"].to_numpy() - out["parked_m"].to_numpy()
     height, height_note = _heights(edges)
     out["height_m"] = height
-    reasons = _edge_reasons(edges, out, profile, rules)
-    _add_barrier_reasons(reasons, edges, nodes, profile, rules)
-    msg = np.full(len(edges), None, dtype=object)
-    text = np.full(len(edges), "", dtype=object)
-    for i, r in reasons.items():
-        msg[i] = Items(tuple(r))
-        text[i] = render(msg[i])
+    group, lists = _edge_reasons(edges, out, used, profile, rules)
+    msg, text = _reason_columns(len(edges), group, lists, _barrier_reasons(edges, nodes, profile, rules))
     out["reason"] = text
     out["reason_msg"] = msg
     out["passable"] = out["reason"].eq("").to_numpy()

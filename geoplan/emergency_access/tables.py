@@ -133,6 +133,15 @@ def dead_end_table(dead: pd.DataFrame, net, way, crs) -> gpd.GeoDataFrame:
     }, geometry=list(dead["geometry"]), crs=crs)
 
 
+def _first_codes(reasons: np.ndarray) -> np.ndarray:
+    """The code of each road's first reason (``""`` when passable), once per distinct (shared) reason list."""
+    ids = np.fromiter(map(id, reasons), dtype=np.int64, count=len(reasons))
+    _, first, back = np.unique(ids, return_index=True, return_inverse=True)
+    codes = np.array([code_of(reasons[i].items[0]) if reasons[i] is not None else "" for i in first.tolist()],
+                     dtype=object)
+    return codes[back.reshape(-1)] if len(reasons) else np.zeros(0, dtype=object)
+
+
 def roads_table(full, judged, edges, way, impassable, closures_of_edge, obs_ids, now: Costs, turnout,
                 crs, *, station_ids: np.ndarray) -> gpd.GeoDataFrame:
     """Every road segment: width (and what parked cars leave), passability, closures, response band.
@@ -142,11 +151,12 @@ def roads_table(full, judged, edges, way, impassable, closures_of_edge, obs_ids,
     """
     e = full.seg_fwd
     r = full.seg_bwd
-    obstructed = []
-    for f, b in zip(e.tolist(), r.tolist()):
+    obstructed = np.full(len(e), "", dtype=object)
+    closed = np.fromiter(closures_of_edge, dtype=np.int64, count=len(closures_of_edge))
+    for k in np.flatnonzero(np.isin(e, closed) | ((r >= 0) & np.isin(r, closed))).tolist():  # obstructed ones only
+        f, b = int(e[k]), int(r[k])
         os_ = set(closures_of_edge.get(f, [])) | (set(closures_of_edge.get(b, [])) if b >= 0 else set())
-        obstructed.append(";".join(obs_ids[o] for o in sorted(os_)))
-    obstructed = np.array(obstructed, dtype=object)
+        obstructed[k] = ";".join(obs_ids[o] for o in sorted(os_))
     passable = ~impassable[e]
     open_now = passable & (obstructed == "")
     cu, cv = now.reach.node_cost[full.seg_u], now.reach.node_cost[full.seg_v]
@@ -165,7 +175,7 @@ def roads_table(full, judged, edges, way, impassable, closures_of_edge, obs_ids,
         "height_m": judged["height_m"].to_numpy()[e],
         "passable": passable,
         "reason": judged["reason"].to_numpy()[e],
-        "reason_code": [code_of(m.items[0]) if m is not None else "" for m in judged["reason_msg"].to_numpy()[e]],
+        "reason_code": _first_codes(judged["reason_msg"].to_numpy()[e]),
         "obstructed_by": obstructed,
         "passable_now": open_now,
         "response_s": np.round(response, 1),
