@@ -13,6 +13,7 @@ import shapely
 
 from geoplan._checksum import sha256_of
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.layers._columns import empty_layer, to_schema
 from geoplan.layers._discover import LayerFile, discover
 from geoplan.layers._files import read_file
@@ -107,9 +108,9 @@ def _read_one(spec: LayerFile, *, crs: pyproj.CRS, area: shapely.Geometry | None
     frame = to_schema(frame, spec.role, source, categories)
     frame, removed = drop_missing(frame)
     if len(frame) == 0:  # every feature without a geometry: nothing to read, whatever the CRS
-        raise InputError(f"none of its {len(removed.rows)} features has a geometry", source=source,
-                         fix="export the layer again with its geometries (for a CSV: fill in the lon/lat or "
-                             "wkt column)")
+        raise InputError(message("none of its {count} features has a geometry", count=len(removed.rows)), source=source,
+                         fix=message("export the layer again with its geometries (for a CSV: fill in the lon/lat or "
+                                     "wkt column)"))
     record(removed)
     check_types(frame, spec.role, source)
     frame, repaired, removed = repair(frame)
