@@ -144,7 +144,8 @@ def section_options(config: dict[str, Any], name: str, allowed_keys: Iterable[st
     if not isinstance(section, dict):
         raise InputError(message("the {section} section of the config must be a mapping", section=name),
                          source=config.get("_path"),
-                         fix=example or message("e.g. {example}", example=f"{name}: {{key: value}}"))
+                         # callers give the example whole ("e.g. sites: {…}"); the "e.g." is translated
+                         fix=message("e.g. {example}", example=(example or f"{name}: {{key: value}}").removeprefix("e.g. ")))
     allowed = set(allowed_keys)
     unknown = sorted(set(section) - allowed)
     if unknown:
