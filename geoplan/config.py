@@ -226,15 +226,17 @@ def _flag(key: str, value: Any, source) -> None:
 def _names(key: str, value: Any, source) -> None:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
+        example = f"{key}: [health, market]"
         raise _fail(key, N_("{key} must be a list of names, not {value}"), source,
-                    message("e.g. {example}", example=f"{key}: [health, market]"), value=_shown(value))
+                    message("e.g. {example}", example=example), value=_shown(value))
 
 
 def _shares(key: str, value: Any, source) -> None:
     if not isinstance(value, dict) or not all(isinstance(k, str) and _is_number(v) and 0 <= v <= 1
                                               for k, v in value.items()):
+        example = f"{key}: {{park: 0.5, square: 0.8}}"
         raise _fail(key, N_("{key} must map site kinds to shares between 0 and 1, not {value}"), source,
-                    message("e.g. {example}", example=f"{key}: {{park: 0.5, square: 0.8}}"), value=_shown(value))
+                    message("e.g. {example}", example=example), value=_shown(value))
 
 
 def _encoding(key: str, value: Any, source) -> None:
@@ -312,9 +314,9 @@ def check_project(data: Mapping[str, Any], *, source) -> None:
         if values is None:
             continue
         if not isinstance(values, dict):
+            example = f"{section}: {{key: value}}"
             raise _fail(section, N_("{key} the {section} section must be a mapping, not {value}"), source,
-                        message("e.g. {example}", example=f"{section}: {{key: value}}"), section=section,
-                        value=_shown(values))
+                        message("e.g. {example}", example=example), section=section, value=_shown(values))
         for key, value in values.items():
             if key in rules and value is not None:
                 rules[key](f"{section}.{key}", value, source)

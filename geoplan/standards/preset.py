@@ -144,8 +144,9 @@ def _merge(current: Any, value: Any, path: str) -> Any:
         known = {f.name for f in dataclasses.fields(current)}
         unknown = sorted(str(k) for k in value if k not in known)
         if unknown:
-            raise PresetError(f"{path}.{unknown[0]}", message("{path}: unknown name; known here: {names}",
-                                                              path=f"{path}.{unknown[0]}", names=", ".join(sorted(known))))
+            where = f"{path}.{unknown[0]}"
+            raise PresetError(where, message("{path}: unknown name; known here: {names}", path=where,
+                                             names=", ".join(sorted(known))))
         return dataclasses.replace(current, **{k: _merge(getattr(current, k), v, f"{path}.{k}")
                                                for k, v in value.items()})
     leaf = path.rsplit(".", 1)[-1]
@@ -189,8 +190,9 @@ def _merge_mapping(current: Mapping, value: Any, path: str, leaf: str) -> dict:
         else:
             merged[key] = _merge(old, v, f"{path}.{k}")
             if leaf in _SHARES and not 0 <= merged[key] <= 1:
-                raise PresetError(f"{path}.{k}", message("{path}: must be a share between 0 and 1, not {value}",
-                                                         path=f"{path}.{k}", value=_shown(v)))
+                where = f"{path}.{k}"
+                raise PresetError(where, message("{path}: must be a share between 0 and 1, not {value}", path=where,
+                                                 value=_shown(v)))
     return merged
 
 
