@@ -53,10 +53,20 @@ class InputError(Exception):
 
     def line(self, lang: str | None = "en") -> str:
         """The message as one line in ``lang``: ``source: what — fix: fix``."""
-        tr = translator(lang)
-        template = _LINE[(bool(self.source), bool(self.fix))]
-        values = {"source": self.source, "what": tr.render(self.what), "fix": tr.render(self.fix or "")}
-        return tr.gettext(template).format(**values).replace("\n", " ")
+        return translator(lang).render(self.as_message()).replace("\n", " ")
+
+    def as_message(self) -> Message:
+        """The whole line as a :class:`~geoplan.i18n.Message`: English as a ``str``, any language shown.
+
+        For rows that outlive the error (a failed district's ``reason``): the table keeps the
+        English line, the command line renders it in the run's language.
+        """
+        def part(text: "str | Message | None") -> Message:
+            # plain text is shown as it is, or translated where it is a msgid (an N_ hint)
+            return text if isinstance(text, Message) else Message(text or "")
+
+        return Message(_LINE[(bool(self.source), bool(self.fix))],
+                       {"source": self.source, "what": part(self.what), "fix": part(self.fix)})
 
     def __reduce__(self):  # keep the parts (errors travel back from dask workers) so they still translate
         return (_rebuild, (self.what, self.source, self.fix))
