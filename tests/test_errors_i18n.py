@@ -67,6 +67,12 @@ def test_plain_text_passes_through_and_errors_keep_their_parts_when_pickled():
                                                 fix=message("check the path given to {option}", option="--districts"))))
     assert sent.line("zh") == "d.gpkg：找不到街区文件 —— 解决办法：检查 --districts 给出的路径"
     assert str(sent) == "d.gpkg: districts file not found — fix: check the path given to --districts"
+    # a failed district's reason: English in its table, the run's language on screen (and across dask)
+    reason = pickle.loads(pickle.dumps(sent.as_message()))
+    assert reason == str(sent) and reason.render("zh") == sent.line("zh")
+    hint = InputError(message("{key} unknown text encoding {value!r}", key="encoding:", value="klingon"),
+                      fix="use a name such as utf-8, gbk or gb18030")  # a plain N_ msgid as the fix
+    assert hint.line("zh") == "encoding: 未知的文本编码 'klingon' —— 解决办法：使用 utf-8、gbk 或 gb18030 等编码名称"
 
 
 def test_the_locale_decides_when_there_is_no_lang_option():

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import yaml
 
 from geoplan.errors import InputError
-from geoplan.i18n import message
+from geoplan.i18n import message, nmessage
 from geoplan.layers._schema import FILE_OPTIONS, LAYER_EXTENSIONS, ROLES, role_of_stem
 
 CONFIG_NAMES: tuple[str, ...] = ("layers.yml", "layers.yaml")
@@ -62,7 +62,8 @@ def _entries(role: str, value: Any, config: Path) -> list[dict[str, Any]]:
                                          example="{file: name.csv, crs: gcj02}"))
         unknown = sorted(set(map(str, item)) - set(FILE_OPTIONS))
         if unknown:
-            raise InputError(message("unknown option(s) {options} for {role!r}", options=", ".join(unknown), role=role),
+            raise InputError(nmessage("unknown option {options} for {role!r}", "unknown options {options} for {role!r}",
+                                      len(unknown), options=", ".join(unknown), role=role),
                              source=config, fix=message("use only: {names}", names=", ".join(FILE_OPTIONS)))
         out.append({k: (None if v is None else str(v)) for k, v in item.items()})
     return out

@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from geoplan.errors import InputError
-from geoplan.i18n import message
+from geoplan.i18n import message, nmessage
 from geoplan.layers._schema import ROLE_SPECS
 
 _FAMILY = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
@@ -54,8 +54,9 @@ def check_types(frame: gpd.GeoDataFrame, role: str, source: str) -> None:
     bad = ~np.isin(types, list(spec.geometry_types))
     if bad.any():
         row = int(frame["layer_row"].to_numpy()[bad][0])
-        raise InputError(message("row {row} is a {kind}, but {role} must be {hint} ({count} such row(s))", row=row,
-                                 kind=types[bad][0], role=role, hint=spec.geometry_hint, count=int(bad.sum())),
+        raise InputError(nmessage("row {row} is a {kind}, but {role} must be {hint} ({n} such row)",
+                                  "row {row} is a {kind}, but {role} must be {hint} ({n} such rows)", int(bad.sum()),
+                                  row=row, kind=types[bad][0], role=role, hint=spec.geometry_hint),
                          source=source,
                          fix=message("give {role} as {hint}, or move the feature to the right layer", role=role,
                                      hint=spec.geometry_hint))
