@@ -144,11 +144,13 @@ def discover(folders: Sequence[Path]) -> tuple[list[LayerFile], list[str]]:
                 continue
             role = role_of_stem(path.stem)
             if role is None:
-                warnings.append(f"{path}: ignored — the name does not say which layer it is; fix: rename it "
-                                f"({', '.join(r + path.suffix for r in ROLES)}) or list it in layers.yml")
+                warnings.append(message("{path}: ignored — the name does not say which layer it is; fix: rename it "
+                                        "({names}) or list it in layers.yml", path=path,
+                                        names=", ".join(r + path.suffix for r in ROLES)))
             elif role in configured_roles:
-                warnings.append(f"{path}: ignored — {config.name if config else 'layers.yml'} already names "
-                                f"the {role} file; fix: list it there too if it should be read")
+                warnings.append(message("{path}: ignored — {config} already names the {role} file; fix: list it there "
+                                        "too if it should be read", path=path,
+                                        config=config.name if config else "layers.yml", role=role))
             else:
                 by_name.append(LayerFile(path=path, role=role))
         found.extend(sorted(by_name, key=lambda f: (ROLES.index(f.role), f.path.name)))

@@ -154,9 +154,9 @@ def shapefile_encoding(shp: Path, explicit: str | None) -> tuple[str | None, str
         if enc is None or decodes(values, enc):
             return enc, None
         if decodes(values, FALLBACK_ENCODING):
-            return FALLBACK_ENCODING, (
-                f"{shp}: the .cpg says {declared} but the text is not; read it as GB18030 (Chinese) — "
-                "fix: correct the .cpg or set `encoding` for this file in layers.yml")
+            return FALLBACK_ENCODING, message(
+                "{file}: the .cpg says {encoding} but the text is not; read it as GB18030 (Chinese) — "
+                "fix: correct the .cpg or set `encoding` for this file in layers.yml", file=shp, encoding=declared)
         raise InputError(message("the .cpg says {encoding} but the attribute text is not {encoding}", encoding=declared),
                          source=shp, fix=message("set `encoding` for this file in layers.yml"))
     if not values or ldid != 0:
@@ -165,9 +165,9 @@ def shapefile_encoding(shp: Path, explicit: str | None) -> tuple[str | None, str
     if decodes(values, "utf-8"):
         return "utf-8", None
     if decodes(values, FALLBACK_ENCODING):
-        return FALLBACK_ENCODING, (
-            f"{shp}: no .cpg file and the text is not UTF-8; read it as GB18030 (Chinese) — "
-            "fix: if names look wrong, set `encoding` for this file in layers.yml or add a .cpg")
+        return FALLBACK_ENCODING, message(
+            "{file}: no .cpg file and the text is not UTF-8; read it as GB18030 (Chinese) — "
+            "fix: if names look wrong, set `encoding` for this file in layers.yml or add a .cpg", file=shp)
     raise InputError(message("cannot tell how the attribute text is encoded (no .cpg, not UTF-8, not GB18030)"),
                      source=shp, fix=message("add a .cpg file or set `encoding` for this file in layers.yml"))
 
@@ -205,5 +205,5 @@ def decode_text_file(path: Path, explicit: str | None) -> tuple[str, str | None]
     except UnicodeDecodeError:
         raise InputError(message("cannot tell how the text is encoded (not UTF-8, not GB18030)"), source=path,
                          fix=message("save the file as UTF-8 or set `encoding` for it in layers.yml")) from None
-    return text, (f"{path}: the file is not UTF-8; read it as GB18030 (Chinese) — "
-                  "fix: if names look wrong, set `encoding` for this file in layers.yml")
+    return text, message("{file}: the file is not UTF-8; read it as GB18030 (Chinese) — "
+                         "fix: if names look wrong, set `encoding` for this file in layers.yml", file=path)

@@ -243,8 +243,8 @@ def _read_vector(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFram
                              fix=message("add the .prj file next to the .shp (or set `crs:` for this file in layers.yml)"))
         frame = frame.set_crs(crs_opt)
     elif crs_opt is not None and not frame.crs.equals(crs_opt):
-        notes.append(f"{source}: the file says its CRS is {frame.crs.name}; `crs: {spec.crs}` in layers.yml "
-                     "was not used — fix: remove it, or fix the file's .prj")
+        notes.append(message("{source}: the file says its CRS is {crs}; `crs: {given}` in layers.yml was not used — "
+                             "fix: remove it, or fix the file's .prj", source=source, crs=frame.crs.name, given=spec.crs))
     if frame.crs.is_geographic:
         _check_lonlat(frame, source)
     return frame, notes
@@ -279,7 +279,7 @@ def read_file(spec: LayerFile, *, encoding: str | None = None) -> RawLayer:
         values = frame[col]
         if pd.api.types.is_string_dtype(values) or values.dtype == object:
             if values.dropna().astype(str).str.contains("\ufffd", regex=False).any():
-                notes.append(f"{spec.path}: column {col!r} has unreadable characters (�) — fix: set `encoding` "
-                             "for this file in layers.yml (e.g. gb18030)")
+                notes.append(message("{file}: column {column!r} has unreadable characters (�) — fix: set `encoding` "
+                                     "for this file in layers.yml (e.g. gb18030)", file=spec.path, column=col))
                 break
     return RawLayer(frame=frame, warnings=tuple(notes))
