@@ -39,6 +39,8 @@ from typing import Sequence
 import numpy as np
 import shapely
 
+from geoplan.i18n import message
+
 ENV_VAR = "GEOPLAN_CACHE_DIR"
 _PAYLOAD = "study.pkl"
 _CHECKSUM = "study.pkl.sha256"
@@ -189,6 +191,10 @@ def _file_digest(path: Path) -> str:
 
 
 # ---------------------------------------------------------------------------- entries
+class _Untrusted(ValueError):
+    """A cache entry that was read but must not be used; its one argument is the note (a Message)."""
+
+
 def load(key: str, *, folder: Path | None = None):
     """The cached study of ``key``, and a note when an entry was found but not trusted.
 
@@ -207,15 +213,19 @@ def load(key: str, *, folder: Path | None = None):
         expected = (entry / _CHECKSUM).read_text(encoding="ascii").strip()
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
         if _file_digest(entry / _PAYLOAD) != expected:
-            raise ValueError("its checksum does not match its contents")
+            raise _Untrusted(message("the study cache entry {entry} was not used because its checksum does not match "
+                                     "its contents; the study was rebuilt", entry=entry))
         if meta.get("key") != key or meta.get("version") != __version__ or meta.get("format") != _FORMAT:
-            raise ValueError("it was written for other inputs or another geoplan version")
+            raise _Untrusted(message("the study cache entry {entry} was not used because it was written for other "
+                                     "inputs or another geoplan version; the study was rebuilt", entry=entry))
         with open(entry / _PAYLOAD, "rb") as fh:
             study = pickle.load(fh)  # noqa: S301 — written by geoplan, checksum verified above
     except Exception as exc:  # any unreadable entry is rebuilt, never trusted
         shutil.rmtree(entry, ignore_errors=True)
-        reason = exc if isinstance(exc, ValueError) else f"it could not be read ({type(exc).__name__})"
-        return None, f"the study cache entry {entry} was not used because {reason}; the study was rebuilt"
+        if isinstance(exc, _Untrusted):
+            return None, exc.args[0]
+        return None, message("the study cache entry {entry} was not used because it could not be read ({kind}); "
+                             "the study was rebuilt", entry=entry, kind=type(exc).__name__)
     return study, None
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from geoplan.errors import InputError
-from geoplan.i18n import N_, message, translator
+from geoplan.i18n import N_, lang_from_environment, message, nmessage, translator
 from geoplan.standards import PRESETS
 
 #: Analyses (the command and output folder → the package), in the order ``demo`` and ``run`` execute them.
@@ -123,15 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Progress:
-    """Prints each long step with the time since start, on stderr so stdout stays clean."""
+    """Prints each long step with the time since start, on stderr so stdout stays clean.
 
-    def __init__(self, quiet: bool = False) -> None:
+    A step is a :class:`~geoplan.i18n.Message` (or a msgid), shown in ``lang``: the run's
+    language, known for sure only once the study is loaded (its names may decide it).
+    """
+
+    def __init__(self, quiet: bool = False, lang: str | None = "en") -> None:
         self.start = time.perf_counter()
         self.quiet = quiet
+        self.lang = lang
 
-    def __call__(self, message: str) -> None:
+    def __call__(self, step: str) -> None:
         if not self.quiet:
-            print(f"[{time.perf_counter() - self.start:6.1f}s] {message} …", file=sys.stderr, flush=True)
+            print(f"[{time.perf_counter() - self.start:6.1f}s] {translator(self.lang).render(step)} …",
+                  file=sys.stderr, flush=True)
 
 
 def _load(args, config: dict, preset, *, demo: bool, progress):
@@ -147,12 +153,16 @@ def _load(args, config: dict, preset, *, demo: bool, progress):
             west, south, east, north = bbox
             assert -180 <= west < east <= 180 and -90 <= south < north <= 90  # NaN fails too
         except (ValueError, AssertionError):
-            raise InputError(f"--bbox {args.bbox!r} is not four numbers W,S,E,N in degrees with W < E and S < N", fix="write it as W,S,E,N in degrees, e.g. 116.34,39.99,116.36,40.01") from None
+            raise InputError(message("--bbox {value!r} is not four numbers W,S,E,N in degrees with W < E and S < N",
+                                     value=args.bbox),
+                             fix=message("write it as W,S,E,N in degrees, e.g. {example}",
+                                         example="116.34,39.99,116.36,40.01")) from None
     osm = args.osm or (demo_osm_path(args.sample) if demo else config.get("osm"))
     if args.clear_cache:
         from geoplan.cache import clear
 
-        progress(f"cleared {clear()} cached studies")
+        cleared = clear()
+        progress(nmessage("cleared {n} cached study", "cleared {n} cached studies", cleared))
     name = config.get("name") or (DEMO_SAMPLES[args.sample]["name"] if demo and not args.osm else None)
     return load_study(osm, place=args.place or config.get("place"), bbox=bbox, layers=layers,
                       preset=preset, encoding=args.encoding or config.get("encoding"),
@@ -184,7 +194,7 @@ def sample_layers_path() -> Path:
     for candidate in (here / "sample_layers", here.parent / "layers"):
         if candidate.is_dir():
             return candidate
-    raise InputError("the sample layers are missing from this installation", fix="reinstall geoplan")
+    raise InputError(message("the sample layers are missing from this installation"), fix=message("reinstall geoplan"))
 
 
 #: How the population of residents was obtained (``population_source`` codes), for the summary.
@@ -253,11 +263,11 @@ def run_analyses(study, names: Sequence[str], args, config: dict, out: Path, *, 
     Returns the paths written under ``out`` (the caller writes the manifest). ``geoplan batch``
     calls this in every district's task, so a district's folder is exactly a single run's.
     """
-    progress("drawing the study-area map")
+    progress(message("drawing the study-area map"))
     written = _write_study_maps(study, args, config, out)
     for name in [n for n in names if _analysis_cli(n) is not None]:
         module = _analysis_cli(name)
-        progress(f"running {name}")
+        progress(message("running {analysis}", analysis=name))
         written += module.run(study, _analysis_args(module, args), out, config=config, progress=progress)
     return written
 
@@ -321,9 +331,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command != "info" and getattr(args, "out", None) is not None:
         check_output_folder(args.out, _given_inputs(args, config))
     quiet = (args.command == "info" and args.json) or not (getattr(args, "verbose", False) or sys.stderr.isatty())
-    progress = _Progress(quiet=quiet)
     if args.command == "demo" and args.lang is None and not config.get("lang"):
         args.lang = DEMO_SAMPLES[args.sample]["lang"]  # the Chinese demo speaks Chinese
+    progress = _Progress(quiet=quiet, lang=getattr(args, "lang", None) or config.get("lang") or lang_from_environment())
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
     if args.command == "info":
         info = study.info()
@@ -334,6 +344,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     out = check_output_folder(args.out, study.inputs)
     lang = _summary_lang(args, config, study)
+    progress.lang = lang  # the study's names may have decided the run's language
     written, removed = _write_outputs(study, args, config, out, progress, lang)
     tr = translator(lang)
     if removed:
@@ -364,7 +375,7 @@ def _write_outputs(study, args, config: dict, out: Path, progress, lang: str) ->
         if args.command == "report" or getattr(args, "report", False):
             from geoplan.printout import write_report
 
-            progress("setting the PDF report")
+            progress(message("setting the PDF report"))
             write_report(study, stage, lang=lang)
         params = {k: v for k, v in vars(args).items() if k not in ("debug", "verbose")}
         return publish(stage, out, inputs=study.inputs, command=args.command, parameters=params,
@@ -395,7 +406,7 @@ def _compare(args) -> int:
         write_text(stage / "maps" / "compare.html", cmp.to_map(lang=lang).get_root().render())
         written, _ = publish(stage, out, inputs=inputs, command="compare", parameters={"lang": lang}, preset={})
     print(cmp.summary.to_string(index=False))
-    print("wrote:")
+    print(translator(lang).gettext("wrote:"))
     for path in written:
         print(f"  {path}")
     return 0
@@ -409,10 +420,26 @@ def _run_lang(run) -> str:
 
 
 
+def _error_lang(argv: Sequence[str]) -> str:
+    """The language of an error line: ``--lang`` read leniently (the rest may be bad), else the locale."""
+    from geoplan.i18n import lang_from_environment, normalize_lang
+
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else \
+            (argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value is not None:
+            try:
+                return normalize_lang(value)
+            except ValueError:
+                break  # argparse refuses it; say so in the locale's language
+    return lang_from_environment()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``geoplan`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    tr = translator(_error_lang(argv))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
@@ -420,28 +447,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         command = next((a for a in argv if a in ("info", "demo", "run", *ANALYSES)), None)
         prog = f"geoplan {command}" if exc.prog == "geoplan" and command else exc.prog
-        print(f"geoplan: error: {exc} — see `{prog} --help`", file=sys.stderr)
+        # argparse's own words stay as argparse wrote them; the frame is ours
+        print(tr.render(message("geoplan: error: {error} — see `{prog} --help`", error=str(exc), prog=prog)),
+              file=sys.stderr)
         return 2
     except InputError as exc:
         if debug:
             traceback.print_exc()
-        print(f"geoplan: error: {exc.line()}", file=sys.stderr)
+        print(tr.render(message("geoplan: error: {error}", error=exc.line(tr.lang))), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `geoplan info | head`: the reader left, nothing is wrong
         return 0
     except _Terminated:
-        print("geoplan: terminated; no output was half-written and the earlier run's files are as they were",
-              file=sys.stderr)
+        print(tr.gettext(N_("geoplan: terminated; no output was half-written and the earlier run's files are "
+                            "as they were")), file=sys.stderr)
         return 143
     except KeyboardInterrupt:
-        print("geoplan: interrupted; no output was half-written and the earlier run's files are as they were",
-              file=sys.stderr)
+        print(tr.gettext(N_("geoplan: interrupted; no output was half-written and the earlier run's files are "
+                            "as they were")), file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: say so plainly
         if debug:
             traceback.print_exc()
-        print(f"geoplan: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-              f"(rerun with --debug and report it)", file=sys.stderr)
+        print(tr.render(message("geoplan: internal error: {kind}: {detail} (rerun with --debug and report it)",
+                                kind=type(exc).__name__, detail=str(exc).splitlines()[0] if str(exc) else "")),
+              file=sys.stderr)
         return 1
     finally:
         if in_main_thread:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.printout._tables import RunTables, read_run
 from geoplan.printout._text import STATUS, code_label, text
 
@@ -66,12 +67,12 @@ def check_same_study(a: RunTables, b: RunTables) -> None:
     for role in IDENTITY_ROLES:
         sa, sb = sums(a, role), sums(b, role)
         if sa != sb:
-            raise InputError(text("the two runs are of different studies: their input {role} differs ({a} vs {b})",
-                                  "en", role=role, a=",".join(s[:12] for s in sa) or "none",
-                                  b=",".join(s[:12] for s in sb) or "none"),
+            raise InputError(message("the two runs are of different studies: their input {role} differs ({a} vs {b})",
+                                     role=role, a=",".join(s[:12] for s in sa) or "none",
+                                     b=",".join(s[:12] for s in sb) or "none"),
                              source=f"{a.folder}/manifest.json, {b.folder}/manifest.json",
-                             fix=text("compare two runs of the same study, e.g. before and after clearing an obstruction",
-                                      "en"))
+                             fix=message("compare two runs of the same study, e.g. before and after clearing an "
+                                         "obstruction"))
 
 
 def access_changes(a: RunTables, b: RunTables) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import yaml
 
 from geoplan.errors import InputError
+from geoplan.i18n import N_, Message, message
 from geoplan.standards import PRESETS, Preset, PresetError, get_preset
 
 _TOP_KEYS = {"preset", "overrides", "osm", "place", "layers", "lang", "basemap", "offline", "encoding", "name",
@@ -38,18 +39,19 @@ BASEMAPS: tuple[str, ...] = ("osm", "light", "gaode", "none")
 
 def _read_yaml(path: Path) -> Any:
     if not path.exists():
-        raise InputError("config file not found", source=path, fix="check the path given to --config")
+        raise InputError(message("config file not found"), source=path,
+                         fix=message("check the path given to {option}", option="--config"))
     if path.is_dir():
-        raise InputError("the config is a folder, not a file", source=path,
-                         fix="give the project YAML file itself, e.g. --config project.yml")
+        raise InputError(message("the config is a folder, not a file"), source=path,
+                         fix=message("give the project YAML file itself, e.g. {example}", example="--config project.yml"))
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
     except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"config is not valid UTF-8 YAML ({str(exc).splitlines()[0][:120]})", source=path,
-                         fix="fix the YAML syntax (indentation, colons) and save it as UTF-8") from None
+        raise InputError(message("config is not valid UTF-8 YAML ({detail})", detail=str(exc).splitlines()[0][:120]),
+                         source=path, fix=message("fix the YAML syntax (indentation, colons) and save it as UTF-8")) from None
     except OSError as exc:
-        raise InputError(f"cannot read the config ({exc.strerror or type(exc).__name__})", source=path,
-                         fix="check the file's permissions") from None
+        raise InputError(message("cannot read the config ({detail})", detail=exc.strerror or type(exc).__name__),
+                         source=path, fix=message("check the file's permissions")) from None
 
 
 def load_config(path: str | Path | None) -> dict[str, Any]:
@@ -63,11 +65,12 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
     path = Path(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
-        raise InputError("config must be a mapping of keys to values", source=path, fix="see the example in the README")
+        raise InputError(message("config must be a mapping of keys to values"), source=path,
+                         fix=message("see the example in the README"))
     unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
     if unknown:
-        raise InputError(f"unknown config keys: {', '.join(unknown)}", source=path,
-                         fix=f"use only: {', '.join(sorted(_TOP_KEYS))}")
+        raise InputError(message("unknown config keys: {keys}", keys=", ".join(unknown)), source=path,
+                         fix=message("use only: {names}", names=", ".join(sorted(_TOP_KEYS))))
     check_project(data, source=path)
     base = path.parent
     if data.get("osm"):
@@ -81,16 +84,19 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
 
 def preset_from_config(config: dict[str, Any], name: str | None = None) -> Preset:
     """The preset named in the config (or ``name``), with the config's overrides applied."""
+    chosen = name or config.get("preset", "gb")
     try:
-        preset = get_preset(name or config.get("preset", "gb"))
-    except KeyError as exc:
-        raise InputError(str(exc.args[0]), source=config.get("_path"), fix="use preset: gb or preset: nfpa") from None
+        preset = get_preset(chosen)
+    except KeyError:
+        raise InputError(message("unknown preset {name!r}; known: {known}", name=chosen, known=", ".join(PRESETS)),
+                         source=config.get("_path"), fix=message("use preset: gb or preset: nfpa")) from None
     overrides = config.get("overrides") or {}
     try:
         return preset.with_overrides(overrides)
     except PresetError as exc:
-        raise InputError(f"{exc.path}: {exc.problem}", source=config.get("_path"),
-                         fix="see the sections of geoplan.standards.Preset (README: Defaults) for names and units") from None
+        raise InputError(exc.problem, source=config.get("_path"),
+                         fix=message("see the sections of geoplan.standards.Preset (README: Defaults) for names and "
+                                     "units")) from None
 
 
 def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:
@@ -136,13 +142,15 @@ def section_options(config: dict[str, Any], name: str, allowed_keys: Iterable[st
     """
     section = config.get(name) or {}
     if not isinstance(section, dict):
-        raise InputError(f"the {name} section of the config must be a mapping", source=config.get("_path"),
-                         fix=example or f"e.g. {name}: {{key: value}}")
+        raise InputError(message("the {section} section of the config must be a mapping", section=name),
+                         source=config.get("_path"),
+                         # callers give the example whole ("e.g. sites: {…}"); the "e.g." is translated
+                         fix=message("e.g. {example}", example=(example or f"{name}: {{key: value}}").removeprefix("e.g. ")))
     allowed = set(allowed_keys)
     unknown = sorted(set(section) - allowed)
     if unknown:
-        raise InputError(f"unknown {name} options in the config: {', '.join(unknown)}",
-                         source=config.get("_path"), fix=f"use only: {', '.join(sorted(allowed))}")
+        raise InputError(message("unknown {section} options in the config: {keys}", section=name, keys=", ".join(unknown)),
+                         source=config.get("_path"), fix=message("use only: {names}", names=", ".join(sorted(allowed))))
     opts = dict(section)
     for key in arg_keys:
         value = getattr(args, key, None)
@@ -157,55 +165,78 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
 
 
-def _fail(key: str, problem: str, source, fix: str) -> InputError:
-    # "sites.radius_m: must be …" in a file; "--radius must be …" on the command line
-    return InputError(f"{key} {problem}" if key.startswith("--") else f"{key}: {problem}", source=source, fix=fix)
+def _fail(key: str, problem: str, source, fix: str | Message, **params: Any) -> InputError:
+    """The error of one value; ``problem`` is a whole-sentence msgid starting with ``{key}``.
+
+    ``{key}`` is shown as ``sites.radius_m:`` for a key of the file and as ``--radius`` for an
+    option of the command line ("sites.radius_m: must be …", "--radius must be …"), so one
+    sentence serves both.
+    """
+    shown = key if key.startswith("--") else f"{key}:"
+    return InputError(message(problem, key=shown, **params), source=source, fix=fix)
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, cut short (a pasted table must not flood the error line)."""
+    return repr(value)[:160]
 
 
 #: What to write instead, for values that must be a text.
 _TEXT_HINTS: Mapping[str, str] = {
-    "osm": "write osm: the path of the .osm or .osm.pbf file (relative to the project file)",
-    "place": "write place: a place name, e.g. place: 海淀区, 北京市",
-    "name": "write name: the study's title as one text (in quotes if it looks like a number)",
-    "encoding": "write encoding: gbk (or another text encoding)",
-    "access.scenario": "write scenario: the path of an obstructions file",
+    "osm": N_("write osm: the path of the .osm or .osm.pbf file (relative to the project file)"),
+    "place": N_("write place: a place name, e.g. place: 海淀区, 北京市"),
+    "name": N_("write name: the study's title as one text (in quotes if it looks like a number)"),
+    "encoding": N_("write encoding: gbk (or another text encoding)"),
+    "access.scenario": N_("write scenario: the path of an obstructions file"),
 }
+_ENCODING_HINT = N_("use a name such as utf-8, gbk or gb18030")
 
 
 def _text(key: str, value: Any, source, *, choices: Sequence[str] | None = None) -> None:
     if not isinstance(value, str) or not value.strip():
-        hint = f"write {key}: {choices[0]} (one of {', '.join(choices)})" if choices else \
-            _TEXT_HINTS.get(key, f"write {key} as a text")
-        raise _fail(key, f"must be a text, not {value!r}"[:200], source, hint)
+        hint = message("write {key}: {first} (one of {choices})", key=key, first=choices[0], choices=", ".join(choices)) \
+            if choices else _TEXT_HINTS.get(key) or message("write {key} as a text", key=key)
+        raise _fail(key, N_("{key} must be a text, not {value}"), source, hint, value=_shown(value))
     if choices is not None and value not in choices:
-        raise _fail(key, f"unknown value {value!r}"[:200], source, f"use one of: {', '.join(choices)}")
+        raise _fail(key, N_("{key} unknown value {value}"), source,
+                    message("use one of: {choices}", choices=", ".join(choices)), value=_shown(value))
 
 
 def _number(key: str, value: Any, source, *, zero_ok: bool = False, integer: bool = False) -> None:
     if not _is_number(value) or (integer and float(value) != int(value)):
-        kind = "a whole number" if integer else "a number"
-        raise _fail(key, f"must be {kind}, not {value!r}"[:200], source, f"write {key} as {kind}, e.g. {key}: 5")
-    if value < 0 or (value == 0 and not zero_ok):
-        raise _fail(key, f"must be {'zero or more' if zero_ok else 'greater than zero'}, not {value:g}", source,
-                    f"give {key} a {'non-negative' if zero_ok else 'positive'} value")
+        if integer:
+            raise _fail(key, N_("{key} must be a whole number, not {value}"), source,
+                        message("write {key} as a whole number, e.g. {key}: 5", key=key), value=_shown(value))
+        raise _fail(key, N_("{key} must be a number, not {value}"), source,
+                    message("write {key} as a number, e.g. {key}: 5", key=key), value=_shown(value))
+    if value < 0 and zero_ok:
+        raise _fail(key, N_("{key} must be zero or more, not {value:g}"), source,
+                    message("give {key} a non-negative value", key=key), value=value)
+    if value <= 0 and not zero_ok:
+        raise _fail(key, N_("{key} must be greater than zero, not {value:g}"), source,
+                    message("give {key} a positive value", key=key), value=value)
 
 
 def _flag(key: str, value: Any, source) -> None:
     if not isinstance(value, bool):
-        raise _fail(key, f"must be true or false, not {value!r}"[:200], source, f"write {key}: true or {key}: false")
+        raise _fail(key, N_("{key} must be true or false, not {value}"), source,
+                    message("write {key}: true or {key}: false", key=key), value=_shown(value))
 
 
 def _names(key: str, value: Any, source) -> None:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
-        raise _fail(key, f"must be a list of names, not {value!r}"[:200], source, f"e.g. {key}: [health, market]")
+        example = f"{key}: [health, market]"
+        raise _fail(key, N_("{key} must be a list of names, not {value}"), source,
+                    message("e.g. {example}", example=example), value=_shown(value))
 
 
 def _shares(key: str, value: Any, source) -> None:
     if not isinstance(value, dict) or not all(isinstance(k, str) and _is_number(v) and 0 <= v <= 1
                                               for k, v in value.items()):
-        raise _fail(key, f"must map site kinds to shares between 0 and 1, not {value!r}"[:200], source,
-                    f"e.g. {key}: {{park: 0.5, square: 0.8}}")
+        example = f"{key}: {{park: 0.5, square: 0.8}}"
+        raise _fail(key, N_("{key} must map site kinds to shares between 0 and 1, not {value}"), source,
+                    message("e.g. {example}", example=example), value=_shown(value))
 
 
 def _encoding(key: str, value: Any, source) -> None:
@@ -213,9 +244,9 @@ def _encoding(key: str, value: Any, source) -> None:
     try:
         info = codecs.lookup(value.strip())
     except LookupError:
-        raise _fail(key, f"unknown text encoding {value!r}", source, "use a name such as utf-8, gbk or gb18030") from None
+        raise _fail(key, N_("{key} unknown text encoding {value!r}"), source, _ENCODING_HINT, value=value) from None
     if not getattr(info, "_is_text_encoding", True):
-        raise _fail(key, f"{value!r} is not a text encoding", source, "use a name such as utf-8, gbk or gb18030")
+        raise _fail(key, N_("{key} {value!r} is not a text encoding"), source, _ENCODING_HINT, value=value)
 
 
 def _choice(*choices: str):
@@ -271,18 +302,21 @@ def check_project(data: Mapping[str, Any], *, source) -> None:
     if layers is not None:
         items = layers if isinstance(layers, list) else [layers]
         if not items or not all(isinstance(v, str) and v.strip() for v in items):
-            raise _fail("layers", f"must be a folder or a list of folders, not {layers!r}"[:200], source,
-                        "e.g. layers: [layers/] (paths relative to the project file)")
+            raise _fail("layers", N_("{key} must be a folder or a list of folders, not {value}"), source,
+                        message("e.g. {example} (paths relative to the project file)", example="layers: [layers/]"),
+                        value=_shown(layers))
     if data.get("overrides") is not None and not isinstance(data["overrides"], dict):
-        raise _fail("overrides", f"must be a mapping of names to values, not {data['overrides']!r}"[:200], source,
-                    "e.g. overrides: {residents: {floor_area_per_person_m2: 30}}")
+        raise _fail("overrides", N_("{key} must be a mapping of names to values, not {value}"), source,
+                    message("e.g. {example}", example="overrides: {residents: {floor_area_per_person_m2: 30}}"),
+                    value=_shown(data["overrides"]))
     for section, rules in _SECTION_RULES.items():
         values = data.get(section)
         if values is None:
             continue
         if not isinstance(values, dict):
-            raise _fail(section, f"the {section} section must be a mapping, not {values!r}"[:200], source,
-                        f"e.g. {section}: {{key: value}}")
+            example = f"{section}: {{key: value}}"
+            raise _fail(section, N_("{key} the {section} section must be a mapping, not {value}"), source,
+                        message("e.g. {example}", example=example), section=section, value=_shown(values))
         for key, value in values.items():
             if key in rules and value is not None:
                 rules[key](f"{section}.{key}", value, source)

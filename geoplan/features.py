@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import InputError
-from geoplan.i18n import N_
+from geoplan.i18n import N_, message
 from geoplan.standards import RESIDENTIAL_BUILDINGS, SITE_TAGS, STATION_TAGS, Preset
 from geoplan.standards.facilities import EXCLUDE, UNCLASSIFIED
 
@@ -113,13 +113,15 @@ def _check_name_rules(rules) -> None:
     """A project's name rule with a broken pattern is refused in one line before anything is read."""
     for i, rule in enumerate(rules):
         if len(rule) != 3 or not all(isinstance(part, str) for part in rule):
-            raise InputError(f"facility_names rule {i + 1} must be [outcome, kind, pattern], not {list(rule)!r}",
-                             fix='e.g. ["primary_school", "?school", "实验小学"]')
+            raise InputError(message("facility_names rule {rule} must be [outcome, kind, pattern], not {value!r}",
+                                     rule=i + 1, value=list(rule)),
+                             fix=message("e.g. {example}", example='["primary_school", "?school", "实验小学"]'))
         try:
             re.compile(rule[2])
         except re.error as exc:
-            raise InputError(f"facility_names rule {i + 1}: the pattern {rule[2]!r} is not a regular expression "
-                             f"({exc})", fix="escape special characters such as ( ) [ ] with a backslash") from None
+            raise InputError(message("facility_names rule {rule}: the pattern {pattern!r} is not a regular expression "
+                                     "({detail})", rule=i + 1, pattern=rule[2], detail=str(exc)),
+                             fix=message("escape special characters such as ( ) [ ] with a backslash")) from None
 
 
 def _name_outcomes(features: pd.DataFrame, kind: pd.Series, rules) -> tuple[pd.Series, pd.Series]:

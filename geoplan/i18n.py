@@ -258,3 +258,22 @@ def guess_lang(names: Iterable[object], *, threshold: float = 0.2) -> str:
     if letters == 0:
         return "en"
     return "zh" if cjk / letters >= threshold else "en"
+
+
+def lang_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The user's language from the locale variables (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``).
+
+    The first set variable decides, as gettext reads them: ``zh_CN.UTF-8`` gives ``"zh"``;
+    ``C``, ``POSIX``, unset or a language geoplan does not speak gives ``"en"``.
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (env.get(name) or "").split(":")[0].split(".")[0].strip()
+        if value:
+            try:
+                return normalize_lang(value)
+            except ValueError:
+                return "en"  # C, POSIX, fr_FR…: the msgids' language
+    return "en"

@@ -23,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 _PACKAGES = ("geoplan", "geopandas", "shapely", "osmnx", "networkx", "folium", "scipy", "numpy", "pandas",
              "pyproj", "osmium", "pyrosm", "highspy")
@@ -139,8 +140,9 @@ def _probe_writable(folder: Path, out: Path) -> None:
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        raise InputError(f"cannot write in {folder} ({exc.strerror or type(exc).__name__})", source=out,
-                         fix="choose a folder you can write to with --out") from None
+        raise InputError(message("cannot write in {folder} ({detail})", folder=folder,
+                                 detail=exc.strerror or type(exc).__name__), source=out,
+                         fix=message("choose a folder you can write to with --out")) from None
 
 
 def earlier_outputs(out: Path) -> list[Path]:
@@ -160,8 +162,8 @@ def earlier_outputs(out: Path) -> list[Path]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         listed = None
     if not isinstance(listed, list):
-        raise InputError("the output folder holds a manifest.json that geoplan did not write", source=manifest,
-                         fix="choose another --out folder (geoplan never overwrites files it did not write)")
+        raise InputError(message("the output folder holds a manifest.json that geoplan did not write"), source=manifest,
+                         fix=message("choose another --out folder (geoplan never overwrites files it did not write)"))
     files = []
     for name in listed:
         path = (out / str(name)).resolve()
@@ -175,17 +177,18 @@ def check_output_folder(out: str | Path, inputs: list[dict] | tuple[dict, ...]) 
     not an input, not inside a file, and not holding someone else's ``manifest.json``."""
     out = Path(out).expanduser().resolve()
     if out.exists() and not out.is_dir():
-        raise InputError("the output path exists and is not a folder", source=out, fix="give --out a folder name")
+        raise InputError(message("the output path exists and is not a folder"), source=out,
+                         fix=message("give --out a folder name"))
     parent = _nearest_existing(out)
     if not parent.is_dir():
-        raise InputError(f"the output folder would be inside the file {parent}", source=out,
-                         fix="give --out a folder that is not inside a file")
+        raise InputError(message("the output folder would be inside the file {file}", file=parent), source=out,
+                         fix=message("give --out a folder that is not inside a file"))
     _probe_writable(parent, out)
     for item in inputs:
         path = Path(item["path"]).expanduser().resolve()
         if path == out:
-            raise InputError("the output folder is one of the inputs", source=out,
-                             fix="choose another --out folder")
+            raise InputError(message("the output folder is one of the inputs"), source=out,
+                             fix=message("choose another --out folder"))
     earlier_outputs(out)
     return out
 
@@ -201,8 +204,8 @@ def staged_run(out: Path) -> Iterator[Path]:
         out.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(dir=out, prefix=STAGING_PREFIX))
     except OSError as exc:
-        raise InputError(f"cannot create the output folder ({exc.strerror or type(exc).__name__})", source=out,
-                         fix="choose a folder you can write to with --out") from None
+        raise InputError(message("cannot create the output folder ({detail})", detail=exc.strerror or type(exc).__name__),
+                         source=out, fix=message("choose a folder you can write to with --out")) from None
     try:
         yield stage
     finally:
@@ -223,13 +226,13 @@ def publish(stage: Path, out: Path, *, inputs, **manifest: Any) -> tuple[list[Pa
     targets = [out / p.relative_to(stage) for p in staged]
     clash = [t for t in targets if t.resolve() in protected]
     if clash:
-        raise InputError("an output would replace one of the inputs", source=clash[0],
-                         fix="choose another --out folder")
+        raise InputError(message("an output would replace one of the inputs"), source=clash[0],
+                         fix=message("choose another --out folder"))
     ours = set(earlier)
     foreign = [t for t in targets if t.exists() and t.resolve() not in ours]
     if foreign:
-        raise InputError("an output would replace a file that no earlier geoplan run here lists in its manifest",
-                         source=foreign[0], fix="move that file away, or choose another --out folder")
+        raise InputError(message("an output would replace a file that no earlier geoplan run here lists in its manifest"),
+                         source=foreign[0], fix=message("move that file away, or choose another --out folder"))
     (out / MANIFEST).unlink(missing_ok=True)
     keep = {t.resolve() for t in targets}
     removed = [p for p in earlier if p not in keep and p not in protected]

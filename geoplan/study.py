@@ -190,15 +190,16 @@ def _local_crs(osm: OsmData) -> CRS:
     west, south, east, north = osm.bounds
     low, high = _UTM_LATITUDES
     if south < low or north > high:
-        raise InputError(f"the streets lie at latitude {south:.2f}°–{north:.2f}°, beyond the UTM zones "
-                         f"({-low:g}°S–{high:g}°N) geoplan computes distances in", source=osm.path,
-                         fix="geoplan plans urban districts between 80°S and 84°N; check the file's coordinates")
+        raise InputError(message("the streets lie at latitude {south:.2f}°–{north:.2f}°, beyond the UTM zones "
+                                 "({low:g}°S–{high:g}°N) geoplan computes distances in", south=south, north=north,
+                                 low=-low, high=high), source=osm.path,
+                         fix=message("geoplan plans urban districts between 80°S and 84°N; check the file's coordinates"))
     probe = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326")
     try:
         return probe.estimate_utm_crs()
     except RuntimeError:
-        raise InputError("no UTM zone fits the extent of the streets", source=osm.path,
-                         fix="check the file's coordinates (a stray node far away widens the extent)") from None
+        raise InputError(message("no UTM zone fits the extent of the streets"), source=osm.path,
+                         fix=message("check the file's coordinates (a stray node far away widens the extent)")) from None
 
 
 def _study_area(osm: OsmData, crs: CRS) -> shapely.Polygon:
@@ -212,8 +213,9 @@ def _network(osm: OsmData, mode: str, crs: CRS, preset: Preset) -> tuple[Network
     try:
         nodes, edges, report = build_frames(osm, mode, crs, preset)
     except ValueError:
-        raise InputError(f"the OSM data has no {'walkable' if mode == 'walk' else 'drivable'} streets",
-                         source=osm.path, fix="export a larger area that includes the street network") from None
+        raise InputError(message("the OSM data has no walkable streets") if mode == "walk" else
+                         message("the OSM data has no drivable streets"),
+                         source=osm.path, fix=message("export a larger area that includes the street network")) from None
     weights = ("length",) if mode == "walk" else ("length", "travel_time")
     compiled = CompiledNetwork.from_gdfs(nodes, edges, weights=weights, crs=crs)
     return Network(mode, None, nodes, edges.reset_index(), compiled), report
@@ -275,14 +277,15 @@ def load_study(osm: str | Path | OsmData | None = None, *, place: str | None = N
         if key is not None:
             cached, note = study_cache.load(key, folder=folder)
             if cached is not None:
-                say(f"loaded the compiled study from the cache ({(folder or study_cache.cache_dir()) / key})")
+                say(message("loaded the compiled study from the cache ({entry})",
+                            entry=(folder or study_cache.cache_dir()) / key))
                 return cached
             if note:
                 say(note)
         study = _load_uncached(osm, place=place, bbox=bbox, layers=layers, preset=preset, encoding=encoding,
                                name=name, progress=progress)
         if key is not None:
-            say("storing the compiled study in the cache")
+            say(message("storing the compiled study in the cache"))
             study_cache.store(key, study, folder=folder)
     if note:
         study = dataclasses.replace(study, warnings=(*study.warnings, note))
@@ -314,20 +317,20 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
     """
     say = progress or (lambda message: None)
     preset = get_preset(preset) if isinstance(preset, str) else preset
-    say("reading OpenStreetMap data")
+    say(message("reading OpenStreetMap data"))
     data = open_osm(osm, place=place, bbox=bbox)
     crs = _local_crs(data)
     area = _study_area(data, crs)
     features = data.features.to_crs(crs)
-    say("reading community layers")
+    say(message("reading community layers"))
     community = _community_layers(layers, crs=crs, area=area, encoding=encoding, preset=preset)
     dropped = list(data.dropped) + list(community.dropped)
     warnings = [str(w) for w in getattr(data, "warnings", ())] + list(community.warnings)
-    say("building walking and emergency-vehicle networks")
+    say(message("building walking and emergency-vehicle networks"))
     walk, walk_report = _network(data, "walk", crs, preset)
     drive, drive_report = _network(data, "drive", crs, preset)
     dropped += _fragment_notes(walk_report, drive_report)
-    say("classifying buildings, residents and facilities")
+    say(message("classifying buildings, residents and facilities"))
     communities, compounds, units_source = _reporting_units(community, features, area)
     buildings = feat.buildings_from_osm(features, preset)
     residents, buildings, estimated = _residents(community, buildings, preset, crs)
@@ -335,7 +338,7 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
     residents, buildings = _in_units(residents, buildings, communities, compounds)
     roles, role_notes = _features_by_role(features, community, preset, crs)
     dropped += role_notes
-    say("snapping residents, facilities, stations and sites to the networks")
+    say(message("snapping residents, facilities, stations and sites to the networks"))
     snaps = _snap_features(walk, drive, preset, features, residents=residents, facilities=roles["facilities"],
                            stations=roles["stations"], sites=roles["sites"])
     dropped += _off_network_notes(snaps, residents, community, preset.max_snap_m)
@@ -367,9 +370,9 @@ def _community_layers(layers, *, crs, area, encoding, preset):
     resident_files = [f["path"] for f in community.files if f.get("role") == "residents"]
     outside = [d for d in community.dropped if d.get("what") == "residents" and d.get("reason") == "outside the study area"]
     if resident_files and len(community.residents) == 0 and outside:  # an empty file is only a warning
-        raise InputError("no resident feature of this layer lies inside the OSM extract's area",
+        raise InputError(message("no resident feature of this layer lies inside the OSM extract's area"),
                          source=", ".join(resident_files),
-                         fix="check the layer's CRS (or lon/lat column order) and that it covers the same district")
+                         fix=message("check the layer's CRS (or lon/lat column order) and that it covers the same district"))
     return community
 
 
@@ -461,9 +464,10 @@ def _off_network_notes(snaps: Mapping[str, Snapped], residents, community, limit
                           "reason": message("farther than {limit:g} m from the network; left out of analyses",
                                             limit=limit)})
     if len(residents) and not snaps["residents.walk"].ok.any():
-        raise InputError(f"all {len(residents)} residents are farther than {limit:g} m from the walking network",
+        raise InputError(message("all {count} residents are farther than {limit:g} m from the walking network",
+                                 count=len(residents), limit=limit),
                          source=community.source_of("residents") if hasattr(community, "source_of") else None,
-                         fix="check the residents layer's CRS and that it covers the same area as the OSM data")
+                         fix=message("check the residents layer's CRS and that it covers the same area as the OSM data"))
     return notes
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from geoplan.districts.tasks import DistrictTask, run_district
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 #: Analyses a batch can run, in the order they run in each district.
 ANALYSES = ("coverage", "access", "sites")
@@ -70,15 +71,16 @@ def plan_tasks(*, osm: Sequence[str | Path], out: str | Path, districts: str | P
     osm = [str(Path(p).resolve()) for p in osm]
     for path in osm:
         if not Path(path).is_file():
-            raise InputError("OSM file not found", source=path, fix="check the path given to --osm")
+            raise InputError(message("OSM file not found"), source=path,
+                             fix=message("check the path given to {option}", option="--osm"))
     common = dict(out=str(Path(out).resolve()), analyses=analyses, layers=tuple(str(Path(p).resolve()) for p in layers),
                   config=str(Path(config).resolve()) if config else None, preset=preset, lang=lang, encoding=encoding)
     if districts is None:
         names = _unique_names([Path(p).name.split(".")[0] for p in osm], source="--osm")
         return [DistrictTask(name=n, osm=p, **common) for n, p in zip(names, osm)]
     if len(osm) != 1:
-        raise InputError("--districts cuts one city extract into districts, but several --osm files were given",
-                         fix="give one --osm with --districts, or several --osm files without it")
+        raise InputError(message("--districts cuts one city extract into districts, but several --osm files were given"),
+                         fix=message("give one --osm with --districts, or several --osm files without it"))
     margin = buffer_m if buffer_m is not None else default_buffer_m(
         preset_from_config(load_config(config), preset), analyses)
     outlines = _district_outlines(districts, name_field)
@@ -122,7 +124,7 @@ def batch(*, osm: Sequence[str | Path], out: str | Path, districts: str | Path |
                        analyses=analyses, layers=layers, config=config, preset=preset, lang=lang, encoding=encoding)
     with dask_client(client=client, scheduler=scheduler, workers=workers, retries=retries) as dask:
         dashboard = getattr(dask, "dashboard_link", None)
-        say(f"Dask dashboard: {dashboard}" if dashboard else "Dask cluster ready")
+        say(message("Dask dashboard: {link}", link=dashboard) if dashboard else message("Dask cluster ready"))
         rows = _run_all(dask, tasks, say)
     out = Path(out).resolve()
     summary = summary_table(rows)
@@ -151,9 +153,11 @@ def _run_all(dask, tasks: Sequence[DistrictTask], say) -> list[dict[str, Any]]:
             row = future.result()
         except Exception as exc:  # the task lost its worker more often than --retries allows
             row = {"district": task.name, "osm": task.osm, "status": "failed",
-                   "reason": f"worker lost ({type(exc).__name__}); raise --retries or give workers more memory"}
+                   "reason": message("worker lost ({kind}); raise --retries or give workers more memory",
+                                     kind=type(exc).__name__)}
         rows.append(row)
-        say(f"districts {n}/{len(tasks)}: {task.name} {row['status']}")
+        say(message("districts {done}/{total}: {district} {status}", done=n, total=len(tasks), district=task.name,
+                    status=row["status"]))
     return rows
 
 
@@ -161,8 +165,9 @@ def _check_analyses(analyses: Sequence[str]) -> tuple[str, ...]:
     names = tuple(a.strip() for a in (analyses.split(",") if isinstance(analyses, str) else analyses) if a.strip())
     unknown = [a for a in names if a not in ANALYSES]
     if unknown or not names:
-        raise InputError(f"unknown analyses: {', '.join(unknown) or '(none given)'}",
-                         fix=f"use a comma-separated subset of {','.join(ANALYSES)}")
+        raise InputError(message("unknown analyses: {names}", names=", ".join(unknown)) if unknown else
+                         message("unknown analyses: (none given)"),
+                         fix=message("use a comma-separated subset of {choices}", choices=",".join(ANALYSES)))
     return tuple(a for a in ANALYSES if a in names)
 
 
@@ -173,11 +178,11 @@ def _unique_names(names: Sequence[str], *, source: str) -> list[str]:
     """Folder-safe district names; duplicates are an input error (their folders would collide)."""
     safe = [_UNSAFE.sub("_", str(n)).strip(" .") for n in names]
     if any(not n for n in safe):
-        raise InputError("a district has an empty name", source=source, fix="give every district a name")
+        raise InputError(message("a district has an empty name"), source=source, fix=message("give every district a name"))
     dupes = sorted({n for n in safe if safe.count(n) > 1})
     if dupes:
-        raise InputError(f"district names repeat: {', '.join(dupes)}", source=source,
-                         fix="give each district (or OSM file) a distinct name")
+        raise InputError(message("district names repeat: {names}", names=", ".join(dupes)), source=source,
+                         fix=message("give each district (or OSM file) a distinct name"))
     return safe
 
 
@@ -187,25 +192,28 @@ def _district_outlines(path: str | Path, name_field: str | None):
 
     path = Path(path)
     if not path.is_file():
-        raise InputError("districts file not found", source=path, fix="check the path given to --districts")
+        raise InputError(message("districts file not found"), source=path,
+                         fix=message("check the path given to {option}", option="--districts"))
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(f"cannot read the districts file ({str(exc).splitlines()[0]})", source=path,
-                         fix="give a GeoPackage, GeoJSON or Shapefile of district polygons") from None
+        raise InputError(message("cannot read the districts file ({detail})", detail=str(exc).splitlines()[0]),
+                         source=path, fix=message("give a GeoPackage, GeoJSON or Shapefile of district polygons")) from None
     if frame.crs is None:
-        raise InputError("the districts file has no CRS", source=path, fix="save it with its coordinate system")
+        raise InputError(message("the districts file has no CRS"), source=path,
+                         fix=message("save it with its coordinate system"))
     frame = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if frame.empty:
-        raise InputError("the districts file has no polygons", source=path, fix="give district polygons")
+        raise InputError(message("the districts file has no polygons"), source=path, fix=message("give district polygons"))
     if name_field is None:
         text = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
         if not text:
-            raise InputError("the districts file has no name column", source=path, fix="add one, or give --name-field")
+            raise InputError(message("the districts file has no name column"), source=path,
+                             fix=message("add one, or give --name-field"))
         name_field = text[0]
     if name_field not in frame.columns:
-        raise InputError(f"no column {name_field!r} in the districts file", source=path,
-                         fix=f"use one of: {', '.join(c for c in frame.columns if c != 'geometry')}")
+        raise InputError(message("no column {column!r} in the districts file", column=name_field), source=path,
+                         fix=message("use one of: {choices}", choices=", ".join(c for c in frame.columns if c != "geometry")))
     names = _unique_names(frame[name_field].astype(str).tolist(), source=f"{path} column {name_field}")
     return list(zip(names, frame.to_crs("EPSG:4326").geometry))
 

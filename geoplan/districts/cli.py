@@ -39,24 +39,30 @@ def run(args) -> int:
     """Run the batch; exit status 0 when every district finished, 1 when any failed."""
     from geoplan.districts import batch
 
+    from geoplan.i18n import lang_from_environment, message, translator
+
+    tr = translator(args.lang or lang_from_environment())
     if args.workers is not None and args.workers < 1:
         from geoplan.errors import InputError
 
-        raise InputError(f"--workers {args.workers} is not a positive number", fix="give --workers 1 or more")
+        raise InputError(message("--workers {workers} is not a positive number", workers=args.workers),
+                         fix=message("give --workers 1 or more"))
     result = batch(osm=args.osm, out=args.out, districts=args.districts, name_field=args.name_field,
                    buffer_m=args.buffer_m, analyses=args.analyses, layers=args.layers or (), config=args.config,
                    preset=args.preset, lang=args.lang, encoding=args.encoding, workers=args.workers,
                    scheduler=args.scheduler, retries=args.retries,
-                   progress=lambda line: print(line, file=sys.stderr, flush=True))
+                   progress=lambda line: print(tr.render(line), file=sys.stderr, flush=True))
     s = result.summary
     print(s.drop(columns=["worker", "reason"]).to_string(index=False))
-    print("wrote:")
+    print(tr.gettext("wrote:"))
     for path in result.outputs:
         print(f"  {path}")
     if len(result.failed):
         for _, row in result.failed.iterrows():
-            print(f"geoplan: district {row['district']} failed: {row['reason']}", file=sys.stderr)
+            print(tr.render(message("geoplan: district {district} failed: {reason}", district=row["district"],
+                                    reason=row["reason"])), file=sys.stderr)
         names = ", ".join(result.failed["district"].astype(str))
-        print(f"geoplan: error: {len(result.failed)} of {len(s)} districts failed: {names}", file=sys.stderr)
+        print(tr.render(message("geoplan: error: {failed} of {total} districts failed: {names}",
+                                failed=len(result.failed), total=len(s), names=names)), file=sys.stderr)
         return 1
     return 0

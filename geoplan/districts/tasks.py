@@ -107,7 +107,7 @@ def run_district(task: DistrictTask) -> dict[str, Any]:
             row.update(status="done", outline_wkt=_outline_wkt(study, task), **_headlines(task.folder))
         row.setdefault("outline_wkt", task.district_wkt or _outline_from_manifest(task.folder))
     except InputError as exc:
-        row.update(status="failed", reason=exc.line())
+        row.update(status="failed", reason=exc.as_message())  # English in the table, any language on screen
     except Exception as exc:  # a bug in one district must not stop the others
         detail = str(exc).splitlines()[0] if str(exc) else ""
         row.update(status="failed", reason=f"internal error: {type(exc).__name__}: {detail}",

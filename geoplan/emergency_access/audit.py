@@ -38,6 +38,7 @@ from geoplan.emergency_access.status import STATUSES, classify
 from geoplan.emergency_access.transport import hospital_leg, none as no_leg
 from geoplan.emergency_access.vulnerable import WEIGHTS, vulnerable_residents
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.standards.parking import ASSUMED_ROWS
 
 __all__ = ["STATUSES", "access", "read_scenario"]
@@ -197,13 +198,16 @@ def _said(scenario) -> str | None:
 
 def _check(vehicle: str, routes: str, assume_parked: str, weight: str) -> None:
     if vehicle not in VEHICLES:
-        raise InputError(f"unknown vehicle {vehicle!r}", fix=f"use one of: {', '.join(VEHICLES)}")
+        raise InputError(message("unknown vehicle {vehicle!r}", vehicle=vehicle),
+                         fix=message("use one of: {choices}", choices=", ".join(VEHICLES)))
     if routes not in ("affected", "all", "none"):
         raise ValueError("routes must be 'affected', 'all' or 'none'")
     if assume_parked not in ASSUMED_ROWS:
-        raise InputError(f"unknown assume_parked {assume_parked!r}", fix=f"use one of: {', '.join(ASSUMED_ROWS)}")
+        raise InputError(message("unknown assume_parked {value!r}", value=assume_parked),
+                         fix=message("use one of: {choices}", choices=", ".join(ASSUMED_ROWS)))
     if weight not in WEIGHTS:
-        raise InputError(f"unknown weight {weight!r}", fix=f"use one of: {', '.join(WEIGHTS)}")
+        raise InputError(message("unknown weight {value!r}", value=weight),
+                         fix=message("use one of: {choices}", choices=", ".join(WEIGHTS)))
 
 
 def _speaker(progress: Callable[[str], None] | None, lang: str) -> Callable[[object], None]:

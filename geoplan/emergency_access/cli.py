@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geoplan.emergency_access.passability import VEHICLES, VehicleProfile
+from geoplan.i18n import message
 from geoplan.standards.parking import ASSUMED_ROWS
 
 if TYPE_CHECKING:
@@ -89,8 +90,8 @@ def check(args, config: dict, preset) -> None:
     if scenario and config.get("_path") and not Path(scenario).is_absolute() and not getattr(args, "scenario", None):
         scenario = str(Path(config["_path"]).parent / scenario)
     if scenario and not Path(scenario).is_file():
-        raise InputError("scenario file not found", source=scenario,
-                         fix="check the path given to --scenario (or access: scenario: in the project file)")
+        raise InputError(message("scenario file not found"), source=scenario,
+                         fix=message("check the path given to --scenario (or access: scenario: in the project file)"))
     # a compounds file is small: read it now so its errors come before the OSM extract is loaded
     read_compounds(options.get("compounds"), config, given=getattr(args, "compounds", None))
 
@@ -106,13 +107,13 @@ def read_compounds(path, config: dict, *, given) -> "gpd.GeoDataFrame | None":
     if config.get("_path") and not Path(path).is_absolute() and not given:
         path = str(Path(config["_path"]).parent / path)
     if not Path(path).exists():
-        raise InputError("compounds file not found", source=path,
-                         fix="give --compounds a GeoJSON, GeoPackage or Shapefile of named compound polygons")
+        raise InputError(message("compounds file not found"), source=path,
+                         fix=message("give --compounds a GeoJSON, GeoPackage or Shapefile of named compound polygons"))
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # any reader failure is the file's fault, said in one line
-        raise InputError(f"cannot read the compounds file ({type(exc).__name__})", source=path,
-                         fix="save it as GeoJSON or GeoPackage with polygons and a name column") from None
+        raise InputError(message("cannot read the compounds file ({detail})", detail=type(exc).__name__), source=path,
+                         fix=message("save it as GeoJSON or GeoPackage with polygons and a name column")) from None
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     return frame

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 #: ``barrier=*`` values that make an entrance *gated*.
 GATE_KINDS = frozenset({"gate", "lift_gate", "swing_gate", "sliding_gate", "entrance", "sally_port",
@@ -91,16 +92,16 @@ def sealed_set(compounds: gpd.GeoDataFrame | None, seal: str | list | tuple | No
     if seal is None or seal == "" or seal == []:
         return np.zeros(0 if compounds is None else len(compounds), dtype=bool)
     if compounds is None:
-        raise InputError("--seal needs residential compounds, and the study has none",
-                         fix="give a compounds file (--compounds FILE, named polygons)")
+        raise InputError(message("--seal needs residential compounds, and the study has none"),
+                         fix=message("give a compounds file (--compounds FILE, named polygons)"))
     names = [s.strip() for s in (seal.split(",") if isinstance(seal, str) else seal) if str(s).strip()]
     if names == ["all"]:
         return np.ones(len(compounds), dtype=bool)
     known = set(compounds["compound"])
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise InputError(f"no compound named {unknown[0]!r} to seal",
-                         fix=f"use one of: {', '.join(sorted(known)[:10])} (or all)")
+        raise InputError(message("no compound named {name!r} to seal", name=unknown[0]),
+                         fix=message("use one of: {choices} (or all)", choices=", ".join(sorted(known)[:10])))
     return compounds["compound"].isin(names).to_numpy()
 
 

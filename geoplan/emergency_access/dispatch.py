@@ -15,9 +15,13 @@ import pandas as pd
 
 from geoplan.emergency_access.passability import VehicleProfile
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
-#: What the vehicle's stations are called in the error when there are none.
-KIND_WORDS = {"fire": "fire stations", "ambulance": "ambulance posts or emergency hospitals"}
+#: What is missing when a vehicle has no station, one whole sentence per vehicle.
+NO_STATIONS = {"fire": message("no fire stations in the OpenStreetMap data or the layers, so fire response cannot "
+                               "be computed"),
+               "ambulance": message("no ambulance posts or emergency hospitals in the OpenStreetMap data or the layers, "
+                                    "so ambulance response cannot be computed")}
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,10 @@ def dispatch(study, profile: VehicleProfile) -> Dispatch:
     stations = st_all.loc[kind.isin(profile.station_kinds).to_numpy()].reset_index(drop=True)
     if not len(stations):
         raise InputError(
-            f"no {KIND_WORDS[profile.vehicle]} in the OpenStreetMap data or the layers, so {profile.vehicle} "
-            "response cannot be computed",
-            fix=f"add a stations layer (e.g. layers/stations.geojson, points with kind: "
-                f"{' or '.join(profile.station_kinds)}) to your --layers folder; see layers/README.md")
+            NO_STATIONS.get(profile.vehicle) or message("no {vehicle} stations in the OpenStreetMap data or the layers, "
+                                                        "so {vehicle} response cannot be computed", vehicle=profile.vehicle),
+            fix=message("add a stations layer (e.g. layers/stations.geojson, points with kind: {kinds}) to your "
+                        "--layers folder; see layers/README.md", kinds=" / ".join(profile.station_kinds)))
     return Dispatch(stations, station_turnout(stations, profile.turnout_s),
                     stations["station_id"].astype(str).to_numpy())
 

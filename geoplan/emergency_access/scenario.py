@@ -25,6 +25,7 @@ from geoplan.emergency_access.obstructions import Placement, place_obstructions
 from geoplan.emergency_access.passability import VehicleProfile
 from geoplan.emergency_access.response import Costs, Scenarios
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.standards.parking import DEFAULT_WIDTH_TAKEN_M
 
 #: Obstruction kinds that narrow a road instead of closing it outright.
@@ -40,8 +41,8 @@ def read_scenario(path: str | Path, study, *, encoding: str | None = None) -> gp
 
     path = Path(path)
     if not path.exists():
-        raise InputError("scenario file not found", source=path,
-                         fix="give --scenario a GeoJSON, GeoPackage, Shapefile or CSV of obstructions")
+        raise InputError(message("scenario file not found"), source=path,
+                         fix=message("give --scenario a GeoJSON, GeoPackage, Shapefile or CSV of obstructions"))
     frame, notes = read_layer_file(path, "obstructions", crs=study.crs, area=study.area, encoding=encoding,
                                    categories=list(study.preset.categories))
     if frame is None or not len(frame):
@@ -146,8 +147,9 @@ def search(study, impassable: np.ndarray, placement: Placement, crew: Dispatch, 
     free = Scenarios(full, np.zeros(len(full.edge_u), dtype=bool), Placement.empty(), geoms, station_geoms,
                      max_snap_m=limit, turnout_s=crew.turnout_s)
     if not base.stations.ok.any():
-        raise InputError(f"every {vehicle} station is farther than {limit:g} m from a road the "
-                         "vehicle can use", fix="check the stations layer's coordinates and CRS")
+        raise InputError(message("every {vehicle} station is farther than {limit:g} m from a road the vehicle can use",
+                                 vehicle=vehicle, limit=limit),
+                         fix=message("check the stations layer's coordinates and CRS"))
     warnings = tuple(message("station {station} is farther than {limit:g} m from a passable road and was left out",
                              code="station_off_road", station=crew.ids[i], limit=limit)
                      for i in np.flatnonzero(~base.stations.ok))

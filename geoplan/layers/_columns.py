@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import InputError
+from geoplan.i18n import Message, message
 from geoplan.layers._schema import (OBSTRUCTION_ALIASES, OBSTRUCTION_KINDS, SITE_ALIASES, SITE_KINDS,
                                     STATION_ALIASES, STATION_KINDS)
 
@@ -44,10 +45,12 @@ def _first_row(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> int:
     return int(frame["layer_row"].to_numpy()[np.asarray(mask, dtype=bool)][0])
 
 
-def _missing_column(frame: pd.DataFrame, column: str, source: str, fix: str) -> InputError:
+def _missing_column(frame: pd.DataFrame, column: str, source: str, fix: Message) -> InputError:
     found = [str(c) for c in frame.columns if c not in ("geometry", "layer_row")]
-    return InputError(f"required column {column!r} is missing (columns found: {', '.join(found) or 'none'})",
-                      source=source, fix=fix)
+    what = message("required column {column!r} is missing (columns found: {found})", column=column,
+                   found=", ".join(found)) if found else \
+        message("required column {column!r} is missing (columns found: none)", column=column)
+    return InputError(what, source=source, fix=fix)
 
 
 def text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -60,7 +63,7 @@ def text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def number(frame: pd.DataFrame, column: str, source: str, *, required: bool, low: float, high: float,
-           unit: str) -> pd.Series:
+           unit: str | Message) -> pd.Series:
     """Return ``column`` as float, checking every present value lies in ``[low, high]``.
 
     Parameters
@@ -86,15 +89,19 @@ def number(frame: pd.DataFrame, column: str, source: str, *, required: bool, low
     blank = raw.isna() | (raw.astype("str").str.strip() == "")
     bad = ~blank & values.isna()
     if bad.any():
-        raise InputError(f"row {_first_row(frame, bad)}: {column} {raw[bad].iloc[0]!r} is not a number",
-                         source=source, fix=f"write {column} as a plain number ({unit})")
+        raise InputError(message("row {row}: {column} {value!r} is not a number", row=_first_row(frame, bad),
+                                 column=column, value=raw[bad].iloc[0]),
+                         source=source, fix=message("write {column} as a plain number ({unit})", column=column, unit=unit))
     if required and blank.any():
-        raise InputError(f"row {_first_row(frame, blank)}: {column} is empty", source=source,
-                         fix=f"fill in {column} ({unit}) for every row, 0 if none")
+        raise InputError(message("row {row}: {column} is empty", row=_first_row(frame, blank), column=column),
+                         source=source,
+                         fix=message("fill in {column} ({unit}) for every row, 0 if none", column=column, unit=unit))
     out_of_range = values.notna() & ((values < low) | (values > high))
     if out_of_range.any():
-        raise InputError(f"row {_first_row(frame, out_of_range)}: {column} {values[out_of_range].iloc[0]:g} is "
-                         f"outside {low:g}–{high:g}", source=source, fix=f"write {column} in {unit}")
+        raise InputError(message("row {row}: {column} {value:g} is outside {low:g}–{high:g}",
+                                 row=_first_row(frame, out_of_range), column=column,
+                                 value=values[out_of_range].iloc[0], low=low, high=high),
+                         source=source, fix=message("write {column} in {unit}", column=column, unit=unit))
     return values.where(~blank, np.nan)
 
 
@@ -108,8 +115,9 @@ def flag(frame: pd.DataFrame, column: str, source: str, *, default: bool) -> pd.
     keys = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
     known = keys.isin(_TRUE | _FALSE)
     if not known.all():
-        raise InputError(f"row {_first_row(frame, ~known)}: {column} {raw[~known].iloc[0]!r} is not yes/no",
-                         source=source, fix=f"write {column} as yes or no")
+        raise InputError(message("row {row}: {column} {value!r} is not yes/no", row=_first_row(frame, ~known),
+                                 column=column, value=raw[~known].iloc[0]),
+                         source=source, fix=message("write {column} as yes or no", column=column))
     return keys.isin(_TRUE).where(keys != "", default).astype("bool")
 
 
@@ -120,60 +128,62 @@ def choice(frame: pd.DataFrame, column: str, source: str, *, known: Sequence[str
     Raises :class:`InputError` listing the known values when a row has another one, or when
     the column is absent (or a row empty) and there is no ``default``.
     """
-    what = f"{column} ({', '.join(known)})"
     if column not in frame:
         if default is None:
-            raise _missing_column(frame, column, source, fix=f"add a column {what}")
+            raise _missing_column(frame, column, source, fix=message("add a column {column} ({choices})", column=column,
+                                                                     choices=", ".join(known)))
         return pd.Series(default, index=frame.index, dtype="str")
     keys = text(frame, column).str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     keys = keys.map(lambda k: aliases.get(k, k)).astype("str")
     empty = keys == ""
     if empty.any():
         if default is None:
-            raise InputError(f"row {_first_row(frame, empty)}: {column} is empty", source=source,
-                             fix=f"fill in {what}")
+            raise InputError(message("row {row}: {column} is empty", row=_first_row(frame, empty), column=column),
+                             source=source,
+                             fix=message("fill in {column} ({choices})", column=column, choices=", ".join(known)))
         keys = keys.where(~empty, default)
     unknown = ~keys.isin(list(known))
     if unknown.any():
-        raise InputError(f"row {_first_row(frame, unknown)}: unknown {column} {keys[unknown].iloc[0]!r}",
-                         source=source, fix=f"use one of: {', '.join(known)}")
+        raise InputError(message("row {row}: unknown {column} {value!r}", row=_first_row(frame, unknown), column=column,
+                                 value=keys[unknown].iloc[0]),
+                         source=source, fix=message("use one of: {choices}", choices=", ".join(known)))
     return keys.astype("str")
 
 
 def _boundary(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     names = next((c for c in ("name", "name_en", "name_zh", "id") if c in frame), None)
     if names is None:
-        raise _missing_column(frame, "name", source, fix="add a name column (name_zh / name_en optional)")
+        raise _missing_column(frame, "name", source, fix=message("add a name column (name_zh / name_en optional)"))
     community = text(frame, names)
     empty = community == ""
     if empty.any():
-        raise InputError(f"row {_first_row(frame, empty)}: the community has no {names}", source=source,
-                         fix="give every community a name")
+        raise InputError(message("row {row}: the community has no {column}", row=_first_row(frame, empty), column=names),
+                         source=source, fix=message("give every community a name"))
     return {"community": community, "name_zh": text(frame, "name_zh"), "name_en": text(frame, "name_en")}
 
 
 def _residents(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     if "population" not in frame:
         raise _missing_column(frame, "population", source,
-                              fix="add a population column (people per building or point), or leave out the "
-                                  "residents file to estimate population from buildings")
-    return {"population": number(frame, "population", source, required=True, low=0, high=1e7, unit="people"),
+                              fix=message("add a population column (people per building or point), or leave out the "
+                                          "residents file to estimate population from buildings"))
+    return {"population": number(frame, "population", source, required=True, low=0, high=1e7, unit=message("people")),
             "name": text(frame, "name"),
             "elderly_share": number(frame, "elderly_share", source, required=False, low=0, high=1,
-                                    unit="share of residents aged 60+, 0–1")}
+                                    unit=message("share of residents aged 60+, 0–1"))}
 
 
 def _facilities(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     return {"category": choice(frame, "category", source, known=categories, aliases={}, default=None),
             "name": text(frame, "name"),
             "capacity": number(frame, "capacity", source, required=False, low=0, high=1e7,
-                               unit="people the facility serves (places, beds), 0 or more")}
+                               unit=message("people the facility serves (places, beds), 0 or more"))}
 
 
 def _stations(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
     return {"kind": choice(frame, "kind", source, known=STATION_KINDS, aliases=STATION_ALIASES, default=None),
             "name": text(frame, "name"),
-            "turnout_s": number(frame, "turnout_s", source, required=False, low=0, high=3600, unit="seconds")}
+            "turnout_s": number(frame, "turnout_s", source, required=False, low=0, high=3600, unit=message("seconds"))}
 
 
 def _obstructions(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
@@ -181,7 +191,7 @@ def _obstructions(frame: pd.DataFrame, source: str, categories: Sequence[str]) -
                            default=None),
             "name": text(frame, "name"),
             "keep_open": flag(frame, "keep_open", source, default=False),
-            "width_taken_m": number(frame, "width_taken_m", source, required=False, low=0, high=50, unit="metres")}
+            "width_taken_m": number(frame, "width_taken_m", source, required=False, low=0, high=50, unit=message("metres"))}
 
 
 def _sites(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[str, pd.Series]:
@@ -189,8 +199,8 @@ def _sites(frame: pd.DataFrame, source: str, categories: Sequence[str]) -> dict[
             "name": text(frame, "name"),
             "existing": flag(frame, "existing", source, default=False),
             "usable_share": number(frame, "usable_share", source, required=False, low=0, high=1,
-                                   unit="share of the site usable as shelter, 0–1"),
-            "area_m2": number(frame, "area_m2", source, required=False, low=0, high=1e9, unit="square metres")}
+                                   unit=message("share of the site usable as shelter, 0–1")),
+            "area_m2": number(frame, "area_m2", source, required=False, low=0, high=1e9, unit=message("square metres"))}
 
 
 _BUILDERS: Mapping[str, Callable[[pd.DataFrame, str, Sequence[str]], dict[str, pd.Series]]] = {

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import yaml
 
 from geoplan.errors import InputError
+from geoplan.i18n import message, nmessage
 from geoplan.layers._schema import FILE_OPTIONS, LAYER_EXTENSIONS, ROLES, role_of_stem
 
 CONFIG_NAMES: tuple[str, ...] = ("layers.yml", "layers.yaml")
@@ -56,12 +57,14 @@ def _entries(role: str, value: Any, config: Path) -> list[dict[str, Any]]:
         if isinstance(item, str):
             item = {"file": item}
         if not isinstance(item, dict) or "file" not in item:
-            raise InputError(f"entry for {role!r} needs a file name", source=config,
-                             fix=f"write `{role}: name.geojson` or `{role}: {{file: name.csv, crs: gcj02}}`")
+            raise InputError(message("entry for {role!r} needs a file name", role=role), source=config,
+                             fix=message("write `{role}: name.geojson` or `{role}: {example}`", role=role,
+                                         example="{file: name.csv, crs: gcj02}"))
         unknown = sorted(set(map(str, item)) - set(FILE_OPTIONS))
         if unknown:
-            raise InputError(f"unknown option(s) {', '.join(unknown)} for {role!r}", source=config,
-                             fix=f"use only: {', '.join(FILE_OPTIONS)}")
+            raise InputError(nmessage("unknown option {options} for {role!r}", "unknown options {options} for {role!r}",
+                                      len(unknown), options=", ".join(unknown), role=role),
+                             source=config, fix=message("use only: {names}", names=", ".join(FILE_OPTIONS)))
         out.append({k: (None if v is None else str(v)) for k, v in item.items()})
     return out
 
@@ -81,24 +84,27 @@ def read_config(folder: Path) -> tuple[Path | None, list[LayerFile]]:
         data = yaml.safe_load(config.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        raise InputError(f"cannot be read as YAML{line}", source=config,
-                         fix="check the indentation and colons; see layers/README.md for an example") from None
+        what = message("cannot be read as YAML (line {line})", line=where.line + 1) if where is not None else \
+            message("cannot be read as YAML")
+        raise InputError(what, source=config,
+                         fix=message("check the indentation and colons; see layers/README.md for an example")) from None
     if data is None:
         return config, []
     if not isinstance(data, dict):
-        raise InputError("must map roles to files", source=config,
-                         fix="write e.g. `stations: fire.csv`, one role per line")
+        raise InputError(message("must map roles to files"), source=config,
+                         fix=message("write e.g. `stations: fire.csv`, one role per line"))
     files: list[LayerFile] = []
     for role, value in data.items():
         if role not in ROLES:
-            raise InputError(f"unknown role {role!r}", source=config, fix=f"use one of: {', '.join(ROLES)}")
+            raise InputError(message("unknown role {role!r}", role=role), source=config,
+                             fix=message("use one of: {choices}", choices=", ".join(ROLES)))
         for opts in _entries(role, value, config):
             path = Path(opts.pop("file"))
             path = path if path.is_absolute() else folder / path
             if not path.is_file():
-                raise InputError(f"lists {path.name!r} for {role}, but there is no such file", source=config,
-                                 fix=f"put {path.name} in {folder} or correct the name in {config.name}")
+                raise InputError(message("lists {file!r} for {role}, but there is no such file", file=path.name, role=role),
+                                 source=config, fix=message("put {file} in {folder} or correct the name in {config}",
+                                                            file=path.name, folder=folder, config=config.name))
             files.append(LayerFile(path=path, role=str(role), **opts))
     return config, files
 
@@ -121,11 +127,11 @@ def discover(folders: Sequence[Path]) -> tuple[list[LayerFile], list[str]]:
     warnings: list[str] = []
     for folder in folders:
         if not folder.exists():
-            raise InputError("layers folder not found", source=folder,
-                             fix="check the path, or leave out --layers to use only OpenStreetMap")
+            raise InputError(message("layers folder not found"), source=folder,
+                             fix=message("check the path, or leave out --layers to use only OpenStreetMap"))
         if not folder.is_dir():
-            raise InputError("is a file, not a folder of layers", source=folder,
-                             fix="give the folder that holds the layer files")
+            raise InputError(message("is a file, not a folder of layers"), source=folder,
+                             fix=message("give the folder that holds the layer files"))
         config, listed = read_config(folder)
         found.extend(listed)
         configured_roles = {f.role for f in listed}
@@ -138,11 +144,13 @@ def discover(folders: Sequence[Path]) -> tuple[list[LayerFile], list[str]]:
                 continue
             role = role_of_stem(path.stem)
             if role is None:
-                warnings.append(f"{path}: ignored — the name does not say which layer it is; fix: rename it "
-                                f"({', '.join(r + path.suffix for r in ROLES)}) or list it in layers.yml")
+                warnings.append(message("{path}: ignored — the name does not say which layer it is; fix: rename it "
+                                        "({names}) or list it in layers.yml", path=path,
+                                        names=", ".join(r + path.suffix for r in ROLES)))
             elif role in configured_roles:
-                warnings.append(f"{path}: ignored — {config.name if config else 'layers.yml'} already names "
-                                f"the {role} file; fix: list it there too if it should be read")
+                warnings.append(message("{path}: ignored — {config} already names the {role} file; fix: list it there "
+                                        "too if it should be read", path=path,
+                                        config=config.name if config else "layers.yml", role=role))
             else:
                 by_name.append(LayerFile(path=path, role=role))
         found.extend(sorted(by_name, key=lambda f: (ROLES.index(f.role), f.path.name)))

@@ -12,6 +12,7 @@ import struct
 from pathlib import Path
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 #: Tried after UTF-8 fails: GB18030 is a superset of GB2312 and GBK, so it reads all three.
 FALLBACK_ENCODING = "gb18030"
@@ -40,12 +41,12 @@ def codec_name(name: str, *, source: str | Path) -> str:
     try:
         info = codecs.lookup(key)
     except LookupError:
-        raise InputError(f"unknown text encoding {name!r}", source=source,
-                         fix="use a name such as utf-8, gbk or gb18030") from None
+        raise InputError(message("unknown text encoding {name!r}", name=name), source=source,
+                         fix=message("use a name such as utf-8, gbk or gb18030")) from None
     # rot13, base64, zlib… are codecs, but they turn bytes into bytes, not text
     if not getattr(info, "_is_text_encoding", True):
-        raise InputError(f"{name!r} is not a text encoding", source=source,
-                         fix="use a name such as utf-8, gbk or gb18030")
+        raise InputError(message("{name!r} is not a text encoding", name=name), source=source,
+                         fix=message("use a name such as utf-8, gbk or gb18030"))
     return info.name
 
 
@@ -81,12 +82,13 @@ def dbf_text_values(dbf: Path) -> tuple[int, list[bytes]]:
     """
     data = dbf.read_bytes()
     if len(data) < 32:
-        raise InputError("the .dbf part is truncated", source=dbf,
-                         fix="re-export the shapefile from your GIS")
+        raise InputError(message("the .dbf part is truncated"), source=dbf,
+                         fix=message("re-export the shapefile from your GIS"))
     n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
     if header_len < 33 or len(data) < header_len + n_records * record_len:
-        raise InputError(f"the .dbf part is truncated ({len(data)} bytes for {n_records} records)", source=dbf,
-                         fix="re-export the shapefile from your GIS, or copy its .dbf again")
+        raise InputError(message("the .dbf part is truncated ({size} bytes for {records} records)", size=len(data),
+                                 records=n_records), source=dbf,
+                         fix=message("re-export the shapefile from your GIS, or copy its .dbf again"))
     ldid = data[29]
     fields: list[tuple[int, int]] = []  # (offset in record, width) of character fields
     offset = 1  # byte 0 of each record is the deletion flag
@@ -136,14 +138,14 @@ def shapefile_encoding(shp: Path, explicit: str | None) -> tuple[str | None, str
     """
     dbf = dbf_of(shp)
     if dbf is None:
-        raise InputError("the shapefile has no .dbf part (its attribute table)", source=shp,
-                         fix="copy all parts of the shapefile (.shp .shx .dbf .prj .cpg) into the folder")
+        raise InputError(message("the shapefile has no .dbf part (its attribute table)"), source=shp,
+                         fix=message("copy all parts of the shapefile (.shp .shx .dbf .prj .cpg) into the folder"))
     ldid, values = dbf_text_values(dbf)
     if explicit:
         enc = codec_name(explicit, source=shp)
         if not decodes(values, enc):
-            raise InputError(f"attribute text is not valid {enc}", source=shp,
-                             fix="set the encoding the file was written in (Chinese shapefiles are often gb18030)")
+            raise InputError(message("attribute text is not valid {encoding}", encoding=enc), source=shp,
+                             fix=message("set the encoding the file was written in (Chinese shapefiles are often gb18030)"))
         return enc, None
     cpg = cpg_of(shp)
     if cpg is not None:
@@ -152,22 +154,22 @@ def shapefile_encoding(shp: Path, explicit: str | None) -> tuple[str | None, str
         if enc is None or decodes(values, enc):
             return enc, None
         if decodes(values, FALLBACK_ENCODING):
-            return FALLBACK_ENCODING, (
-                f"{shp}: the .cpg says {declared} but the text is not; read it as GB18030 (Chinese) — "
-                "fix: correct the .cpg or set `encoding` for this file in layers.yml")
-        raise InputError(f"the .cpg says {declared} but the attribute text is not {declared}", source=shp,
-                         fix="set `encoding` for this file in layers.yml")
+            return FALLBACK_ENCODING, message(
+                "{file}: the .cpg says {encoding} but the text is not; read it as GB18030 (Chinese) — "
+                "fix: correct the .cpg or set `encoding` for this file in layers.yml", file=shp, encoding=declared)
+        raise InputError(message("the .cpg says {encoding} but the attribute text is not {encoding}", encoding=declared),
+                         source=shp, fix=message("set `encoding` for this file in layers.yml"))
     if not values or ldid != 0:
         # Pure ASCII needs no decision; a code page in the .dbf header is honoured by GDAL.
         return None, None
     if decodes(values, "utf-8"):
         return "utf-8", None
     if decodes(values, FALLBACK_ENCODING):
-        return FALLBACK_ENCODING, (
-            f"{shp}: no .cpg file and the text is not UTF-8; read it as GB18030 (Chinese) — "
-            "fix: if names look wrong, set `encoding` for this file in layers.yml or add a .cpg")
-    raise InputError("cannot tell how the attribute text is encoded (no .cpg, not UTF-8, not GB18030)",
-                     source=shp, fix="add a .cpg file or set `encoding` for this file in layers.yml")
+        return FALLBACK_ENCODING, message(
+            "{file}: no .cpg file and the text is not UTF-8; read it as GB18030 (Chinese) — "
+            "fix: if names look wrong, set `encoding` for this file in layers.yml or add a .cpg", file=shp)
+    raise InputError(message("cannot tell how the attribute text is encoded (no .cpg, not UTF-8, not GB18030)"),
+                     source=shp, fix=message("add a .cpg file or set `encoding` for this file in layers.yml"))
 
 
 def decode_text_file(path: Path, explicit: str | None) -> tuple[str, str | None]:
@@ -191,8 +193,9 @@ def decode_text_file(path: Path, explicit: str | None) -> tuple[str, str | None]
         try:
             return data.decode(enc), None
         except UnicodeDecodeError as exc:
-            raise InputError(f"text is not valid {enc} (byte {exc.start})", source=path,
-                             fix="set the encoding the file was written in (often utf-8 or gb18030)") from None
+            raise InputError(message("text is not valid {encoding} (byte {byte})", encoding=enc, byte=exc.start),
+                             source=path,
+                             fix=message("set the encoding the file was written in (often utf-8 or gb18030)")) from None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -200,7 +203,7 @@ def decode_text_file(path: Path, explicit: str | None) -> tuple[str, str | None]
     try:
         text = data.decode(FALLBACK_ENCODING)
     except UnicodeDecodeError:
-        raise InputError("cannot tell how the text is encoded (not UTF-8, not GB18030)", source=path,
-                         fix="save the file as UTF-8 or set `encoding` for it in layers.yml") from None
-    return text, (f"{path}: the file is not UTF-8; read it as GB18030 (Chinese) — "
-                  "fix: if names look wrong, set `encoding` for this file in layers.yml")
+        raise InputError(message("cannot tell how the text is encoded (not UTF-8, not GB18030)"), source=path,
+                         fix=message("save the file as UTF-8 or set `encoding` for it in layers.yml")) from None
+    return text, message("{file}: the file is not UTF-8; read it as GB18030 (Chinese) — "
+                         "fix: if names look wrong, set `encoding` for this file in layers.yml", file=path)

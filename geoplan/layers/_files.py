@@ -18,6 +18,7 @@ import pyproj
 import shapely
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.gcj02 import bd09_to_wgs84, gcj02_to_wgs84, transform_geometries
 from geoplan.layers._discover import LayerFile
 from geoplan.layers._encoding import decode_text_file, shapefile_encoding
@@ -80,8 +81,9 @@ def parse_crs(value: str, *, source: str) -> pyproj.CRS | str:
     try:
         return pyproj.CRS.from_user_input(int(key) if key.isdigit() else value.strip())
     except pyproj.exceptions.CRSError:
-        raise InputError(f"unknown crs {value!r}", source=source,
-                         fix="give an EPSG code such as 4326, 4490 or 4547, or gcj02 / bd09 for Gaode / Baidu map points") from None
+        raise InputError(message("unknown crs {value!r}", value=value), source=source,
+                         fix=message("give an EPSG code such as 4326, 4490 or 4547, or gcj02 / bd09 for Gaode / Baidu "
+                                     "map points")) from None
 
 
 def _check_lonlat(frame: gpd.GeoDataFrame, source: str) -> None:
@@ -94,9 +96,10 @@ def _check_lonlat(frame: gpd.GeoDataFrame, source: str) -> None:
     bad = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
     if bad.any():
         row = int(frame["layer_row"].to_numpy()[present][bad][0])
-        raise InputError(f"row {row}: coordinates are outside the longitude/latitude range, so they are "
-                         "probably projected metres", source=source,
-                         fix="set the file's real CRS (e.g. `crs: 4547` for a CGCS2000 Gauss-Krüger zone) in layers.yml")
+        raise InputError(message("row {row}: coordinates are outside the longitude/latitude range, so they are "
+                                 "probably projected metres", row=row), source=source,
+                         fix=message("set the file's real CRS (e.g. `crs: 4547` for a CGCS2000 Gauss-Krüger zone) in "
+                                     "layers.yml"))
 
 
 def _from_gcj02(frame: gpd.GeoDataFrame, datum: str = "gcj02") -> gpd.GeoDataFrame:
@@ -111,8 +114,9 @@ def _pick_column(columns: list[str], wanted: str | None, candidates: tuple[str, 
     if wanted is not None:
         key = wanted.strip().lower()
         if key not in columns:
-            raise InputError(f"has no column {wanted!r} for {what}", source=source,
-                             fix=f"columns found: {', '.join(columns)}; correct `{what}` in layers.yml")
+            raise InputError(message("has no column {column!r} for {option}", column=wanted, option=what), source=source,
+                             fix=message("columns found: {found}; correct `{option}` in layers.yml",
+                                         found=", ".join(columns), option=what))
         return key
     return next((c for c in candidates if c in columns), None)
 
@@ -128,8 +132,8 @@ def _read_csv(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFrame, 
     except pd.errors.EmptyDataError:
         df = pd.DataFrame()
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"cannot be read as CSV ({str(exc).splitlines()[0]})", source=source,
-                         fix="check the delimiter is a comma and quotes are balanced") from None
+        raise InputError(message("cannot be read as CSV ({detail})", detail=str(exc).splitlines()[0]), source=source,
+                         fix=message("check the delimiter is a comma and quotes are balanced")) from None
     df = _normalise_columns(df)
     columns = [str(c) for c in df.columns]
     df["layer_row"] = np.arange(1, len(df) + 1, dtype=np.int64)
@@ -146,8 +150,9 @@ def _read_csv(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFrame, 
             bad = raw.notna() & num.isna()
             if bad.any():
                 row = int(df["layer_row"][bad].iloc[0])
-                raise InputError(f"row {row}: {col} {raw[bad].iloc[0]!r} is not a number", source=source,
-                                 fix="write coordinates as decimal degrees (or metres for a projected crs)")
+                raise InputError(message("row {row}: {column} {value!r} is not a number", row=row, column=col,
+                                         value=raw[bad].iloc[0]), source=source,
+                                 fix=message("write coordinates as decimal degrees (or metres for a projected crs)"))
             xy[col] = num.to_numpy(dtype=float)
         x, y = xy[lon], xy[lat]
         geoms = np.where(np.isnan(x) | np.isnan(y), None, shapely.points(x, y))
@@ -157,15 +162,16 @@ def _read_csv(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFrame, 
         bad = (texts != None) & shapely.is_missing(geoms)  # noqa: E711 — elementwise test on an object array
         if bad.any():
             row = int(df["layer_row"].to_numpy()[bad][0])
-            raise InputError(f"row {row}: {wkt} {str(texts[bad][0])[:40]!r} is not WKT", source=source,
-                             fix="write geometries as WKT, e.g. POINT (114.05 22.54)")
+            raise InputError(message("row {row}: {column} {value!r} is not WKT", row=row, column=wkt,
+                                     value=str(texts[bad][0])[:40]), source=source,
+                             fix=message("write geometries as WKT, e.g. {example}", example="POINT (114.05 22.54)"))
         df = df.drop(columns=[wkt])
     elif len(df) == 0:
         geoms = np.array([], dtype=object)
     else:
-        raise InputError("has no coordinate columns", source=source,
-                         fix=f"columns found: {', '.join(columns)}; name them lon/lat (or set `lon:`/`lat:` "
-                             "for this file in layers.yml)")
+        raise InputError(message("has no coordinate columns"), source=source,
+                         fix=message("columns found: {found}; name them lon/lat (or set `lon:`/`lat:` for this file in "
+                                     "layers.yml)", found=", ".join(columns)))
     frame = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index), crs=file_crs)
     if frame.crs.is_geographic:
         _check_lonlat(frame, source)
@@ -200,11 +206,12 @@ def _read_vector(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFram
                 elif spec.role in names:
                     layer = spec.role
                 else:
-                    raise InputError(f"holds several layers ({', '.join(names)}) and none is named {spec.role!r}",
-                                     source=source, fix="set `layer:` for this file in layers.yml")
+                    raise InputError(message("holds several layers ({names}) and none is named {role!r}",
+                                             names=", ".join(names), role=spec.role),
+                                     source=source, fix=message("set `layer:` for this file in layers.yml"))
             elif layer not in names:
-                raise InputError(f"has no layer {layer!r}", source=source,
-                                 fix=f"layers found: {', '.join(names)}; correct `layer:` in layers.yml")
+                raise InputError(message("has no layer {layer!r}", layer=layer), source=source,
+                                 fix=message("layers found: {names}; correct `layer:` in layers.yml", names=", ".join(names)))
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore", RuntimeWarning)  # GDAL chatter; problems are checked below
             frame = pyogrio.read_dataframe(target, layer=layer, encoding=read_encoding)
@@ -213,10 +220,10 @@ def _read_vector(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFram
     except Exception as exc:  # pyogrio raises several types for corrupt data; all mean the same here
         # GDAL's first clause says what failed; its advice about drivers would only confuse.
         first = str(exc).splitlines()[0].split("; ")[0].rstrip(".") if str(exc) else type(exc).__name__
-        raise InputError(f"cannot be read as a {suffix.lstrip('.')} layer ({first})", source=source,
-                         fix="check the file opens in QGIS, or export it again") from None
+        raise InputError(message("cannot be read as a {format} layer ({detail})", format=suffix.lstrip("."), detail=first),
+                         source=source, fix=message("check the file opens in QGIS, or export it again")) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
-        raise InputError("has no geometry", source=source, fix="export the layer with its geometries")
+        raise InputError(message("has no geometry"), source=source, fix=message("export the layer with its geometries"))
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
     frame = _normalise_columns(frame)
     frame["layer_row"] = np.arange(1, len(frame) + 1, dtype=np.int64)
@@ -224,19 +231,20 @@ def _read_vector(spec: LayerFile, encoding: str | None) -> tuple[gpd.GeoDataFram
     if crs_opt in ("gcj02", "bd09"):
         # GeoJSON copied from a Chinese web map: lon/lat in GCJ-02 or BD-09, labelled (or defaulted) as WGS-84.
         if frame.crs is not None and not frame.crs.is_geographic:
-            raise InputError(f"crs: {crs_opt} given, but the file is in a projected CRS", source=source,
-                             fix=f"{crs_opt} applies to longitude/latitude files only; remove it from layers.yml")
+            raise InputError(message("crs: {crs} given, but the file is in a projected CRS", crs=crs_opt), source=source,
+                             fix=message("{crs} applies to longitude/latitude files only; remove it from layers.yml",
+                                         crs=crs_opt))
         frame = frame.set_crs(WGS84, allow_override=True)
         _check_lonlat(frame, source)
         return _from_gcj02(frame, crs_opt), notes
     if frame.crs is None:
         if crs_opt is None:
-            raise InputError("has no coordinate reference system", source=source,
-                             fix="add the .prj file next to the .shp (or set `crs:` for this file in layers.yml)")
+            raise InputError(message("has no coordinate reference system"), source=source,
+                             fix=message("add the .prj file next to the .shp (or set `crs:` for this file in layers.yml)"))
         frame = frame.set_crs(crs_opt)
     elif crs_opt is not None and not frame.crs.equals(crs_opt):
-        notes.append(f"{source}: the file says its CRS is {frame.crs.name}; `crs: {spec.crs}` in layers.yml "
-                     "was not used — fix: remove it, or fix the file's .prj")
+        notes.append(message("{source}: the file says its CRS is {crs}; `crs: {given}` in layers.yml was not used — "
+                             "fix: remove it, or fix the file's .prj", source=source, crs=frame.crs.name, given=spec.crs))
     if frame.crs.is_geographic:
         _check_lonlat(frame, source)
     return frame, notes
@@ -258,7 +266,7 @@ def read_file(spec: LayerFile, *, encoding: str | None = None) -> RawLayer:
         The features in the file's own CRS (GCJ-02 already converted to WGS-84).
     """
     if not spec.path.is_file():
-        raise InputError("file not found", source=spec.path, fix="check the file name and folder")
+        raise InputError(message("file not found"), source=spec.path, fix=message("check the file name and folder"))
     if spec.path.stat().st_size == 0:
         # A zero-byte file is an empty layer (e.g. "no obstructions reported yet"), not a corrupt one.
         return RawLayer(frame=gpd.GeoDataFrame({"layer_row": pd.Series([], dtype="int64")},
@@ -271,7 +279,7 @@ def read_file(spec: LayerFile, *, encoding: str | None = None) -> RawLayer:
         values = frame[col]
         if pd.api.types.is_string_dtype(values) or values.dtype == object:
             if values.dropna().astype(str).str.contains("\ufffd", regex=False).any():
-                notes.append(f"{spec.path}: column {col!r} has unreadable characters (�) — fix: set `encoding` "
-                             "for this file in layers.yml (e.g. gb18030)")
+                notes.append(message("{file}: column {column!r} has unreadable characters (�) — fix: set `encoding` "
+                                     "for this file in layers.yml (e.g. gb18030)", file=spec.path, column=col))
                 break
     return RawLayer(frame=frame, warnings=tuple(notes))

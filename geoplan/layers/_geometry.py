@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from geoplan.errors import InputError
+from geoplan.i18n import message, nmessage
 from geoplan.layers._schema import ROLE_SPECS
 
 _FAMILY = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
@@ -53,15 +54,18 @@ def check_types(frame: gpd.GeoDataFrame, role: str, source: str) -> None:
     bad = ~np.isin(types, list(spec.geometry_types))
     if bad.any():
         row = int(frame["layer_row"].to_numpy()[bad][0])
-        raise InputError(f"row {row} is a {types[bad][0]}, but {role} must be {spec.geometry_hint} "
-                         f"({int(bad.sum())} such row(s))", source=source,
-                         fix=f"give {role} as {spec.geometry_hint}, or move the feature to the right layer")
+        raise InputError(nmessage("row {row} is a {kind}, but {role} must be {hint} ({n} such row)",
+                                  "row {row} is a {kind}, but {role} must be {hint} ({n} such rows)", int(bad.sum()),
+                                  row=row, kind=types[bad][0], role=role, hint=spec.geometry_hint),
+                         source=source,
+                         fix=message("give {role} as {hint}, or move the feature to the right layer", role=role,
+                                     hint=spec.geometry_hint))
     if role == "sites":
         point_without_area = (types == "Point") & ~(frame["area_m2"].to_numpy(dtype=float) > 0)
         if point_without_area.any():
             row = int(frame["layer_row"].to_numpy()[point_without_area][0])
-            raise InputError(f"row {row} is a point site without an area", source=source,
-                             fix="draw the site as a polygon, or add an area_m2 column (usable area in m²)")
+            raise InputError(message("row {row} is a point site without an area", row=row), source=source,
+                             fix=message("draw the site as a polygon, or add an area_m2 column (usable area in m²)"))
 
 
 def _flatten(geom: shapely.Geometry) -> list[shapely.Geometry]:

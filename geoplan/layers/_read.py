@@ -13,6 +13,7 @@ import shapely
 
 from geoplan._checksum import sha256_of
 from geoplan.errors import InputError
+from geoplan.i18n import message, nmessage
 from geoplan.layers._columns import empty_layer, to_schema
 from geoplan.layers._discover import LayerFile, discover
 from geoplan.layers._files import read_file
@@ -82,8 +83,8 @@ def file_sha256(path: Path) -> str:
 
 
 def _rows_text(rows: tuple[int, ...], limit: int = 5) -> str:
-    shown = ", ".join(map(str, rows[:limit]))
-    return f"row {shown}" if len(rows) == 1 else f"rows {shown}" + (" …" if len(rows) > limit else "")
+    """The first row numbers, for a sentence that says "row"/"rows" itself (``3, 5, 8 …``)."""
+    return ", ".join(map(str, rows[:limit])) + (" …" if len(rows) > limit else "")
 
 
 def _read_one(spec: LayerFile, *, crs: pyproj.CRS, area: shapely.Geometry | None, encoding: str | None,
@@ -102,20 +103,24 @@ def _read_one(spec: LayerFile, *, crs: pyproj.CRS, area: shapely.Geometry | None
         if removed.rows:
             drops.append({"what": spec.role, "count": len(removed.rows), "reason": removed.reason,
                           "source": source, "rows": removed.rows})
-            notes.append(f"{source}: {_rows_text(removed.rows)} left out — {removed.reason}")
+            notes.append(nmessage("{source}: row {rows} left out — {reason}", "{source}: rows {rows} left out — {reason}",
+                                  len(removed.rows), source=source, rows=_rows_text(removed.rows),
+                                  reason=removed.reason))
 
     frame = to_schema(frame, spec.role, source, categories)
     frame, removed = drop_missing(frame)
     if len(frame) == 0:  # every feature without a geometry: nothing to read, whatever the CRS
-        raise InputError(f"none of its {len(removed.rows)} features has a geometry", source=source,
-                         fix="export the layer again with its geometries (for a CSV: fill in the lon/lat or "
-                             "wkt column)")
+        raise InputError(message("none of its {count} features has a geometry", count=len(removed.rows)), source=source,
+                         fix=message("export the layer again with its geometries (for a CSV: fill in the lon/lat or "
+                                     "wkt column)"))
     record(removed)
     check_types(frame, spec.role, source)
     frame, repaired, removed = repair(frame)
     if repaired:
-        notes.append(f"{source}: {_rows_text(repaired)} had invalid geometry (e.g. self-intersecting) and "
-                     "were repaired — fix: check them in your GIS")
+        notes.append(nmessage("{source}: row {rows} had invalid geometry (e.g. self-intersecting) and was repaired "
+                              "— fix: check it in your GIS",
+                              "{source}: rows {rows} had invalid geometry (e.g. self-intersecting) and were repaired "
+                              "— fix: check them in your GIS", len(repaired), source=source, rows=_rows_text(repaired)))
     record(removed)
     frame = frame.to_crs(crs)
     frame, removed = keep_in_area(frame, area)
@@ -196,6 +201,9 @@ def read_layers(folder: str | Path | Sequence[str | Path], *, crs: pyproj.CRS,
     names = layers["boundary"]["community"]
     duplicated = sorted(set(names[names.duplicated()]))
     if duplicated:
-        warnings.append(f"boundary: community name(s) used more than once: {', '.join(duplicated)} — their "
-                        "results are reported together; fix: give each community its own name")
+        warnings.append(nmessage("boundary: a community name is used more than once: {names} — its results are "
+                                 "reported together; fix: give each community its own name",
+                                 "boundary: community names used more than once: {names} — their results are "
+                                 "reported together; fix: give each community its own name", len(duplicated),
+                                 names=", ".join(duplicated)))
     return CommunityLayers(**layers, warnings=tuple(warnings), dropped=tuple(dropped), files=tuple(manifest))

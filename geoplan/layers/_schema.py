@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from geoplan.i18n import message
+
 #: The roles a community layer can play, in the order they are read and reported.
 ROLES: tuple[str, ...] = ("boundary", "residents", "facilities", "stations", "obstructions", "sites")
 
@@ -43,7 +45,7 @@ class RoleSpec:
     role: str
     stems: tuple[str, ...]
     geometry_types: frozenset[str]
-    geometry_hint: str
+    geometry_hint: str  # a Message: shown in the reader's language
 
 
 ROLE_SPECS: Mapping[str, RoleSpec] = MappingProxyType({
@@ -51,27 +53,27 @@ ROLE_SPECS: Mapping[str, RoleSpec] = MappingProxyType({
         "boundary",
         ("boundary", "boundaries", "communities", "community", "neighbourhoods", "neighborhoods",
          "grid", "cells", "study_area"),
-        _POLY, "polygons (one per community or grid cell)"),
+        _POLY, message("polygons (one per community or grid cell)")),
     "residents": RoleSpec(
         "residents",
         ("residents", "population", "buildings", "households", "homes"),
-        _POINT | _POLY, "points or building polygons"),
+        _POINT | _POLY, message("points or building polygons")),
     "facilities": RoleSpec(
         "facilities",
         ("facilities", "services", "amenities", "pois"),
-        _POINT | _POLY, "points or polygons"),
+        _POINT | _POLY, message("points or polygons")),
     "stations": RoleSpec(
         "stations",
         ("stations", "fire_stations", "emergency_stations", "ambulance", "ems"),
-        _POINT, "points (the station's exit onto the street)"),
+        _POINT, message("points (the station's exit onto the street)")),
     "obstructions": RoleSpec(
         "obstructions",
         ("obstructions", "obstruction", "blockages", "obstacles", "closures"),
-        _POINT | _LINE | _POLY | frozenset({"MultiPoint"}), "points, lines or polygons"),
+        _POINT | _LINE | _POLY | frozenset({"MultiPoint"}), message("points, lines or polygons")),
     "sites": RoleSpec(
         "sites",
         ("sites", "shelters", "shelter_sites", "candidate_sites", "emergency_sites"),
-        _POLY | _POINT, "polygons (points only with an area_m2 column)"),
+        _POLY | _POINT, message("polygons (points only with an area_m2 column)")),
 })
 
 #: Known station kinds and accepted spellings of them.

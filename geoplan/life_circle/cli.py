@@ -59,7 +59,8 @@ def _speed(value) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise InputError(f"walking speed {value!r} is not a number", fix="e.g. --speed 1.2") from None
+        raise InputError(message("walking speed {value!r} is not a number", value=value),
+                         fix=message("e.g. {example}", example="--speed 1.2")) from None
 
 
 def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
@@ -75,7 +76,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
 
     options = map_options(args, config, study)
     written = result.to_file(out, lang=options.get("lang"))
-    progress("drawing the coverage map")
+    progress(message("drawing the coverage map"))
     written.append(result.to_map(**options).to_html(out / "maps" / "coverage.html"))
     print_summary(result, lang=options.get("lang"))
     return written

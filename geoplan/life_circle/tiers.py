@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from geoplan.errors import InputError
+from geoplan.i18n import message, nmessage
 
 MODES = ("distance", "time")
 PROFILES = ("adult", "elderly", "wheelchair")
@@ -71,22 +72,25 @@ def parse_categories(categories: str | Sequence[str] | None, known: Sequence[str
         return tuple(known)
     unknown = [c for c in chosen if c not in known]
     if unknown:
-        raise InputError(f"unknown facility categor{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}",
-                         source=source, fix=f"choose from: {', '.join(known)}")
+        raise InputError(nmessage("unknown facility category: {names}", "unknown facility categories: {names}",
+                                  len(unknown), names=", ".join(unknown)),
+                         source=source, fix=message("choose from: {choices}", choices=", ".join(known)))
     return tuple(dict.fromkeys(c for c in known if c in chosen))  # preset order, no duplicates
 
 
 def check_options(*, mode: str, profile: str, speed: float | None, horizon_m: float) -> None:
     """Refuse a bad mode, profile, speed or search bound with one line saying what to write."""
     if mode not in MODES:
-        raise InputError(f"unknown coverage mode {mode!r}", fix=f"use one of: {', '.join(MODES)}")
+        raise InputError(message("unknown coverage mode {mode!r}", mode=mode),
+                         fix=message("use one of: {choices}", choices=", ".join(MODES)))
     if profile not in PROFILES:
-        raise InputError(f"unknown walking profile {profile!r}", fix=f"use one of: {', '.join(PROFILES)}")
+        raise InputError(message("unknown walking profile {profile!r}", profile=profile),
+                         fix=message("use one of: {choices}", choices=", ".join(PROFILES)))
     if speed is not None and not (np.isfinite(speed) and speed > 0):
-        raise InputError(f"walking speed must be a positive number of metres per second, not {speed!r}",
-                         fix="e.g. --speed 1.2 (adults) or --speed 0.9 (older people)")
+        raise InputError(message("walking speed must be a positive number of metres per second, not {value!r}",
+                                 value=speed), fix=message("e.g. --speed 1.2 (adults) or --speed 0.9 (older people)"))
     if not horizon_m > 0:
-        raise InputError(f"horizon_m must be positive, not {horizon_m!r}")
+        raise InputError(message("horizon_m must be positive, not {value!r}", value=horizon_m))
 
 
 def _speeds(preset, profile: str, speed: float | None) -> tuple[float, float]:

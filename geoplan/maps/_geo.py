@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.gcj02 import transform_geometries, wgs84_to_gcj02
 from geoplan.maps._i18n import CHROME, KEYS, t, text
 
@@ -175,8 +176,8 @@ def to_map_geometries(gdf, *, gcj02: bool, simplify_m: float = SIMPLIFY_M) -> np
     numpy.ndarray of shapely geometries (lon/lat degrees).
     """
     if gdf.crs is None:
-        raise InputError("a map layer has no coordinate reference system; set one with "
-                         "GeoDataFrame.set_crs(...) before drawing it")
+        raise InputError(message("a map layer has no coordinate reference system; set one with "
+                                 "GeoDataFrame.set_crs(...) before drawing it"))
     geoms = gdf.geometry
     if simplify_m > 0:
         if gdf.crs.is_projected:

@@ -30,6 +30,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geoplan.i18n import N_
 from geoplan.network._progress import steps
 
 #: Zero weights would vanish from a sparse matrix; this keeps them as edges (seconds or metres).
@@ -532,7 +533,8 @@ class CompiledNetwork:
         live = np.flatnonzero(sources.ok)  # one search per source, from all its entries at once
         batch = max(1, int(max_batch_bytes // (8 * (n + len(sources)))))
         parts = []
-        for start in steps(range(0, len(live), batch), desc="cost matrix: source batches", unit="batch"):
+        for start in steps(range(0, len(live), batch), desc=N_("cost matrix: source batches"),
+                           unit=N_("batch")):
             chunk = live[start:start + batch]
             dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
             cost = np.minimum(dist[:, tu] + add_u, dist[:, tv] + add_v)
@@ -571,7 +573,7 @@ class CompiledNetwork:
         local = np.full(self.n_nodes, -1, dtype=np.int64)
         parts = []
         groups = np.split(live, np.flatnonzero(np.diff(source_key)) + 1)
-        for group in steps(groups, desc="cost matrix: areas searched", total=len(groups), unit="area"):
+        for group in steps(groups, desc=N_("cost matrix: areas searched"), total=len(groups), unit=N_("area")):
             if len(group) == 0:
                 continue
             cell = node_cells.key_of(sources.x[group[:1]], sources.y[group[:1]])[0]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.i18n import N_
 from geoplan.network._progress import steps
 
 from geoplan.network.engine import _starts
@@ -191,7 +192,8 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
     """
     rows, geoms = [], []
     frows, fgeoms = [], []
-    for cat, (reach, fac_rows) in steps(reaches.items(), desc="service areas", total=len(reaches), unit="category"):
+    for cat, (reach, fac_rows) in steps(reaches.items(), desc=N_("service areas"), total=len(reaches),
+                                            unit=N_("category")):
         limit = float(limits[cat])
         seg, lo, hi, _ = _pieces(net, reach, limit, owners=False)
         if geometry:

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,13 @@ def read_run(folder: str | Path, *, manifest: bool = True) -> RunTables:
     if not manifest:
         return _tables(folder, {})
     if not manifest_path.is_file():
-        raise InputError("no manifest.json: this folder is not a finished geoplan run", source=folder,
-                         fix="give the --out folder of a geoplan run, demo or analysis command")
+        raise InputError(message("no manifest.json: this folder is not a finished geoplan run"), source=folder,
+                         fix=message("give the --out folder of a geoplan run, demo or analysis command"))
     try:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
-        raise InputError("manifest.json is not valid JSON", source=manifest_path,
-                         fix="rerun the analysis into this folder") from None
+        raise InputError(message("manifest.json is not valid JSON"), source=manifest_path,
+                         fix=message("rerun the analysis into this folder")) from None
     return _tables(folder, data)
 
 

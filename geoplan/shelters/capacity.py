@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 #: The shelter kinds of the preset.
 SHELTER_KINDS = ("emergency", "fixed")
@@ -41,7 +42,8 @@ class ShelterStandard(NamedTuple):
 def shelter_standard(preset, kind: str) -> ShelterStandard:
     """The :class:`ShelterStandard` of ``kind`` (``"emergency"`` or ``"fixed"``) in ``preset``."""
     if kind not in SHELTER_KINDS:
-        raise InputError(f"unknown shelter kind {kind!r}", fix=f"use one of: {', '.join(SHELTER_KINDS)}")
+        raise InputError(message("unknown shelter kind {kind!r}", kind=kind),
+                         fix=message("use one of: {choices}", choices=", ".join(SHELTER_KINDS)))
     std = preset.shelters.of(kind)
     return ShelterStandard(float(std.m2_per_person), float(std.radius_m), float(std.min_site_m2))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
-from geoplan.i18n import N_, translator
+from geoplan.i18n import N_, message, translator
 from geoplan.shelters.messages import status_label
 
 HELP = "emergency shelters: which parks, squares and school grounds to designate, for whom"
@@ -55,8 +55,9 @@ def _options(args, config: dict) -> dict:
         shares = opts["usable_share"]
         if not isinstance(shares, dict) or not all(isinstance(v, (int, float)) and 0 <= v <= 1
                                                    for v in shares.values()):
-            raise InputError("sites.usable_share must map site kinds to shares between 0 and 1",
-                             source=config.get("_path"), fix="e.g. usable_share: {park: 0.5, square: 0.8}")
+            raise InputError(message("sites.usable_share must map site kinds to shares between 0 and 1"),
+                             source=config.get("_path"),
+                             fix=message("e.g. {example}", example="usable_share: {park: 0.5, square: 0.8}"))
     return opts
 
 

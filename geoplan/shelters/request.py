@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from geoplan.errors import InputError
+from geoplan.i18n import Message, message
 from geoplan.shelters.capacity import shelter_standard
 from geoplan.shelters.models.options import check_k, check_model
 
@@ -71,16 +72,20 @@ def check_request(preset, *, kind: str, model: str, k: int | None, capacitated: 
     std = shelter_standard(preset, kind)
     model = check_model(model)
     k = check_k(k, model)
-    radius = _positive(std.radius_m if radius_m is None else radius_m, "the service radius", "metres",
-                       "e.g. 500 (emergency) or 2000 (fixed)")
+    value = std.radius_m if radius_m is None else radius_m
+    radius = _positive(value, message("the service radius must be a positive number of metres, not {value!r}",
+                                      value=value), message("e.g. 500 (emergency) or 2000 (fixed)"))
     if time_limit is not None:
-        time_limit = _positive(time_limit, "the time limit", "seconds", "e.g. --time-limit 60")
+        time_limit = _positive(time_limit, message("the time limit must be a positive number of seconds, not {value!r}",
+                                                   value=time_limit), message("e.g. {example}", example="--time-limit 60"))
     if curve_k is not None and not (isinstance(curve_k, (int, np.integer)) and not isinstance(curve_k, bool)
                                     and curve_k >= 0):
-        raise InputError(f"curve_k must be a whole number >= 0, not {curve_k!r}", fix="e.g. curve_k=10 (0: no curve)")
+        raise InputError(message("curve_k must be a whole number >= 0, not {value!r}", value=curve_k),
+                         fix=message("e.g. curve_k=10 (0: no curve)"))
     width = float(preset.shelters.min_width_m if min_width_m is None else min_width_m)
     if not (np.isfinite(width) and width >= 0):
-        raise InputError(f"min_width_m must be a number of metres >= 0, not {min_width_m!r}", fix="e.g. 10")
+        raise InputError(message("min_width_m must be a number of metres >= 0, not {value!r}", value=min_width_m),
+                         fix=message("e.g. {example}", example="10"))
     speeds = preset.life_circle
     return SiteRequest(
         kind=kind, model=model, k=k, capacitated=bool(capacitated), radius_m=radius, time_limit=time_limit,
@@ -92,11 +97,11 @@ def check_request(preset, *, kind: str, model: str, k: int | None, capacitated: 
         preset_name=preset.name, usable_share=dict(usable_share or {}))
 
 
-def _positive(value, what: str, unit: str, fix: str) -> float:
+def _positive(value, what: Message, fix: Message) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
     if not (np.isfinite(number) and number > 0):
-        raise InputError(f"{what} must be a positive number of {unit}, not {value!r}", fix=fix)
+        raise InputError(what, fix=fix)
     return number

@@ -39,8 +39,9 @@ def open_osm(osm=None, *, place: str | None = None, bbox=None, cache_dir=None) -
         return osm
     if osm is not None and (place or bbox):
         from geoplan.errors import InputError
+        from geoplan.i18n import message
 
-        raise InputError("both --osm and --place/--bbox were given", fix="give one source of OSM data")
+        raise InputError(message("both --osm and --place/--bbox were given"), fix=message("give one source of OSM data"))
     if place or bbox:
         return read_osm_file(fetch_place(place=place, bbox=bbox, cache_dir=cache_dir), label=place or f"bbox {bbox}")
     if osm is None:

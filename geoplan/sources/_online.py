@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 _TIMEOUT_S = 180
 
@@ -56,11 +57,12 @@ def fetch_place(*, place: str | None = None, bbox=None, cache_dir: str | Path | 
                                  data={"data": query}, timeout=_TIMEOUT_S)
         response.raise_for_status()
     except (requests.RequestException, OSError) as exc:
-        raise InputError(f"could not download OpenStreetMap data for {place or bbox!r} ({type(exc).__name__})",
-                         fix="check the internet connection, or pass a downloaded extract with --osm FILE") from exc
+        raise InputError(message("could not download OpenStreetMap data for {area!r} ({detail})", area=place or bbox,
+                                 detail=type(exc).__name__),
+                         fix=message("check the internet connection, or pass a downloaded extract with --osm FILE")) from exc
     except Exception as exc:  # geocoder found nothing, or another osmnx error
-        raise InputError(f"could not find the place {place!r}: {exc}",
-                         fix="spell the place as OpenStreetMap/Nominatim knows it, or use --osm FILE") from exc
+        raise InputError(message("could not find the place {place!r}: {detail}", place=place, detail=str(exc)),
+                         fix=message("spell the place as OpenStreetMap/Nominatim knows it, or use --osm FILE")) from exc
     # atomic: a half-written cache file must never be mistaken for a download
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:

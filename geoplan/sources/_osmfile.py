@@ -18,6 +18,7 @@ import shapely
 
 from geoplan._checksum import sha256_of
 from geoplan.errors import InputError
+from geoplan.i18n import message
 from geoplan.standards import FEATURE_TAGS, NODE_TAGS, WAY_TAGS
 from geoplan.standards.facilities import ENTRANCE_BARRIERS
 
@@ -132,22 +133,25 @@ def check_osm_file(path: str | Path) -> None:
 
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise InputError("OSM file not found", source=path, fix="check the path given to --osm")
+        raise InputError(message("OSM file not found"), source=path,
+                         fix=message("check the path given to {option}", option="--osm"))
     if path.is_dir():
-        raise InputError("expected an OSM file but got a folder", source=path, fix="give the .osm or .osm.pbf file itself")
+        raise InputError(message("expected an OSM file but got a folder"), source=path,
+                         fix=message("give the .osm or .osm.pbf file itself"))
     if not _suffix_ok(path):
-        raise InputError(f"unsupported OSM file type {''.join(path.suffixes) or '(none)'}", source=path,
-                         fix="use .osm, .osm.xml, .osm.bz2 or .osm.pbf (convert others with osmium-tool)")
+        raise InputError(message("unsupported OSM file type {suffix}", suffix="".join(path.suffixes)) if path.suffixes
+                         else message("unsupported OSM file type (none)"), source=path,
+                         fix=message("use .osm, .osm.xml, .osm.bz2 or .osm.pbf (convert others with osmium-tool)"))
     if path.stat().st_size == 0:
-        raise InputError("the OSM file is empty", source=path, fix="download or export the extract again")
+        raise InputError(message("the OSM file is empty"), source=path, fix=message("download or export the extract again"))
 
 
 def _bad_location(loc, ident: int, path: Path) -> None:
     """Raise when a node gives coordinates outside the longitude/latitude range (not merely none)."""
     if loc.x != _UNDEFINED_COORDINATE or loc.y != _UNDEFINED_COORDINATE:
-        raise InputError(f"node {ident} has coordinates outside the longitude/latitude range "
-                         f"(lon {loc.x / 1e7:g}, lat {loc.y / 1e7:g})", source=path,
-                         fix="correct or delete that node in JOSM, or export the extract again")
+        raise InputError(message("node {node} has coordinates outside the longitude/latitude range (lon {lon:g}, lat {lat:g})",
+                                 node=ident, lon=loc.x / 1e7, lat=loc.y / 1e7), source=path,
+                         fix=message("correct or delete that node in JOSM, or export the extract again"))
 
 
 def _parse_error(exc: Exception, path: Path) -> Exception:
@@ -156,15 +160,15 @@ def _parse_error(exc: Exception, path: Path) -> Exception:
 
     text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
     if isinstance(exc, osmium.InvalidLocationError) or "coordinate" in text:
-        return InputError(f"a node has coordinates that are not longitude/latitude ({text})", source=path,
-                          fix="correct the node's lat/lon in the file or export the extract again")
+        return InputError(message("a node has coordinates that are not longitude/latitude ({detail})", detail=text),
+                          source=path, fix=message("correct the node's lat/lon in the file or export the extract again"))
     if "too long" in text:
-        return InputError(f"a tag is longer than OpenStreetMap allows ({text})", source=path,
-                          fix="shorten that tag (OSM allows 255 characters) in JOSM, or remove it")
+        return InputError(message("a tag is longer than OpenStreetMap allows ({detail})", detail=text), source=path,
+                          fix=message("shorten that tag (OSM allows 255 characters) in JOSM, or remove it"))
     if "out of order" in text:
         return _NeedsSorting(text)
-    return InputError(f"cannot parse the OSM file ({text})", source=path,
-                      fix="the file is corrupt or not OSM data; export or download it again")
+    return InputError(message("cannot parse the OSM file ({detail})", detail=text), source=path,
+                      fix=message("the file is corrupt or not OSM data; export or download it again"))
 
 
 def _header_bounds(path: Path) -> tuple[float, float, float, float] | None:
@@ -436,11 +440,11 @@ def read_osm_file(path: str | Path, *, label: str | None = None) -> OsmData:
             try:
                 raw = _collect(copy, source=path, check_order=False)
             except _NeedsSorting as exc:  # cannot happen for a sorted copy; never loop
-                raise InputError(f"cannot parse the OSM file ({exc})", source=path,
-                                 fix="the file is corrupt; export or download it again") from None
+                raise InputError(message("cannot parse the OSM file ({detail})", detail=str(exc)), source=path,
+                                 fix=message("the file is corrupt; export or download it again")) from None
     if not raw.way_rows:
-        raise InputError("the OSM file has no streets (no highway=* ways)", source=path,
-                         fix="export a larger area that includes the street network")
+        raise InputError(message("the OSM file has no streets (no highway=* ways)"), source=path,
+                         fix=message("export a larger area that includes the street network"))
     ways, nodes, features = _tables(raw)
     if ids is not None:
         _restore_ids(ids, ways, nodes, features)

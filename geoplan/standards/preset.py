@@ -15,18 +15,28 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from geoplan.i18n import message
 from geoplan.standards import facilities
 from geoplan.standards.sections import (AMBULANCE, FIRE, LifeCircle, Passability, Residents, Shelter, Shelters,
                                         Vehicle)
 
 
 class PresetError(ValueError):
-    """An override that does not fit the preset; ``path`` is its dotted name."""
+    """An override that does not fit the preset; ``path`` is its dotted name.
+
+    ``problem`` is the whole sentence, naming ``path`` (a :class:`~geoplan.i18n.Message`, so the
+    project-file error reads in the run's language).
+    """
 
     def __init__(self, path: str, problem: str) -> None:
         self.path = path
         self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        super().__init__(str(problem))
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, cut short (a pasted table must not flood the error line)."""
+    return repr(value)[:160]
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class Preset:
             An unknown name, or a value of the wrong type or range; ``path`` names it.
         """
         if not isinstance(overrides, Mapping):
-            raise PresetError("overrides", "must be a mapping of names to values")
+            raise PresetError("overrides", message("{path}: must be a mapping of names to values", path="overrides"))
         nested: dict[str, Any] = {}
         for key, value in overrides.items():
             path = FLAT_NAMES.get(key, (key,))
@@ -129,11 +139,14 @@ def _merge(current: Any, value: Any, path: str) -> Any:
     """``current`` with ``value`` laid over it, checked against ``current``'s types."""
     if dataclasses.is_dataclass(current):
         if not isinstance(value, Mapping):
-            raise PresetError(path, f"must be a mapping of {', '.join(f.name for f in dataclasses.fields(current))}")
+            raise PresetError(path, message("{path}: must be a mapping of {names}", path=path,
+                                            names=", ".join(f.name for f in dataclasses.fields(current))))
         known = {f.name for f in dataclasses.fields(current)}
         unknown = sorted(str(k) for k in value if k not in known)
         if unknown:
-            raise PresetError(f"{path}.{unknown[0]}", f"unknown name; known here: {', '.join(sorted(known))}")
+            where = f"{path}.{unknown[0]}"
+            raise PresetError(where, message("{path}: unknown name; known here: {names}", path=where,
+                                             names=", ".join(sorted(known))))
         return dataclasses.replace(current, **{k: _merge(getattr(current, k), v, f"{path}.{k}")
                                                for k, v in value.items()})
     leaf = path.rsplit(".", 1)[-1]
@@ -141,27 +154,28 @@ def _merge(current: Any, value: Any, path: str) -> Any:
         return _merge_mapping(current, value, path, leaf)
     if isinstance(current, bool):
         if not isinstance(value, bool):
-            raise PresetError(path, f"must be true or false, not {value!r}")
+            raise PresetError(path, message("{path}: must be true or false, not {value}", path=path, value=_shown(value)))
         return value
     if isinstance(current, numbers.Real):
         return _number(value, path, leaf, integer=isinstance(current, int))
     if isinstance(current, str):
         if not isinstance(value, str) or not value.strip():
-            raise PresetError(path, f"must be a text, not {value!r}")
+            raise PresetError(path, message("{path}: must be a text, not {value}", path=path, value=_shown(value)))
         return value
     if isinstance(current, tuple):
         if isinstance(value, Mapping) and set(value) == {"add"}:  # rules tried before the preset's own
             value = [*value["add"], *current] if isinstance(value["add"], (list, tuple)) else value["add"]
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            raise PresetError(path, f"must be a list (or {{add: [...]}} to put rules before the preset's), "
-                                    f"not {value!r}")
+            raise PresetError(path, message("{path}: must be a list (or {example} to put rules before the "
+                                            "preset's), not {value}", path=path, example="{add: [...]}",
+                                            value=_shown(value)))
         return _tuple_like(value)
-    raise PresetError(path, "cannot be overridden")
+    raise PresetError(path, message("{path}: cannot be overridden", path=path))
 
 
 def _merge_mapping(current: Mapping, value: Any, path: str, leaf: str) -> dict:
     if not isinstance(value, Mapping):
-        raise PresetError(path, f"must be a mapping, not {value!r}")
+        raise PresetError(path, message("{path}: must be a mapping, not {value}", path=path, value=_shown(value)))
     merged = dict(current)
     sample = next(iter(current.values()), None)
     for k, v in value.items():
@@ -176,23 +190,28 @@ def _merge_mapping(current: Mapping, value: Any, path: str, leaf: str) -> dict:
         else:
             merged[key] = _merge(old, v, f"{path}.{k}")
             if leaf in _SHARES and not 0 <= merged[key] <= 1:
-                raise PresetError(f"{path}.{k}", f"must be a share between 0 and 1, not {v!r}")
+                where = f"{path}.{k}"
+                raise PresetError(where, message("{path}: must be a share between 0 and 1, not {value}", path=where,
+                                                 value=_shown(v)))
     return merged
 
 
 def _number(value: Any, path: str, leaf: str, *, integer: bool) -> float | int:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise PresetError(path, f"must be a number, not {value!r}")
+        raise PresetError(path, message("{path}: must be a number, not {value}", path=path, value=_shown(value)))
     value = float(value)
     if value != value or value in (float("inf"), float("-inf")):
-        raise PresetError(path, f"must be a finite number, not {value!r}")
+        raise PresetError(path, message("{path}: must be a finite number, not {value}", path=path,
+                                        value=_shown(value)))
     parent = path.split(".")
     zero_ok = leaf in _MAY_BE_ZERO or any(p in _MAY_BE_ZERO for p in parent)
     if value < 0 or (value == 0 and not zero_ok):
-        raise PresetError(path, f"must be {'zero or more' if zero_ok else 'greater than zero'}, not {value:g}")
+        raise PresetError(path, message("{path}: must be zero or more, not {value:g}", path=path, value=value)
+                          if zero_ok else
+                          message("{path}: must be greater than zero, not {value:g}", path=path, value=value))
     if integer:
         if value != int(value):
-            raise PresetError(path, f"must be a whole number, not {value:g}")
+            raise PresetError(path, message("{path}: must be a whole number, not {value:g}", path=path, value=value))
         return int(value)
     return value
 

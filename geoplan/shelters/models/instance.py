@@ -82,12 +82,13 @@ def as_pairs(cost, radius: float):
         try:
             d = np.asarray(coo.data, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise InputError("the cost matrix holds values that are not numbers", fix="pass distances in metres") from exc
+            raise InputError(message("the cost matrix holds values that are not numbers"),
+                             fix=message("pass distances in metres")) from exc
         finite = np.isfinite(d)
         if np.any(d[finite] < 0):
             raise InputError(
-                "the cost matrix has negative distances",
-                fix="distances must be >= 0 metres; store unreachable pairs as absent entries",
+                message("the cost matrix has negative distances"),
+                fix=message("distances must be >= 0 metres; store unreachable pairs as absent entries"),
             )
         keep = finite & (d <= radius)
         r, c, d = r[keep], c[keep], d[keep]
@@ -102,17 +103,18 @@ def as_pairs(cost, radius: float):
         arr = np.asarray(cost, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputError(
-            "the cost matrix is neither a numeric array nor a SciPy sparse matrix",
-            fix="pass a 2-D numpy array (np.inf for unreachable) or a scipy.sparse matrix of distances in metres",
+            message("the cost matrix is neither a numeric array nor a SciPy sparse matrix"),
+            fix=message("pass a 2-D numpy array (np.inf for unreachable) or a scipy.sparse matrix of distances in metres"),
         ) from exc
     if arr.ndim != 2:
         raise InputError(
-            f"the cost matrix must be 2-D (demand × candidates), got {arr.ndim}-D",
-            fix="pass one row per demand point and one column per candidate site",
+            message("the cost matrix must be 2-D (demand × candidates), got {ndim}-D", ndim=arr.ndim),
+            fix=message("pass one row per demand point and one column per candidate site"),
         )
     finite = np.isfinite(arr)
     if np.any(arr[finite] < 0):
-        raise InputError("the cost matrix has negative distances", fix="distances must be >= 0 metres; use np.inf for unreachable")
+        raise InputError(message("the cost matrix has negative distances"),
+                         fix=message("distances must be >= 0 metres; use np.inf for unreachable"))
     mask = finite & (arr <= radius)
     r, c = np.nonzero(mask)
     return arr.shape, r.astype(np.int64), c.astype(np.int64), arr[r, c]
@@ -132,8 +134,8 @@ def prepare(cost, weights, radius, capacities, preselected) -> Instance:
     n_demand, n_cand = shape
     if n_cand == 0:
         raise InputError(
-            "there are no candidate sites (the cost matrix has 0 columns)",
-            fix="add candidate sites (one column each) before choosing sites",
+            message("there are no candidate sites (the cost matrix has 0 columns)"),
+            fix=message("add candidate sites (one column each) before choosing sites"),
         )
     w = _weights(weights, n_demand)
     caps = _capacities(capacities, n_cand, float(w.sum()))
@@ -164,9 +166,11 @@ def _radius(radius) -> float:
     try:
         radius = float(radius)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"radius must be a number of metres, got {radius!r}", fix="e.g. radius=500") from exc
+        raise InputError(message("radius must be a number of metres, got {value!r}", value=radius),
+                         fix=message("e.g. {example}", example="radius=500")) from exc
     if np.isnan(radius) or radius < 0:
-        raise InputError(f"radius must be >= 0 metres, got {radius}", fix="e.g. radius=500 (emergency) or 2000 (fixed)")
+        raise InputError(message("radius must be >= 0 metres, got {value}", value=radius),
+                         fix=message("e.g. radius=500 (emergency) or 2000 (fixed)"))
     return radius
 
 
@@ -176,14 +180,15 @@ def _weights(weights, n_demand: int) -> np.ndarray:
     try:
         w = np.asarray(weights, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError) as exc:
-        raise InputError("demand weights must be numbers (persons)") from exc
+        raise InputError(message("demand weights must be numbers (persons)")) from exc
     if w.size != n_demand:
-        raise InputError(f"{w.size} demand weights for {n_demand} cost-matrix rows",
-                         fix="give one weight (persons) per row of the cost matrix")
+        raise InputError(message("{count} demand weights for {rows} cost-matrix rows", count=w.size, rows=n_demand),
+                         fix=message("give one weight (persons) per row of the cost matrix"))
     if not np.all(np.isfinite(w)):
-        raise InputError("demand weights contain NaN or infinite values", fix="use 0 for unknown population")
+        raise InputError(message("demand weights contain NaN or infinite values"), fix=message("use 0 for unknown population"))
     if np.any(w < 0):
-        raise InputError(f"{int(np.sum(w < 0))} demand weights are negative", fix="weights are persons and must be >= 0")
+        raise InputError(message("{count} demand weights are negative", count=int(np.sum(w < 0))),
+                         fix=message("weights are persons and must be >= 0"))
     return w
 
 
@@ -193,12 +198,12 @@ def _capacities(capacities, n_cand: int, everyone: float) -> np.ndarray | None:
     try:
         caps = np.asarray(capacities, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError) as exc:
-        raise InputError("capacities must be numbers (persons)") from exc
+        raise InputError(message("capacities must be numbers (persons)")) from exc
     if caps.size != n_cand:
-        raise InputError(f"{caps.size} capacities for {n_cand} candidate sites",
-                         fix="give one capacity (persons) per column of the cost matrix")
+        raise InputError(message("{count} capacities for {sites} candidate sites", count=caps.size, sites=n_cand),
+                         fix=message("give one capacity (persons) per column of the cost matrix"))
     if np.any(np.isnan(caps)) or np.any(caps < 0):
-        raise InputError("capacities must be >= 0 persons (np.inf for unlimited), with no NaN")
+        raise InputError(message("capacities must be >= 0 persons (np.inf for unlimited), with no NaN"))
     return np.minimum(caps, everyone + 1.0)  # unlimited -> more than everyone
 
 
@@ -209,8 +214,8 @@ def _preselected(preselected, n_cand: int) -> np.ndarray:
     p = np.asarray(preselected).reshape(-1)
     if p.dtype == bool:
         if p.size != n_cand:
-            raise InputError(f"preselected mask has {p.size} entries for {n_cand} candidates",
-                             fix="pass a boolean mask with one entry per candidate, or a list of column indices")
+            raise InputError(message("preselected mask has {count} entries for {sites} candidates", count=p.size, sites=n_cand),
+                             fix=message("pass a boolean mask with one entry per candidate, or a list of column indices"))
         return p.copy()
     if p.size == 0:
         return pre
@@ -218,10 +223,10 @@ def _preselected(preselected, n_cand: int) -> np.ndarray:
         if np.issubdtype(p.dtype, np.floating) and np.all(p == np.round(p)):
             p = p.astype(np.int64)
         else:
-            raise InputError("preselected must be candidate column indices or a boolean mask")
+            raise InputError(message("preselected must be candidate column indices or a boolean mask"))
     if np.any(p < 0) or np.any(p >= n_cand):
-        raise InputError(f"preselected column indices must be in 0..{n_cand - 1}",
-                         fix=f"there are {n_cand} candidate columns")
+        raise InputError(message("preselected column indices must be in 0..{last}", last=n_cand - 1),
+                         fix=message("there are {count} candidate columns", count=n_cand))
     pre[p] = True
     return pre
 

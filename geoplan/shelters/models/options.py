@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from geoplan.errors import InputError
+from geoplan.i18n import message
 
 #: The location models, by their canonical names.
 MODELS = ("lscp", "mclp", "pmedian")
@@ -26,7 +27,8 @@ def check_model(model: object) -> str:
     """
     key = str(model).strip().lower() if model is not None else ""
     if key not in ALIASES:
-        raise InputError(f"unknown site model {model!r}", fix=f"use one of: {', '.join(MODELS)}")
+        raise InputError(message("unknown site model {model!r}", model=model),
+                         fix=message("use one of: {choices}", choices=", ".join(MODELS)))
     return ALIASES[key]
 
 
@@ -48,13 +50,14 @@ def check_k(k: object, model: str) -> int | None:
     if model == "lscp":
         return None
     if k is None:
-        raise InputError(f"{model.upper()} needs k, the number of new sites to propose", fix="e.g. k=5 (--k 5)")
+        raise InputError(message("{model} needs k, the number of new sites to propose", model=model.upper()),
+                         fix=message("e.g. k=5 (--k 5)"))
     try:
         ok = not isinstance(k, (bool, np.bool_)) and float(k).is_integer() and float(k) >= 0
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise InputError(f"k must be a whole number of sites >= 0, not {k!r}", fix="e.g. k=5 (--k 5)")
+        raise InputError(message("k must be a whole number of sites >= 0, not {value!r}", value=k), fix=message("e.g. k=5 (--k 5)"))
     return int(k)
 
 
@@ -65,5 +68,6 @@ def check_k_max(k_max: object) -> int:
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise InputError(f"k_max must be a whole number >= 1, not {k_max!r}", fix="e.g. k_max=10")
+        raise InputError(message("k_max must be a whole number >= 1, not {value!r}", value=k_max),
+                         fix=message("e.g. {example}", example="k_max=10"))
     return int(k_max)
