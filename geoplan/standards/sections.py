@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from geoplan.i18n import message
 from geoplan.standards import facilities, tags
 
 #: Category → (life-circle tier in minutes, whether it is essential for a "complete" circle).
@@ -29,9 +30,12 @@ CIRCLE_OF_CATEGORY: Mapping[str, tuple[int, bool]] = MappingProxyType({
     cat: (tier, cat in facilities.GB_ESSENTIAL) for cat, (_, _, tier, _, _) in facilities.GB_ITEMS.items()
 })
 
-#: Citation of each gb category: "GB item — table, tier", shown in summaries.
+#: Citation of each gb category: "GB item — table, tier", shown in summaries (a whole sentence,
+#: translated when shown; the table reference itself is quoted as the standard names it).
 ITEM_OF_CATEGORY: Mapping[str, str] = MappingProxyType({
-    cat: f"{item} — {table}, {tier}-min" + ("" if verified else " (unverified)")
+    cat: message("{item} — {table}, {tier}-minute life circle", item=item, table=table, tier=tier) if verified
+    else message("{item} — {table}, {tier}-minute life circle (not verified against the standard's text)",
+                 item=item, table=table, tier=tier)
     for cat, (item, table, tier, verified, _) in facilities.GB_ITEMS.items()
 })
 
