@@ -27,10 +27,13 @@ def test_substrings_equal_shapely_substring():
 def test_per_facility_areas_group_by_owner():
     lines = np.array([shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(500, 0), (600, 0)]),
                       shapely.LineString([(100, 0), (200, 0)]), shapely.LineString([(0, 0), (0, 0)])], dtype=object)
-    owners, areas = sa._areas_by_owner(lines, np.array([3, 1, 3, 1]), 10.0)
+    owners, areas = sa._areas_by_owner(lines, np.array([3, 1, 3, 1]), 10.0, 1.0)
     assert owners.tolist() == [1, 3]  # the zero-length stretch of owner 1 is dropped, not drawn
-    assert areas[0].area == pytest.approx(shapely.LineString([(500, 0), (600, 0)]).buffer(10, quad_segs=4).area)
-    assert areas[1].bounds == pytest.approx((-10, -10, 210, 10))
+    # drawn on a 1 m raster: the area of a 100 m stretch grown by 10 m (round ends) to within 1 %
+    assert areas[0].area == pytest.approx(100 * 20 + np.pi * 10**2, rel=0.01)
+    assert areas[0].bounds == pytest.approx((490, -10, 610, 10), abs=0.5)
+    assert areas[1].bounds == pytest.approx((-10, -10, 210, 10), abs=0.5)
+    assert areas[1].geom_type == "Polygon"  # owner 3's two touching stretches are one area
 
 
 @pytest.mark.parametrize("mode,weight,limit", [("walk", "length", 500.0), ("walk", "length", 2000.0),

@@ -6,7 +6,10 @@ wholly when the two reachable stretches from its ends meet, else the stretch fro
 (``(tier − cost at end) / segment length`` of it), plus the stretch around a facility that sits
 on the segment itself. The reachable stretches are cut from the street geometry (curves kept),
 grown by a walk-shed half-width (``buffer_m``, default 50 m: the homes along a street face it
-within about that distance) and dissolved into one (multi)polygon per category.
+within about that distance) and dissolved into one (multi)polygon per category. The growing and
+dissolving is a raster dilation (:mod:`geoplan.network._walkshed`: a 5 m cell on a district,
+coarser on a city; boundary within a fraction of a cell of the exact buffer union, area within
+about 1 %), an order of magnitude faster than dissolving thousands of overlapping GEOS buffers.
 
 Per-facility areas (optional) split the same streets by *which* facility is nearest: the
 stretch reached from a segment end belongs to the facility nearest to that end, split where the
@@ -23,6 +26,7 @@ import pandas as pd
 import shapely
 
 from geoplan.network._progress import steps
+from geoplan.network._walkshed import WALKSHED_CELL_M, cell_size, dilate_lines, dilate_lines_by_group
 
 from geoplan.network.engine import _starts
 
@@ -143,29 +147,29 @@ def _substrings(lines: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
     return shapely.linestrings(pts, indices=which[order])
 
 
-def _area(lines: np.ndarray, buffer_m: float):
-    lines = lines[~shapely.is_empty(lines) & (shapely.length(lines) > 0)]
-    if len(lines) == 0:
-        return None
-    # buffering each stretch then dissolving is ~100× faster than buffering one big multi-line
-    parts = shapely.get_parts(lines)
-    parts = parts[shapely.get_type_id(parts) == 1]  # a zero-length cut is no line: nothing to draw
-    if len(parts) == 0:
-        return None
-    return shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
+def _drawable(lines: np.ndarray) -> np.ndarray:
+    """The stretches that are lines of some length (a zero-length cut is no line: nothing to draw)."""
+    parts = shapely.get_parts(lines[~shapely.is_empty(lines)])
+    return parts[(shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)]
 
 
-def _areas_by_owner(lines: np.ndarray, owner: np.ndarray, buffer_m: float) -> tuple[np.ndarray, list]:
-    """One dissolved area per owner (facility index), from one vectorised buffer of every stretch."""
+def _cell(lines: np.ndarray, buffer_m: float) -> float:
+    """The category's raster cell (m): fine on a district, coarser on a city (bounded memory)."""
+    return cell_size(tuple(shapely.total_bounds(lines)), buffer_m) if len(lines) else WALKSHED_CELL_M
+
+
+def _area(lines: np.ndarray, buffer_m: float, cell_m: float):
+    """The walk-shed of a category's stretches: everything within ``buffer_m`` of them, or ``None``."""
+    parts = _drawable(lines)
+    # a raster dilation, not union_all(buffer(parts)): the GEOS overlay of thousands of
+    # overlapping buffers was ≈ 10 s per category at 77 k nodes (see geoplan/network/_walkshed.py)
+    return dilate_lines(parts, buffer_m, cell_m=cell_m) if len(parts) else None
+
+
+def _areas_by_owner(lines: np.ndarray, owner: np.ndarray, buffer_m: float, cell_m: float) -> tuple[np.ndarray, list]:
+    """One walk-shed per owner (facility index), each on a raster window of its own extent."""
     keep = (owner >= 0) & ~shapely.is_empty(lines) & (shapely.length(lines) > 0)
-    lines, owner = lines[keep], owner[keep]
-    order = np.argsort(owner, kind="stable")
-    lines, owner = lines[order], owner[order]
-    shapes = shapely.buffer(lines, buffer_m, quad_segs=4)
-    bounds = np.flatnonzero(np.diff(owner)) + 1
-    groups = np.split(shapes, bounds)
-    owners = owner[np.concatenate([[0], bounds])] if len(owner) else np.zeros(0, dtype=np.int64)
-    return owners, [shapely.union_all(g) for g in groups] if len(owner) else []
+    return dilate_lines_by_group(lines[keep], owner[keep], buffer_m, cell_m=cell_m)
 
 
 def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float], *, fac_ids: np.ndarray,
@@ -194,9 +198,11 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
     for cat, (reach, fac_rows) in steps(reaches.items(), desc="service areas", total=len(reaches), unit="category"):
         limit = float(limits[cat])
         seg, lo, hi, _ = _pieces(net, reach, limit, owners=False)
+        cell = WALKSHED_CELL_M
         if geometry:
             lines = _cut(net, seg, lo, hi)
-            area = _area(lines, buffer_m)
+            cell = _cell(lines, buffer_m)
+            area = _area(lines, buffer_m, cell)
             length = float(shapely.length(lines).sum()) if len(lines) else 0.0
         else:
             area = None
@@ -206,7 +212,7 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
         geoms.append(area)
         if per_facility and geometry and len(fac_rows):
             seg, lo, hi, owner = _pieces(net, reach, limit, owners=True)
-            for k, a in zip(*_areas_by_owner(_cut(net, seg, lo, hi), owner, buffer_m)):
+            for k, a in zip(*_areas_by_owner(_cut(net, seg, lo, hi), owner, buffer_m, cell)):
                 frows.append({"facility_id": str(fac_ids[fac_rows[k]]), "category": cat, "tier_m": round(limit, 3),
                               "area_ha": round(a.area / 1e4, 3)})
                 fgeoms.append(a)
