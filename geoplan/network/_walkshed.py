@@ -3,7 +3,8 @@
 The union of equal-radius buffers is a morphological dilation: every place within ``radius_m``
 of a reached street. GEOS computes it as an overlay of thousands of overlapping buffers, which
 dominates coverage at city scale (≈ 10 s per category at 77 k walking nodes). Here the shapes
-are sampled densely (spacing ≤ half a cell), the samples are marked on a grid in the study's
+are sampled densely (spacing ≤ half a cell: at one cell the simplified edge of a straight
+street came out 0.3 m short, at half a cell 0.01 m), the samples are marked on a grid in the study's
 metric CRS, ``scipy.ndimage.distance_transform_edt`` gives every cell its nearest marked cell,
 and the distance from the cell centre to the *sample* kept in that cell (not to the cell's
 centre, so the field carries sub-cell positions) is contoured at ``radius_m`` by ``contourpy``

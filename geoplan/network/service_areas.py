@@ -149,8 +149,10 @@ def _substrings(lines: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
 
 def _drawable(lines: np.ndarray) -> np.ndarray:
     """The stretches that are lines of some length (a zero-length cut is no line: nothing to draw)."""
-    parts = shapely.get_parts(lines[~shapely.is_empty(lines)])
-    return parts[(shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)]
+    lines = lines[~shapely.is_empty(lines)]
+    if (shapely.get_type_id(lines) != 1).any():  # cuts are single lines; exploding copies every one
+        lines = shapely.get_parts(lines)
+    return lines[(shapely.get_type_id(lines) == 1) & (shapely.length(lines) > 0)]
 
 
 def _cell(lines: np.ndarray, buffer_m: float) -> float:
