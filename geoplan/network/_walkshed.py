@@ -79,31 +79,46 @@ def dilate_points(points: np.ndarray, radius_m: float, cell_m: float):
     """
     if len(points) == 0:
         return None
-    pad = radius_m + 2 * cell_m
+    x0, y0, nx_, ny, keep = _mark(points, radius_m, cell_m)
+    near_y, near_x = ndimage.distance_transform_edt(keep.reshape(ny, nx_) < 0, return_distances=False,
+                                                    return_indices=True)
+    flat = near_y.astype(np.int64) * nx_ + near_x if ny * nx_ >= 2**31 else near_y * nx_ + near_x
+    del near_y, near_x
+    s = keep[flat]  # for every cell, the sample kept in its nearest marked cell
+    del flat
+    # the distance to that sample, not to its cell's centre: the field carries sub-cell positions
+    cx = (np.arange(nx_) + 0.5) * cell_m
+    cy = (np.arange(ny) + 0.5) * cell_m
+    field = np.hypot((points[:, 0] - x0)[s] - cx[None, :], (points[:, 1] - y0)[s] - cy[:, None])
+    del s
+    shape = _contour(field, x0 + 0.5 * cell_m, y0 + 0.5 * cell_m, cell_m, radius_m)
+    # the contour has a vertex at every cell edge it crosses; dropping those within a tenth of a
+    # cell of a straight run halves them (a round end loses < 0.2 % of its area at a 5 m cell)
+    return None if shape is None else _simplified(shape, SIMPLIFY_CELLS * cell_m)
+
+
+def _mark(points: np.ndarray, radius_m: float, cell_m: float):
+    """The grid around the points (origin, size) and, per cell, the index of a sample in it or -1."""
+    pad = radius_m + 2 * cell_m  # the border cells lie beyond the radius: every contour closes
     x0, y0 = points.min(axis=0) - pad
     nx_ = int(math.ceil((points[:, 0].max() + pad - x0) / cell_m)) + 1
     ny = int(math.ceil((points[:, 1].max() + pad - y0) / cell_m)) + 1
     ix = ((points[:, 0] - x0) / cell_m).astype(np.int64)
     iy = ((points[:, 1] - y0) / cell_m).astype(np.int64)
-    flat = iy * nx_ + ix
     keep = np.full(ny * nx_, -1, dtype=np.int32 if len(points) < 2**31 else np.int64)
-    keep[flat] = np.arange(len(points))  # one sample per marked cell: the last one (see line_samples)
-    empty = (keep < 0).reshape(ny, nx_)
-    dist, (ny_idx, nx_idx) = ndimage.distance_transform_edt(empty, return_indices=True)
-    field = (dist * cell_m).astype(np.float32)
-    del dist
-    # near the contour, measure to the kept sample itself (sub-cell position); elsewhere the
-    # cell-centre distance is on the right side of the radius already
-    band = np.flatnonzero(np.abs(field.ravel() - radius_m) < 2.0 * cell_m)
-    by, bx = np.divmod(band, nx_)
-    s = keep[ny_idx.ravel()[band] * nx_ + nx_idx.ravel()[band]]
-    del ny_idx, nx_idx
-    cx, cy = x0 + (bx + 0.5) * cell_m, y0 + (by + 0.5) * cell_m
-    field.ravel()[band] = np.hypot(cx - points[s, 0], cy - points[s, 1])
-    shape = _contour(field, x0 + 0.5 * cell_m, y0 + 0.5 * cell_m, cell_m, radius_m)
-    # the contour has a vertex at every cell edge it crosses; dropping those within a tenth of a
-    # cell of a straight run halves them (a round end loses < 0.2 % of its area at a 5 m cell)
-    return None if shape is None else shapely.simplify(shape, SIMPLIFY_CELLS * cell_m)
+    keep[iy * nx_ + ix] = np.arange(len(points))  # one sample per marked cell: the last one (see line_samples)
+    return x0, y0, nx_, ny, keep
+
+
+def _simplified(shape, tolerance: float):
+    """``shapely.simplify`` without topology checks where the result stays valid (5× faster)."""
+    parts = shapely.get_parts(shape)
+    quick = shapely.simplify(parts, tolerance, preserve_topology=False)
+    bad = ~shapely.is_valid(quick) | shapely.is_empty(quick)
+    if bad.any():
+        quick[bad] = shapely.simplify(parts[bad], tolerance)
+    out = quick[0] if len(quick) == 1 else shapely.multipolygons(quick)
+    return out if shapely.is_valid(out) else shapely.simplify(shape, tolerance)
 
 
 def _contour(field: np.ndarray, x_first: float, y_first: float, cell_m: float, level: float):
