@@ -172,23 +172,29 @@ def search_phases(ph: Phases, study, *, anchor: bool = True) -> None:
 
 
 def _exact_service_areas():
-    """The previous drawing (one GEOS ``union_all(buffer(stretches))`` per category and per facility)."""
+    """The previous drawing: stretches cut as lines, one GEOS ``union_all(buffer(...))`` per category and facility."""
     import shapely
 
     from geoplan.network import service_areas as sa
 
-    def area(lines, buffer_m, cell_m):
-        parts = sa._drawable(lines)
-        return shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4)) if len(parts) else None
+    def cut(net, seg, lo, hi):
+        lines = sa._cut(net, seg, lo, hi)
+        return lines[shapely.length(lines) > 0], shapely.length(lines) > 0
 
-    def by_owner(lines, owner, buffer_m, cell_m):
-        keep = (owner >= 0) & ~shapely.is_empty(lines) & (shapely.length(lines) > 0)
+    def area(net, streets, seg, lo, hi, buffer_m, cell_m):
+        lines, _ = cut(net, seg, lo, hi)
+        return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4)) if len(lines) else None
+
+    def by_owner(net, streets, seg, lo, hi, owner, buffer_m, cell_m):
+        lines, some = cut(net, seg, lo, hi)
+        owner = owner[some]
+        keep = owner >= 0
         lines, owner = lines[keep], owner[keep]
         order = np.argsort(owner, kind="stable")
         lines, owner = lines[order], owner[order]
-        cut = np.flatnonzero(np.diff(owner)) + 1
-        groups = np.split(shapely.buffer(lines, buffer_m, quad_segs=4), cut)
-        return (owner[np.r_[0, cut]] if len(owner) else owner), [shapely.union_all(g) for g in groups]
+        cut_at = np.flatnonzero(np.diff(owner)) + 1
+        groups = np.split(shapely.buffer(lines, buffer_m, quad_segs=4), cut_at)
+        return (owner[np.r_[0, cut_at]] if len(owner) else owner), [shapely.union_all(g) for g in groups]
 
     return sa, area, by_owner
 

@@ -9,6 +9,7 @@ import shapely
 from shapely.ops import substring
 
 from geoplan.network import CompiledNetwork
+from geoplan.network import _walkshed as ws
 from geoplan.network import service_areas as sa
 
 
@@ -28,7 +29,9 @@ def test_substrings_equal_shapely_substring():
 def test_per_facility_areas_group_by_owner():
     lines = np.array([shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(500, 0), (600, 0)]),
                       shapely.LineString([(100, 0), (200, 0)]), shapely.LineString([(0, 0), (0, 0)])], dtype=object)
-    owners, areas = sa._areas_by_owner(lines, np.array([3, 1, 3, 1]), 10.0, 1.0)
+    streets = ws.Polylines.of(lines)
+    owners, areas = sa._areas_by_owner(None, streets, np.arange(4), np.zeros(4), np.ones(4), np.array([3, 1, 3, 1]),
+                                       10.0, 1.0)
     assert owners.tolist() == [1, 3]  # the zero-length stretch of owner 1 is dropped, not drawn
     # drawn on a 1 m raster: the area of a 100 m stretch grown by 10 m (round ends) to within 1 %
     assert areas[0].area == pytest.approx(100 * 20 + np.pi * 10**2, rel=0.01)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+from shapely.ops import substring
 
 from geoplan import coverage
 from geoplan.network import _walkshed as ws
@@ -12,14 +13,20 @@ from geoplan.network import service_areas as sa
 from geoplan.sources._bundled import haidian_sample_path
 
 
-def _exact_area(lines, buffer_m, cell_m):
-    """The previous drawing: one GEOS union of every stretch's buffer."""
-    parts = sa._drawable(lines)
-    return shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4)) if len(parts) else None
+def _exact_lines(net, seg, lo, hi):
+    lines = sa._cut(net, seg, lo, hi)
+    return lines, (shapely.length(lines) > 0)
 
 
-def _exact_by_owner(lines, owner, buffer_m, cell_m):
-    keep = (owner >= 0) & ~shapely.is_empty(lines) & (shapely.length(lines) > 0)
+def _exact_area(net, streets, seg, lo, hi, buffer_m, cell_m):
+    """The previous drawing: the stretches cut as lines, one GEOS union of every stretch's buffer."""
+    lines, some = _exact_lines(net, seg, lo, hi)
+    return shapely.union_all(shapely.buffer(lines[some], buffer_m, quad_segs=4)) if some.any() else None
+
+
+def _exact_by_owner(net, streets, seg, lo, hi, owner, buffer_m, cell_m):
+    lines, some = _exact_lines(net, seg, lo, hi)
+    keep = (owner >= 0) & some
     lines, owner = lines[keep], owner[keep]
     order = np.argsort(owner, kind="stable")
     lines, owner = lines[order], owner[order]
@@ -85,6 +92,25 @@ def test_block_ring_keeps_its_hole_and_far_streets_stay_apart():
     assert len(block.interiors) == 1  # the middle of the block is more than 50 m from any street
     assert shapely.Polygon(block.interiors[0]).area == pytest.approx(300 * 300, rel=0.01)
     assert not shape.contains(shapely.Point(200, 200)) and shape.contains(shapely.Point(200, 45))
+
+
+def test_stretch_samples_lie_on_the_stretches_and_leave_no_gap():
+    rng = np.random.default_rng(1)
+    lines = np.array([shapely.LineString(np.cumsum(rng.normal(0, 30, size=(k, 2)), axis=0))
+                      for k in rng.integers(2, 8, 50)], dtype=object)
+    seg = rng.integers(0, 50, 80)
+    lo = rng.uniform(0, 0.5, 80)
+    hi = np.minimum(1.0, lo + rng.uniform(0.01, 0.6, 80))
+    lo[:5], hi[5:10] = 0.0, 1.0
+    pts, which = ws.Polylines.of(lines).samples(seg, lo, hi, 2.0)
+    for i in range(len(seg)):
+        want = substring(lines[seg[i]], float(lo[i]), float(hi[i]), normalized=True)
+        got = shapely.points(pts[which == i])
+        assert shapely.distance(got, want).max() < 1e-9  # on the stretch
+        ends = shapely.points(shapely.get_coordinates(want)[[0, -1]])
+        assert shapely.distance(ends, shapely.multipoints(got)).max() < 1e-9  # its ends exactly
+        dense = shapely.points(shapely.get_coordinates(shapely.segmentize(want, 0.1)))
+        assert shapely.distance(dense, shapely.multipoints(got)).max() <= 1.0 + 1e-9  # ≤ half a step away
 
 
 def test_cell_grows_past_the_cap_so_memory_stays_bounded():

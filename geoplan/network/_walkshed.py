@@ -22,6 +22,7 @@ bounded (≈ 30 bytes per cell while it runs: ≈ 120 MB at the cap) whatever th
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import contourpy
 import numpy as np
@@ -63,6 +64,89 @@ def line_samples(lines: np.ndarray, step_m: float) -> tuple[np.ndarray, np.ndarr
     t = (np.arange(len(seg)) - np.repeat(np.cumsum(k) - k, k) + 1) / (k[seg] + 1)
     between = a[seg] + (b[seg] - a[seg]) * t[:, None]
     return np.concatenate([between, coords]), np.concatenate([which[same][seg], which])
+
+
+@dataclass(frozen=True)
+class Polylines:
+    """Vertices of many lines as flat arrays, to sample stretches of them without cutting geometry.
+
+    ``coords`` are every line's vertices in order, line ``i`` owning ``coords[first[i]:first[i + 1]]``;
+    ``at`` is each vertex's distance along its line plus ``base`` of its line (bases leave a 1 m
+    gap between lines, so ``at`` increases across the whole array); ``length`` per line, metres.
+    """
+
+    coords: np.ndarray
+    first: np.ndarray
+    at: np.ndarray
+    base: np.ndarray
+    length: np.ndarray
+    lower: np.ndarray  # (n, 2) minimum x, y per line
+    upper: np.ndarray  # (n, 2) maximum x, y per line
+
+    @classmethod
+    def of(cls, lines: np.ndarray) -> "Polylines":
+        coords, which = shapely.get_coordinates(lines, return_index=True)
+        n = len(lines)
+        count = np.bincount(which, minlength=n)
+        first = np.r_[0, np.cumsum(count)]
+        step = np.zeros(len(coords))
+        same = which[1:] == which[:-1]
+        step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
+        along = np.cumsum(step)
+        starts = first[:-1][count > 0]
+        along -= np.repeat(along[starts], count[count > 0])
+        length = np.zeros(n)
+        length[count > 0] = along[first[1:][count > 0] - 1]
+        base = np.r_[0.0, np.cumsum(length + 1.0)[:-1]]
+        lower = np.full((n, 2), np.inf)
+        upper = np.full((n, 2), -np.inf)
+        if len(coords):
+            np.minimum.at(lower, which, coords)
+            np.maximum.at(upper, which, coords)
+        return cls(coords, first, along + base[which], base, length, lower, upper)
+
+    def bounds(self, lines: np.ndarray) -> tuple[float, float, float, float]:
+        """Bounding box of the given lines (indices)."""
+        lo, hi = self.lower[lines].min(axis=0), self.upper[lines].max(axis=0)
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+    def samples(self, line: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                step_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Points along stretches ``lo..hi`` (fractions) of lines, at most ``step_m`` apart.
+
+        Evenly spaced points first, then each stretch's two ends and the vertices inside it (so
+        that where a cell holds several, an end or a corner is the one kept; see ``dilate_points``).
+        Returns the ``(n, 2)`` coordinates and each point's stretch.
+        """
+        a = self.base[line] + lo * self.length[line]
+        b = self.base[line] + hi * self.length[line]
+        k = np.maximum(np.ceil((b - a) / step_m).astype(np.int64), 1) - 1  # points strictly between ends
+        rep = np.repeat(np.arange(len(line)), k)
+        j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k) + 1
+        inside_from = np.searchsorted(self.at, a, side="right")
+        inside_to = np.searchsorted(self.at, b, side="left")
+        m = np.maximum(inside_to - inside_from, 0)
+        vrep = np.repeat(np.arange(len(line)), m)
+        vertex = np.repeat(inside_from, m) + np.arange(len(vrep)) - np.repeat(np.cumsum(m) - m, m)
+        pos = np.concatenate([a[rep] + (b - a)[rep] * j / (k[rep] + 1), a, b])
+        which = np.concatenate([rep, np.arange(len(line)), np.arange(len(line))])
+        pts = self._at(pos, line[which])
+        return np.concatenate([pts, self.coords[vertex]]), np.concatenate([which, vrep])
+
+    def _at(self, pos: np.ndarray, line: np.ndarray) -> np.ndarray:
+        """Coordinates at positions ``pos`` (in ``at`` units) on the given lines."""
+        first, last = self.first[line], self.first[line + 1] - 1
+        k = first.copy()
+        bent = np.flatnonzero(last - first > 1)  # most streets are straight: their piece is known
+        if len(bent):
+            found = np.searchsorted(self.at, pos[bent], side="right") - 1
+            k[bent] = np.clip(found, first[bent], last[bent] - 1)
+        nxt = np.minimum(k + 1, last)
+        span = self.at[nxt] - self.at[k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip(np.where(span > 0, (pos - self.at[k]) / span, 0.0), 0.0, 1.0)
+        a = self.coords[k]
+        return a + (self.coords[nxt] - a) * t[:, None]
 
 
 def dilate_points(points: np.ndarray, radius_m: float, cell_m: float):
@@ -151,18 +235,16 @@ def dilate_lines(lines: np.ndarray, radius_m: float, *, cell_m: float | None = N
     return dilate_points(line_samples(lines, cell_m / 2.0)[0], radius_m, cell_m)
 
 
-def dilate_lines_by_group(lines: np.ndarray, group: np.ndarray, radius_m: float, *,
-                          cell_m: float) -> tuple[np.ndarray, list]:
-    """``dilate_lines`` of each group of lines on its own small raster (groups may overlap).
+def dilate_groups(points: np.ndarray, group: np.ndarray, radius_m: float, *,
+                  cell_m: float) -> tuple[np.ndarray, list]:
+    """``dilate_points`` of each group of points on a raster window of its own extent (groups may overlap).
 
-    Returns the distinct group labels (sorted) and one (multi)polygon each. One sampling pass for
-    every line; the loop is per group over a window of its own extent (a facility's catchment).
+    Returns the distinct group labels (sorted) and one (multi)polygon each; the loop is per group
+    (a facility's catchment), each over its own small window.
     """
-    keep = ~shapely.is_empty(lines)
-    pts, line = line_samples(lines[keep], cell_m / 2.0)
-    label = group[keep][line]
-    order = np.argsort(label, kind="stable")
-    pts, label = pts[order], label[order]
-    cut = np.flatnonzero(np.diff(label)) + 1
-    labels = label[np.r_[0, cut]] if len(label) else label
-    return labels, [dilate_points(p, radius_m, cell_m) for p in np.split(pts, cut)] if len(label) else []
+    if len(group) == 0:
+        return group, []
+    order = np.argsort(group, kind="stable")
+    points, group = points[order], group[order]
+    cut = np.flatnonzero(np.diff(group)) + 1
+    return group[np.r_[0, cut]], [dilate_points(p, radius_m, cell_m) for p in np.split(points, cut)]

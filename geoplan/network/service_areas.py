@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from geoplan.network._progress import steps
-from geoplan.network._walkshed import WALKSHED_CELL_M, cell_size, dilate_lines, dilate_lines_by_group
+from geoplan.network._walkshed import WALKSHED_CELL_M, Polylines, cell_size, dilate_groups, dilate_points
 
 from geoplan.network.engine import _starts
 
@@ -147,31 +147,31 @@ def _substrings(lines: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
     return shapely.linestrings(pts, indices=which[order])
 
 
-def _drawable(lines: np.ndarray) -> np.ndarray:
-    """The stretches that are lines of some length (a zero-length cut is no line: nothing to draw)."""
-    lines = lines[~shapely.is_empty(lines)]
-    if (shapely.get_type_id(lines) != 1).any():  # cuts are single lines; exploding copies every one
-        lines = shapely.get_parts(lines)
-    return lines[(shapely.get_type_id(lines) == 1) & (shapely.length(lines) > 0)]
-
-
-def _cell(lines: np.ndarray, buffer_m: float) -> float:
+def _cell(streets: Polylines, seg: np.ndarray, buffer_m: float) -> float:
     """The category's raster cell (m): fine on a district, coarser on a city (bounded memory)."""
-    return cell_size(tuple(shapely.total_bounds(lines)), buffer_m) if len(lines) else WALKSHED_CELL_M
+    return cell_size(streets.bounds(seg), buffer_m) if len(seg) else WALKSHED_CELL_M
 
 
-def _area(lines: np.ndarray, buffer_m: float, cell_m: float):
-    """The walk-shed of a category's stretches: everything within ``buffer_m`` of them, or ``None``."""
-    parts = _drawable(lines)
-    # a raster dilation, not union_all(buffer(parts)): the GEOS overlay of thousands of
-    # overlapping buffers was ≈ 10 s per category at 77 k nodes (see geoplan/network/_walkshed.py)
-    return dilate_lines(parts, buffer_m, cell_m=cell_m) if len(parts) else None
+def _area(net, streets: Polylines, seg, lo, hi, buffer_m: float, cell_m: float):
+    """The walk-shed of a category's stretches: everything within ``buffer_m`` of them, or ``None``.
+
+    A raster dilation of points sampled along the stretches, not ``union_all(buffer(stretches))``:
+    the GEOS overlay of thousands of overlapping buffers was ≈ 10 s per category at 77 k nodes,
+    and cutting each stretch as a geometry cost more than the drawing (see ``_walkshed``).
+    """
+    some = (hi - lo) * streets.length[seg] > 0  # a zero-length stretch is no line: nothing to draw
+    if not some.any():
+        return None
+    points, _ = streets.samples(seg[some], lo[some], hi[some], cell_m / 2.0)
+    return dilate_points(points, buffer_m, cell_m)
 
 
-def _areas_by_owner(lines: np.ndarray, owner: np.ndarray, buffer_m: float, cell_m: float) -> tuple[np.ndarray, list]:
+def _areas_by_owner(net, streets: Polylines, seg, lo, hi, owner, buffer_m: float,
+                    cell_m: float) -> tuple[np.ndarray, list]:
     """One walk-shed per owner (facility index), each on a raster window of its own extent."""
-    keep = (owner >= 0) & ~shapely.is_empty(lines) & (shapely.length(lines) > 0)
-    return dilate_lines_by_group(lines[keep], owner[keep], buffer_m, cell_m=cell_m)
+    some = (owner >= 0) & ((hi - lo) * streets.length[seg] > 0)
+    points, which = streets.samples(seg[some], lo[some], hi[some], cell_m / 2.0)
+    return dilate_groups(points, owner[some][which], buffer_m, cell_m=cell_m)
 
 
 def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float], *, fac_ids: np.ndarray,
@@ -197,24 +197,20 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
     """
     rows, geoms = [], []
     frows, fgeoms = [], []
+    seg_length = shapely.length(net.seg_geometry) if len(reaches) else np.zeros(0)
+    streets = Polylines.of(net.seg_geometry) if geometry and len(reaches) else None  # once for every category
     for cat, (reach, fac_rows) in steps(reaches.items(), desc="service areas", total=len(reaches), unit="category"):
         limit = float(limits[cat])
         seg, lo, hi, _ = _pieces(net, reach, limit, owners=False)
-        cell = WALKSHED_CELL_M
-        if geometry:
-            lines = _cut(net, seg, lo, hi)
-            cell = _cell(lines, buffer_m)
-            area = _area(lines, buffer_m, cell)
-            length = float(shapely.length(lines).sum()) if len(lines) else 0.0
-        else:
-            area = None
-            length = float((shapely.length(net.seg_geometry[seg]) * (hi - lo)).sum()) if len(seg) else 0.0
+        length = float((seg_length[seg] * (hi - lo)).sum()) if len(seg) else 0.0
+        cell = _cell(streets, seg, buffer_m) if geometry else WALKSHED_CELL_M
+        area = _area(net, streets, seg, lo, hi, buffer_m, cell) if geometry else None
         rows.append({"category": cat, "tier_m": round(limit, 3), "facilities": int(len(fac_rows)),
                      "street_m": round(length, 1), "area_ha": round(area.area / 1e4, 3) if area is not None else 0.0})
         geoms.append(area)
         if per_facility and geometry and len(fac_rows):
             seg, lo, hi, owner = _pieces(net, reach, limit, owners=True)
-            for k, a in zip(*_areas_by_owner(_cut(net, seg, lo, hi), owner, buffer_m, cell)):
+            for k, a in zip(*_areas_by_owner(net, streets, seg, lo, hi, owner, buffer_m, cell)):
                 frows.append({"facility_id": str(fac_ids[fac_rows[k]]), "category": cat, "tier_m": round(limit, 3),
                               "area_ha": round(a.area / 1e4, 3)})
                 fgeoms.append(a)
