@@ -4,7 +4,7 @@ After a category's one multi-source search, every node knows its walking distanc
 nearest facility. A street segment is reachable up to where that distance reaches the tier:
 wholly when the two reachable stretches from its ends meet, else the stretch from each end
 (``(tier − cost at end) / segment length`` of it), plus the stretch around a facility that sits
-on the segment itself. The reachable stretches are cut from the street geometry (curves kept),
+on the segment itself. The reachable stretches follow the street geometry (curves kept),
 grown by a walk-shed half-width (``buffer_m``, default 50 m: the homes along a street face it
 within about that distance) and dissolved into one (multi)polygon per category. The growing and
 dissolving is a raster dilation (:mod:`geoplan.network._walkshed`: a 5 m cell on a district,
@@ -154,6 +154,9 @@ def _cell(streets: Polylines, seg: np.ndarray, buffer_m: float) -> float:
 
 def _area(net, streets: Polylines, seg, lo, hi, buffer_m: float, cell_m: float):
     """The walk-shed of a category's stretches: everything within ``buffer_m`` of them, or ``None``.
+
+    ``net`` is not read here; it is in the signature so that an exact reference drawing (tests,
+    ``benchmarks/bench_scale.py``) can cut the stretches as lines instead.
 
     A raster dilation of points sampled along the stretches, not ``union_all(buffer(stretches))``:
     the GEOS overlay of thousands of overlapping buffers was ≈ 10 s per category at 77 k nodes,
