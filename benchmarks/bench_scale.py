@@ -2,7 +2,8 @@
 
     python benchmarks/bench_scale.py --tiles 5      # ≈ 77 k walking nodes, a few minutes on 2 cores
     python benchmarks/bench_scale.py --tiles 19 --quick   # ≈ 1.1 M walking nodes, without the slow anchors
-    python benchmarks/bench_scale.py --tiles 6 --access-only   # the fire access audit and its floor only
+    python benchmarks/bench_scale.py --tiles 6 --only coverage  # the coverage phases alone
+    python benchmarks/bench_scale.py --tiles 6 --only access    # the fire access audit and its floor only
 
 The city is :mod:`bignet`'s: the bundled Helsinki extract copied onto an N × N grid and stitched.
 Each line gives the phase's wall seconds and the peak resident memory *during that phase*
@@ -134,7 +135,7 @@ def cache_phases(ph: Phases, osm, layers: Path, folder: Path) -> None:
     ph.ratio("uncached / cached", "load_study (no cache)", "load_study(cache=True), second: cached load")
 
 
-def search_phases(ph: Phases, study) -> None:
+def search_phases(ph: Phases, study, *, anchor: bool = True) -> None:
     import networkx as nx
     from scipy.sparse.csgraph import dijkstra
 
@@ -167,8 +168,10 @@ def search_phases(ph: Phases, study) -> None:
     label = f"coverage searches, {len(chosen)} categories, + resident lookup"
     ph.run(label, engine)
     ph.run("  floor: bare scipy dijkstra, same nodes, same CSR", scipy_floor)
-    ph.run("  anchor: networkx multi_source_dijkstra_path_length", networkx_anchor)
     ph.ratio("engine / scipy floor", label, "  floor: bare scipy dijkstra, same nodes, same CSR")
+    if not anchor:
+        return
+    ph.run("  anchor: networkx multi_source_dijkstra_path_length", networkx_anchor)
     ph.ratio("networkx / engine", "  anchor: networkx multi_source_dijkstra_path_length", label)
     try:
         import pandana  # noqa: F401
@@ -177,13 +180,70 @@ def search_phases(ph: Phases, study) -> None:
         print("      pandana: not installed, not measured")
 
 
-def analysis_phases(ph: Phases, study) -> None:
-    from geoplan import coverage
+def _exact_service_areas():
+    """The previous drawing: stretches cut as lines, one GEOS ``union_all(buffer(...))`` per category and facility."""
+    import shapely
 
-    ph.run("coverage(with_areas=False) (searches, tables, gap areas)", coverage, study, with_areas=False)
-    ph.run("coverage() with every category's service-area polygon", coverage, study)
-    ph.ratio("service areas + rest / lean", "coverage() with every category's service-area polygon",
+    from geoplan.network import service_areas as sa
+
+    def cut(net, seg, lo, hi):
+        lines = sa._cut(net, seg, lo, hi)
+        return lines[shapely.length(lines) > 0], shapely.length(lines) > 0
+
+    def area(net, streets, seg, lo, hi, buffer_m, cell_m):
+        lines, _ = cut(net, seg, lo, hi)
+        return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4)) if len(lines) else None
+
+    def by_owner(net, streets, seg, lo, hi, owner, buffer_m, cell_m):
+        lines, some = cut(net, seg, lo, hi)
+        owner = owner[some]
+        keep = owner >= 0
+        lines, owner = lines[keep], owner[keep]
+        order = np.argsort(owner, kind="stable")
+        lines, owner = lines[order], owner[order]
+        cut_at = np.flatnonzero(np.diff(owner)) + 1
+        groups = np.split(shapely.buffer(lines, buffer_m, quad_segs=4), cut_at)
+        return (owner[np.r_[0, cut_at]] if len(owner) else owner), [shapely.union_all(g) for g in groups]
+
+    return sa, area, by_owner
+
+
+def coverage_phases(ph: Phases, study, *, exact: bool) -> None:
+    """Coverage lean, with every category's walk-shed (raster) and per facility; the GEOS union beside it."""
+    import shapely
+
+    from geoplan import coverage
+    from geoplan.life_circle.gaps import gap_areas
+
+    lean = ph.run("coverage(with_areas=False) (searches, tables, gap areas)", coverage, study, with_areas=False)
+    cats = lean.categories
+    ph.run("  of which gap areas (gap_areas alone)", gap_areas, lean.residents, cats,
+           {c: lean.parameters["tier_m"][c] for c in cats})
+    drawn = ph.run("coverage() with every category's service area (raster walk-shed)", coverage, study)
+    ph.run("coverage(per_facility=True) (+ one walk-shed per facility)", coverage, study, per_facility=True)
+    ph.ratio("service areas + rest / lean", "coverage() with every category's service area (raster walk-shed)",
              "coverage(with_areas=False) (searches, tables, gap areas)")
+    areas = ph.rows["coverage() with every category's service area (raster walk-shed)"] - \
+        ph.rows["coverage(with_areas=False) (searches, tables, gap areas)"]
+    search = next((v for k, v in ph.rows.items() if k.startswith("coverage searches")), None)
+    print(f"      walk-sheds alone (with areas − lean) {areas:.2f} s" +
+          (f", {areas / search:.1f}× the searches" if search else ""), flush=True)
+    if not exact:
+        return
+    sa, area, by_owner = _exact_service_areas()
+    raster = sa._area, sa._areas_by_owner
+    sa._area, sa._areas_by_owner = area, by_owner
+    try:
+        geos = ph.run("coverage() with the exact GEOS union of buffers (before)", coverage, study)
+    finally:
+        sa._area, sa._areas_by_owner = raster
+    ph.ratio("GEOS union / raster walk-shed", "coverage() with the exact GEOS union of buffers (before)",
+             "coverage() with every category's service area (raster walk-shed)")
+    a = drawn.service_areas.dropna(subset=["geometry"]).geometry.to_numpy()
+    b = geos.service_areas.dropna(subset=["geometry"]).geometry.to_numpy()
+    diff = shapely.area(shapely.symmetric_difference(a, b)) / shapely.area(shapely.union(a, b))
+    print(f"      raster vs GEOS, {len(a)} categories: symmetric difference {100 * diff.min():.2f}–"
+          f"{100 * diff.max():.2f} % of the union", flush=True)
 
 
 def cost_matrix_phases(ph: Phases, study, radius: float) -> None:
@@ -296,7 +356,7 @@ def access_phases(ph: Phases, study, obstructions: int) -> None:
               f"{ph.rows[label] / (runs * ph.rows[floor]):9.1f}×", flush=True)
 
 
-def run(tiles: int, radius: float, *, quick: bool = False, obstructions: int = 50) -> None:
+def run(tiles: int, radius: float, *, quick: bool = False, only: str | None = None, obstructions: int = 50) -> None:
     from bignet import tiled_layers, tiled_osm
     from geoplan.sources import open_osm
 
@@ -309,49 +369,33 @@ def run(tiles: int, radius: float, *, quick: bool = False, obstructions: int = 5
         osm = ph.run("tile and stitch (setup)", tiled_osm, tiles, tiles, base)
         (folder / "layers").mkdir()
         layers = ph.run("tile the sample layers (setup)", tiled_layers, tiles, tiles, folder / "layers", base)
-        reading_floor(ph, osm, folder)
+        if only is None:
+            reading_floor(ph, osm, folder)
         study = load_phases(ph, osm, layers)
         net = study.walk.compiled
         print(f"      walk {net.n_nodes:,} nodes / {len(net.edge_u):,} edges, drive {study.drive.n_nodes:,} nodes, "
               f"{len(study.residents):,} residents, {len(study.facilities):,} facilities, {len(study.sites):,} sites")
-        cache_phases(ph, osm, layers, folder)
-        if quick:  # the slow anchors (old build, networkx, polygons, whole-network matrix) left out
-            from geoplan import coverage
-
-            ph.run("coverage(with_areas=False)", coverage, study, with_areas=False)
+        if only == "coverage":  # searches without the networkx anchor, then the coverage phases
+            search_phases(ph, study, anchor=False)
+            coverage_phases(ph, study, exact=True)
+        elif only == "access":
+            access_phases(ph, study, obstructions)
+        elif quick:  # the slow anchors (old build, networkx, GEOS polygons, whole-network matrix) left out
+            cache_phases(ph, osm, layers, folder)
+            coverage_phases(ph, study, exact=False)
             sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
             ph.run("sites cost matrix, windowed sub-networks", study.walk.compiled.cost_matrix, sites, res,
                    weight="length", limit=radius, source_cost=np.where(sites.ok, sites.distance_m, 0.0))
             catchment_phases(ph, study)
+            access_phases(ph, study, obstructions)
         else:
+            cache_phases(ph, osm, layers, folder)
             network_build_floor(ph, osm, study)
             search_phases(ph, study)
-            analysis_phases(ph, study)
+            coverage_phases(ph, study, exact=True)
             catchment_phases(ph, study)
             cost_matrix_phases(ph, study, radius)
-        access_phases(ph, study, obstructions)
-    print(f"process peak RSS {peak_rss_mb():,.0f} MB")
-
-
-def run_access(tiles: int, obstructions: int) -> None:
-    """Tile, load and the fire access audit only (the other phases left out)."""
-    from bignet import tiled_layers, tiled_osm
-    from geoplan.sources import open_osm
-
-    ph = Phases()
-    print(f"tiled {tiles}×{tiles} city, fire access audit only", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        base = open_osm(None)
-        osm = ph.run("tile and stitch (setup)", tiled_osm, tiles, tiles, base)
-        (folder / "layers").mkdir()
-        layers = ph.run("tile the sample layers (setup)", tiled_layers, tiles, tiles, folder / "layers", base)
-        from geoplan.study import load_study
-
-        study = ph.run("load_study (no cache)", load_study, osm, layers=[layers])
-        print(f"      walk {study.walk.compiled.n_nodes:,} nodes, drive {study.drive.n_nodes:,} nodes / "
-              f"{len(study.drive.compiled.edge_u):,} directed edges", flush=True)
-        access_phases(ph, study, obstructions)
+            access_phases(ph, study, obstructions)
     print(f"process peak RSS {peak_rss_mb():,.0f} MB")
 
 
@@ -362,10 +406,8 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true",
                         help="load, cache, lean coverage and the cost matrix only (for large --tiles)")
     parser.add_argument("--obstructions", type=int, default=50, help="obstructions kept for the fire access audit")
-    parser.add_argument("--access-only", action="store_true",
-                        help="only tile, load and run the fire access audit beside its search floor")
+    parser.add_argument("--only", choices=["coverage", "access"],
+                        help="coverage: load, the searches and the coverage phases only (GEOS union beside); "
+                             "access: load and the fire access audit beside its search floor")
     args = parser.parse_args()
-    if args.access_only:
-        run_access(args.tiles, args.obstructions)
-    else:
-        run(args.tiles, args.radius, quick=args.quick, obstructions=args.obstructions)
+    run(args.tiles, args.radius, quick=args.quick, only=args.only, obstructions=args.obstructions)

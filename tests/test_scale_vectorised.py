@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.ops import substring
 
 from geoplan.network import CompiledNetwork
+from geoplan.network import _walkshed as ws
 from geoplan.network import service_areas as sa
 
 
@@ -27,10 +29,15 @@ def test_substrings_equal_shapely_substring():
 def test_per_facility_areas_group_by_owner():
     lines = np.array([shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(500, 0), (600, 0)]),
                       shapely.LineString([(100, 0), (200, 0)]), shapely.LineString([(0, 0), (0, 0)])], dtype=object)
-    owners, areas = sa._areas_by_owner(lines, np.array([3, 1, 3, 1]), 10.0)
+    streets = ws.Polylines.of(lines)
+    owners, areas = sa._areas_by_owner(None, streets, np.arange(4), np.zeros(4), np.ones(4), np.array([3, 1, 3, 1]),
+                                       10.0, 1.0)
     assert owners.tolist() == [1, 3]  # the zero-length stretch of owner 1 is dropped, not drawn
-    assert areas[0].area == pytest.approx(shapely.LineString([(500, 0), (600, 0)]).buffer(10, quad_segs=4).area)
-    assert areas[1].bounds == pytest.approx((-10, -10, 210, 10))
+    # drawn on a 1 m raster: the area of a 100 m stretch grown by 10 m (round ends) to within 1 %
+    assert areas[0].area == pytest.approx(100 * 20 + np.pi * 10**2, rel=0.01)
+    assert areas[0].bounds == pytest.approx((490, -10, 610, 10), abs=0.5)
+    assert areas[1].bounds == pytest.approx((-10, -10, 210, 10), abs=0.5)
+    assert areas[1].geom_type == "Polygon"  # owner 3's two touching stretches are one area
 
 
 @pytest.mark.parametrize("mode,weight,limit", [("walk", "length", 500.0), ("walk", "length", 2000.0),
@@ -48,3 +55,48 @@ def test_windowed_cost_matrix_equals_whole_network_search(helsinki, monkeypatch,
     np.testing.assert_array_equal(windowed.indptr, whole.indptr)
     np.testing.assert_array_equal(windowed.indices, whole.indices)
     np.testing.assert_allclose(windowed.data, whole.data, rtol=0, atol=1e-9)
+
+
+def test_gap_areas_equal_a_plain_pairwise_grouping():
+    """Vectorised gap areas give what grouping homes pair by pair, gap by gap, gives."""
+    import geopandas as gpd
+    import networkx as nx
+
+    from geoplan.life_circle.gaps import gap_areas
+
+    rng = np.random.default_rng(3)
+    n = 120
+    xy = rng.uniform(0, 2000, size=(n, 2))
+    homes = shapely.buffer(shapely.points(xy), rng.uniform(3, 20, n))
+    dist = {"market": np.where(rng.random(n) < 0.3, np.inf, rng.uniform(0, 600, n)),
+            "clinic": rng.uniform(0, 1500, n), "school": np.full(n, np.inf), "library": np.full(n, np.inf)}
+    res = gpd.GeoDataFrame({"population": rng.integers(0, 4, n).astype(float),
+                            "community": rng.choice(["东", "西", "南"], n),
+                            **{f"dist_m_{c}": d for c, d in dist.items()}}, geometry=homes, crs="EPSG:32650")
+    limits = {"market": 300.0, "clinic": 1000.0, "school": 500.0, "library": 500.0}
+    got = gap_areas(res, list(dist), limits, join_m=100.0)
+    grown = shapely.buffer(homes, 50.0, quad_segs=4)
+    want = []
+    for cat, d in dist.items():
+        out = [i for i in range(n) if not d[i] <= limits[cat] and res["population"].iloc[i] > 0]
+        g = nx.Graph()
+        g.add_nodes_from(out)
+        g.add_edges_from((i, j) for i in out for j in out if i < j and grown[i].intersects(grown[j]))
+        for comp in nx.connected_components(g):
+            m = sorted(comp)
+            people = res["population"].to_numpy()[m]
+            by = pd.Series(people).groupby(res["community"].to_numpy()[m]).sum().sort_index()
+            reach = d[m][np.isfinite(d[m])]
+            want.append((cat, float(people.sum()), len(m), by.idxmax(), float(reach.min()) if len(reach) else np.nan,
+                         int((~np.isfinite(d[m])).sum()), shapely.union_all(grown[m])))
+    assert len(got) == len(want) and len(got) > 10
+    school = got[got["category"] == "school"].set_index("rank_in_category")
+    library = got[got["category"] == "library"].set_index("rank_in_category")
+    assert school.geometry.geom_equals(library.geometry).all()  # the same homes, the same areas
+    for row in got.itertuples():
+        same = [w for w in want if w[0] == row.category and w[6].equals(row.geometry)]
+        assert len(same) == 1
+        w = same[0]
+        assert (row.population, row.residents, row.community, row.unreachable_residents) == \
+            (pytest.approx(w[1]), w[2], w[3], w[5])
+        assert (np.isnan(row.nearest_m) and np.isnan(w[4])) or row.nearest_m == pytest.approx(w[4])

@@ -24,14 +24,62 @@ COLUMNS = ["gap_id", "category", "tier_m", "population", "residents", "rank", "r
            "nearest_m", "unreachable_residents"]
 
 
-def _components(geoms: np.ndarray) -> np.ndarray:
-    """Label of the connected group of each geometry (touching or overlapping shapes)."""
-    n = len(geoms)
+def _touching_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j``, of touching or overlapping geometries (one tree query)."""
     tree = shapely.STRtree(geoms)
     a, b = tree.query(geoms, predicate="intersects")
-    graph = sparse.coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return labels
+    keep = a < b
+    return a[keep], b[keep]
+
+
+def _components(members: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Label of the connected group of each member (an index into ``n`` shapes), from the pairs."""
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[members] = np.arange(len(members))
+    both = (pos[a] >= 0) & (pos[b] >= 0)
+    m = len(members)
+    graph = sparse.coo_matrix((np.ones(int(both.sum()), dtype=np.int8), (pos[a[both]], pos[b[both]])), shape=(m, m))
+    return connected_components(graph, directed=False)[1]
+
+
+def _main_community(labels: np.ndarray, comm: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Per label, the community with most people (ties: the first name in sorted order)."""
+    by = pd.DataFrame({"label": labels, "comm": comm, "pop": people}).groupby(["label", "comm"], sort=True)["pop"].sum()
+    by = by.reset_index().sort_values(["label", "pop"], ascending=[True, False], kind="stable")
+    return by.drop_duplicates("label")["comm"].to_numpy()
+
+
+def _category_gaps(cat: str, limit: float, members: np.ndarray, labels: np.ndarray, d: np.ndarray,
+                   pop: np.ndarray, comm: np.ndarray, grown: np.ndarray,
+                   drawn: dict[bytes, object]) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row and one shape per gap of a category (all groups at once; unions only where needed).
+
+    ``drawn`` keeps the shape of every group of homes already dissolved, by its members: categories
+    often share gaps (every category without a facility has the same ones).
+    """
+    k = int(labels.max()) + 1
+    dm = d[members]
+    reach = np.isfinite(dm)
+    nearest = np.full(k, np.inf)
+    np.minimum.at(nearest, labels[reach], dm[reach])
+    first = np.full(k, np.iinfo(np.int64).max)
+    np.minimum.at(first, labels, members)
+    rows = pd.DataFrame({"category": cat, "tier_m": round(float(limit), 3),
+                         "population": np.round(np.bincount(labels, weights=pop[members], minlength=k), 3),
+                         "residents": np.bincount(labels, minlength=k).astype(int),
+                         "community": _main_community(labels, comm[members], pop[members]),
+                         "nearest_m": np.where(np.isfinite(nearest), nearest, np.nan),
+                         "unreachable_residents": np.bincount(labels, weights=~reach, minlength=k).astype(int),
+                         "_first": first})
+    order = np.argsort(labels, kind="stable")
+    cut = np.flatnonzero(np.diff(labels[order])) + 1
+    shapes = np.empty(k, dtype=object)
+    for lab, group in enumerate(np.split(members[order], cut)):
+        key = group.tobytes()
+        if key not in drawn:  # a gap of one home is its grown shape; groups of several are dissolved
+            drawn[key] = grown[group[0]] if len(group) == 1 else shapely.union_all(grown[group])
+        shapes[lab] = drawn[key]
+    return rows, shapes
 
 
 def gap_areas(residents: gpd.GeoDataFrame, categories: Sequence[str], limits: Mapping[str, float], *,
@@ -60,30 +108,25 @@ def gap_areas(residents: gpd.GeoDataFrame, categories: Sequence[str], limits: Ma
     pop = residents["population"].to_numpy(dtype=float)
     comm = residents["community"].astype(str).to_numpy()
     grown_all = shapely.buffer(residents.geometry.to_numpy(), join_m / 2.0, quad_segs=4)
+    outs = {cat: ~(residents[f"dist_m_{cat}"].to_numpy(dtype=float) <= limits[cat]) & (pop > 0) for cat in categories}
+    anyone = np.flatnonzero(np.logical_or.reduce(list(outs.values()))) if outs else np.zeros(0, dtype=np.int64)
+    # one overlap graph of every home uncovered in some category; each category keeps its own pairs
+    a, b = _touching_pairs(grown_all[anyone])
+    a, b = anyone[a], anyone[b]
+    drawn: dict[bytes, object] = {}
     for cat in categories:
-        d = residents[f"dist_m_{cat}"].to_numpy(dtype=float)
-        out = ~(d <= limits[cat]) & (pop > 0)
-        idx = np.flatnonzero(out)
-        if len(idx) == 0:
+        members = np.flatnonzero(outs[cat])
+        if len(members) == 0:
             continue
-        grown = grown_all[idx]
-        labels = _components(grown)
-        for lab in np.unique(labels):
-            members = idx[labels == lab]
-            people = pop[members]
-            by_comm = pd.Series(people).groupby(comm[members]).sum().sort_index()
-            reach = d[members][np.isfinite(d[members])]
-            rows.append({"category": cat, "tier_m": round(float(limits[cat]), 3),
-                         "population": round(float(people.sum()), 3), "residents": int(len(members)),
-                         "community": str(by_comm.idxmax()),
-                         "nearest_m": float(reach.min()) if len(reach) else np.nan,
-                         "unreachable_residents": int((~np.isfinite(d[members])).sum()),
-                         "_first": int(members.min())})
-            geoms.append(shapely.union_all(grown[labels == lab]))
+        labels = _components(members, len(residents), a, b)
+        found, shapes = _category_gaps(cat, limits[cat], members, labels,
+                                       residents[f"dist_m_{cat}"].to_numpy(dtype=float), pop, comm, grown_all, drawn)
+        rows.append(found)
+        geoms.append(shapes)
     if not rows:
         return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=gpd.GeoSeries([], crs=residents.crs),
                                 crs=residents.crs)
-    frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=residents.crs)
+    frame = gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), geometry=np.concatenate(geoms), crs=residents.crs)
     order = {c: i for i, c in enumerate(categories)}
     frame["_cat"] = frame["category"].map(order)
     frame = frame.sort_values(["population", "_cat", "_first"], ascending=[False, True, True]).reset_index(drop=True)
