@@ -18,7 +18,7 @@ from geoplan.i18n import Message, message
 from geoplan.shelters.models._milp import MilpResult
 from geoplan.shelters.models.formulation import Budget, build_assign, presolve_ok
 from geoplan.shelters.models.heuristics import greedy_capacitated_start
-from geoplan.shelters.models.instance import Agg, Instance
+from geoplan.shelters.models.instance import Agg, Instance, aggregate
 from geoplan.shelters.models.reassign import least_walk
 from geoplan.shelters.models.solution import Run, SiteSolution, build_solution, no_result
 
@@ -84,9 +84,11 @@ def mclp_staged(inst: Instance, agg: Agg, *, k_new: int, budget: Budget, run: Ru
     The reported gap is measured against the split-assignment bound, so it is honest.
     """
     half = None if budget.deadline is None else max(0.5 * float(budget.time_limit), budget.floor_s)
-    m1, l1 = build_assign(agg, inst, objective="cover", k_new=k_new, assign_all=False, floor=None, integral=False)
+    # split assignment only asks who can reach which sites: points with the same sites are one group
+    agg1 = aggregate(inst, use_costs=False)
+    m1, l1 = build_assign(agg1, inst, objective="cover", k_new=k_new, assign_all=False, floor=None, integral=False)
     r1 = m1.solve(time_limit=half, mip_rel_gap=budget.mip_rel_gap,
-                  start=greedy_capacitated_start(agg, inst, k_new, integral=False))
+                  start=greedy_capacitated_start(agg1, inst, k_new, integral=False))
     run.add(m1, r1)
     if r1.x is None:
         return assignment_solution(inst, agg, r1, l1.n_pairs, model="mclp", k_new=k_new, split=False, run=run,
