@@ -7,7 +7,10 @@ Demand points are assigned whole (``split=False``: a building's residents go tog
 
 Large instances: a whole-point capacitated MCLP above :data:`DIRECT_MAX_PAIRS` pairs is solved in
 two stages — sites chosen with split assignment (whose optimum bounds the whole-point one), then
-whole points assigned to those sites — and the gap is reported against that bound.
+whole points assigned to those sites — and the gap is reported against that bound. Stage 1 merges
+points reaching the same sites (split assignment does not tell them apart) and, above
+:data:`~geoplan.shelters.models.pricing.PRICE_MIN_PAIRS` pairs, runs on priced pairs
+(:mod:`~geoplan.shelters.models.pricing`).
 """
 
 from __future__ import annotations
