@@ -149,7 +149,7 @@ def _search_from(net, graph, starts: Ways, sinks: Ways, limit, reach_m, max_batc
     parts = []
     for chunk_members, box in steps(groups, desc="cost matrix: areas searched", total=len(groups), unit="area"):
         sub = nodes.in_box(box[0] - reach_m, box[1] - reach_m, box[2] + reach_m, box[3] + reach_m)
-        sink = np.unique(sink_at.target_of(sub))
+        sink = np.unique(sink_at.members_at(sub))
         if len(sub) == 0 or len(sink) == 0:
             continue
         local[sub] = np.arange(len(sub))
@@ -242,7 +242,7 @@ class _ByNode:
     indptr: np.ndarray
     member: np.ndarray
 
-    def target_of(self, nodes: np.ndarray) -> np.ndarray:
+    def members_at(self, nodes: np.ndarray) -> np.ndarray:
         """Members (with repeats) meeting the network at any of ``nodes``."""
         return self.member[_positions(self.indptr, nodes)]
 
