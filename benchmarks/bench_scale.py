@@ -4,6 +4,7 @@
     python benchmarks/bench_scale.py --tiles 19 --quick   # ≈ 1.1 M walking nodes, without the slow anchors
     python benchmarks/bench_scale.py --tiles 6 --only coverage  # the coverage phases alone
     python benchmarks/bench_scale.py --tiles 6 --only access    # the fire access audit and its floor only
+    python benchmarks/bench_scale.py --tiles 6 --only sites-matrix   # the cost-matrix phases alone
 
 The city is :mod:`bignet`'s: the bundled Helsinki extract copied onto an N × N grid and stitched.
 Each line gives the phase's wall seconds and the peak resident memory *during that phase*
@@ -18,8 +19,9 @@ elsewhere the process peak so far). Floors and anchors run beside the phases the
   ``scipy.sparse.csgraph.dijkstra`` from the same nodes on the same CSR matrix (floor) and
   ``networkx.multi_source_dijkstra_path_length`` on the osmnx graph (anchor); pandana when
   installed;
-* sites cost matrix: the windowed sub-network matrix against the whole-network batched one
-  (the previous method) and a single multi-source search from every site (floor);
+* sites cost matrix: the windowed matrix (with the time of its window searches alone) against
+  the whole-network batched one (the reference it must equal) and a single nearest-only
+  multi-source search from every site (a floor no all-pairs matrix can reach).
 * 2SFCA vs plain coverage search: every category's catchment pairs within its tier (the sparse
   disjoint-catchment searches, and the windowed cost matrix they replaced) against the plain
   nearest-facility coverage search of the same categories (the anchor the issue names: 2SFCA
@@ -246,6 +248,49 @@ def coverage_phases(ph: Phases, study, *, exact: bool) -> None:
           f"{100 * diff.max():.2f} % of the union", flush=True)
 
 
+def _timing_searches():
+    """Patch the windowed cost matrix's Dijkstra to add up its own time (the searches alone)."""
+    from geoplan.network import _windows
+
+    spent = {"s": 0.0, "calls": 0}
+    inner = _windows.dijkstra
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        out = inner(*args, **kwargs)
+        spent["s"] += time.perf_counter() - t
+        spent["calls"] += 1
+        return out
+
+    return spent, inner, timed
+
+
+def windowed_cost_matrix(ph: Phases, study, radius: float, label: str):
+    """The sites cost matrix as the analysis runs it, with the time of its Dijkstra searches alone."""
+    from geoplan.network import _windows
+
+    net = study.walk.compiled
+    sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
+    start = np.where(sites.ok, sites.distance_m, 0.0)
+    spent, inner, timed = _timing_searches()
+    _windows.dijkstra = timed
+    try:
+        new = ph.run(label, net.cost_matrix, sites, res, weight="length", limit=radius, source_cost=start)
+    finally:
+        _windows.dijkstra = inner
+    side = "sites" if _windows.search_forward(_windows.source_ways(net, sites, _starts_of(sites, start), "length"),
+                                              _windows.target_ways(net, res, "length")) else "residents (reversed)"
+    print(f"      {new.nnz:,} pairs; searched from the {side}; of which {spent['calls']:,} window searches "
+          f"{spent['s']:.2f} s ({ph.rows[label] / max(spent['s'], 1e-9):.1f}× the searches alone)", flush=True)
+    return new
+
+
+def _starts_of(sites, start):
+    from geoplan.network.engine import _starts
+
+    return _starts(sites, start)
+
+
 def cost_matrix_phases(ph: Phases, study, radius: float) -> None:
     from scipy.sparse.csgraph import dijkstra
 
@@ -255,23 +300,22 @@ def cost_matrix_phases(ph: Phases, study, radius: float) -> None:
     sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
     start = np.where(sites.ok, sites.distance_m, 0.0)
     print(f"      {int(sites.ok.sum()):,} candidate sites × {int(res.ok.sum()):,} residents at {radius:g} m")
-    new = ph.run("sites cost matrix, windowed sub-networks (now)", net.cost_matrix, sites, res,
-                 weight="length", limit=radius, source_cost=start)
+    new = windowed_cost_matrix(ph, study, radius, "sites cost matrix, windowed (now)")
     whole = CompiledNetwork._reach_bound_m
     CompiledNetwork._reach_bound_m = lambda self, w, lim: np.inf
     try:
-        old = ph.run("sites cost matrix, whole-network batches (before)", net.cost_matrix, sites, res,
+        old = ph.run("sites cost matrix, whole-network batches (reference)", net.cost_matrix, sites, res,
                      weight="length", limit=radius, source_cost=start)
     finally:
         CompiledNetwork._reach_bound_m = whole
     same = new.nnz == old.nnz and abs(new - old).max() < 1e-6 if new.nnz else old.nnz == 0
-    print(f"      {new.nnz:,} pairs; identical to the previous method: {bool(same)}")
-    graph = net._augmented(sites, "length", start)
+    print(f"      {new.nnz:,} pairs; identical to the whole-network search: {bool(same)}")
+    graph = net._augmented(_starts_of(sites, start), "length", len(sites))
     virtual = net.n_nodes + np.flatnonzero(sites.ok)
-    ph.run("  floor: one multi-source search from every site", dijkstra, graph, directed=True,
+    ph.run("  floor: one multi-source search from every site (nearest only)", dijkstra, graph, directed=True,
            indices=virtual, limit=radius, min_only=True)
-    ph.ratio("before / now", "sites cost matrix, whole-network batches (before)",
-             "sites cost matrix, windowed sub-networks (now)")
+    ph.ratio("whole-network / windowed", "sites cost matrix, whole-network batches (reference)",
+             "sites cost matrix, windowed (now)")
 
 
 def catchment_phases(ph: Phases, study) -> None:
@@ -371,6 +415,11 @@ def run(tiles: int, radius: float, *, quick: bool = False, only: str | None = No
         layers = ph.run("tile the sample layers (setup)", tiled_layers, tiles, tiles, folder / "layers", base)
         if only is None:
             reading_floor(ph, osm, folder)
+        if only == "sites-matrix":  # load, then the cost-matrix phases alone
+            study = load_phases(ph, osm, layers)
+            cost_matrix_phases(ph, study, radius)
+            print(f"process peak RSS {peak_rss_mb():,.0f} MB")
+            return
         study = load_phases(ph, osm, layers)
         net = study.walk.compiled
         print(f"      walk {net.n_nodes:,} nodes / {len(net.edge_u):,} edges, drive {study.drive.n_nodes:,} nodes, "
@@ -383,9 +432,7 @@ def run(tiles: int, radius: float, *, quick: bool = False, only: str | None = No
         elif quick:  # the slow anchors (old build, networkx, GEOS polygons, whole-network matrix) left out
             cache_phases(ph, osm, layers, folder)
             coverage_phases(ph, study, exact=False)
-            sites, res = study.snaps["sites.walk"], study.snaps["residents.walk"]
-            ph.run("sites cost matrix, windowed sub-networks", study.walk.compiled.cost_matrix, sites, res,
-                   weight="length", limit=radius, source_cost=np.where(sites.ok, sites.distance_m, 0.0))
+            windowed_cost_matrix(ph, study, radius, "sites cost matrix, windowed")
             catchment_phases(ph, study)
             access_phases(ph, study, obstructions)
         else:
@@ -406,8 +453,9 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true",
                         help="load, cache, lean coverage and the cost matrix only (for large --tiles)")
     parser.add_argument("--obstructions", type=int, default=50, help="obstructions kept for the fire access audit")
-    parser.add_argument("--only", choices=["coverage", "access"],
+    parser.add_argument("--only", choices=["coverage", "access", "sites-matrix"],
                         help="coverage: load, the searches and the coverage phases only (GEOS union beside); "
-                             "access: load and the fire access audit beside its search floor")
+                             "access: load and the fire access audit beside its search floor; "
+                             "sites-matrix: load, then only the cost-matrix phases")
     args = parser.parse_args()
     run(args.tiles, args.radius, quick=args.quick, only=args.only, obstructions=args.obstructions)

@@ -10,7 +10,8 @@ separately.
 
 For every case it prints the solve time, peak memory, model size, objective and
 gap of geoplan (HiGHS) and, where it fits, spopt (PuLP + bundled CBC) on the same
-cost data. spopt needs a dense matrix and builds its model variable by variable in
+cost data; ``--network N`` adds the shelter instance of a tiled benchmark city (every building
+a demand point, the usable candidates with their capacities). spopt needs a dense matrix and builds its model variable by variable in
 Python, so it is skipped (and said so) beyond ``--spopt-max-pairs`` dense pairs.
 
 Usage::
@@ -18,6 +19,8 @@ Usage::
     python benchmarks/bench_site_models.py            # all cases (several minutes)
     python benchmarks/bench_site_models.py --quick    # small cases only
     python benchmarks/bench_site_models.py --cases big --time-limit 60
+    python benchmarks/bench_site_models.py --cases --network 5 --only cap-mclp --gap-at 10,30,60 \
+        --mip-rel-gap 1e-7 --before /path/to/previous/checkout   # the network case, before and after
 
 Memory: ``py-peak`` is the tracemalloc peak of Python/NumPy allocations during that
 solve (HiGHS's own C++ memory is not included); ``rss-max`` is the process's peak
@@ -52,6 +55,7 @@ class Case:
     radius: float
     k: int
     seed: int = 42
+    where: str = ""
 
 
 CASES = {
@@ -162,15 +166,19 @@ def run_spopt(case: Case, cost, weights, models, time_limit, max_pairs):
     return out
 
 
-def bench_case(case: Case, args):
+def bench_case(case: Case, args, data=None):
     t0 = time.perf_counter()
-    cost, weights, caps = synthetic(case)
+    cost, weights, caps, pre = data if data is not None else (*synthetic(case), None)
+    where = case.where if data is not None else f"{case.city_m / 1000:g} km city"
     print(
         f"\n== {case.name}: {case.n_demand:,} demand points ({weights.sum():,.0f} persons) × {case.n_cand:,} "
-        f"candidates, {case.city_m / 1000:g} km city, radius {case.radius:g} m, k={case.k}: "
+        f"candidates, {where}, radius {case.radius:g} m, k={case.k}: "
         f"{cost.nnz:,} pairs within radius ({time.perf_counter() - t0:.1f} s to generate)"
     )
     tl = args.time_limit
+    if args.only == "cap-mclp":
+        capacitated_lines(case, cost, weights, caps, pre, args)
+        return
     res = {}
     sol, el, pk = run_geoplan("lscp", lambda: solve_from_cost_matrix(cost, weights, model="lscp", radius=case.radius,
                                                                      time_limit=tl))
@@ -221,6 +229,81 @@ def bench_case(case: Case, args):
             print(f"  compare {model:<8} geoplan {ours:,.6g} vs spopt {obj:,.6g}: {verdict}")
 
 
+def capacitated_lines(case: Case, cost, weights, caps, pre, args) -> None:
+    """The capacitated MCLP alone (whole points, then split) at each time limit; with ``--before``,
+    the same solves by the code of another checkout, in a subprocess, on the same instance."""
+    for tl in args.gap_at or [args.time_limit]:
+        for split in (False, True):
+            lab = f"cap-mclp k={case.k}{' split' if split else ''} {tl:g} s"
+            sol, el, pk = run_geoplan(lab, lambda: solve_from_cost_matrix(
+                cost, weights, model="mclp", radius=case.radius, k=case.k, capacities=caps, preselected=pre,
+                split=split, time_limit=tl, mip_rel_gap=args.mip_rel_gap))
+            report(lab, sol, el, pk)
+            if args.before:
+                before_line(args.before, lab, cost, weights, caps, pre, case, split, tl, args.mip_rel_gap)
+
+
+def before_line(checkout: str, label: str, cost, weights, caps, pre, case: Case, split: bool, tl: float,
+                gap: float) -> None:
+    """One capacitated MCLP solve by the geoplan of ``checkout`` (e.g. the previous commit's worktree)."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/case.npz"
+        np.savez(path, data=cost.data, indices=cost.indices, indptr=cost.indptr, shape=cost.shape, w=weights,
+                 caps=caps, pre=np.zeros(cost.shape[1], bool) if pre is None else pre)
+        code = (
+            "import json, sys, time, warnings; import numpy as np; from scipy import sparse\n"
+            "from geoplan.shelters import solve_from_cost_matrix\n"
+            "z = np.load(sys.argv[1]); warnings.simplefilter('ignore')\n"
+            "c = sparse.csr_matrix((z['data'], z['indices'], z['indptr']), shape=tuple(z['shape']))\n"
+            "t = time.perf_counter()\n"
+            "s = solve_from_cost_matrix(c, z['w'], model='mclp', radius=float(sys.argv[2]), k=int(sys.argv[3]), "
+            "capacities=z['caps'], preselected=z['pre'], split=sys.argv[4] == '1', time_limit=float(sys.argv[5]), "
+            "mip_rel_gap=float(sys.argv[6]))\n"
+            "print(json.dumps(dict(t=time.perf_counter() - t, status=s.status, gap=s.optimality_gap, "
+            "covered=s.covered_weight)))\n")
+        out = subprocess.run([sys.executable, "-c", code, path, str(case.radius), str(case.k), "1" if split else "0",
+                              str(tl), str(gap)], capture_output=True, text=True, env={"PYTHONPATH": checkout,
+                                                                                   "PATH": "/usr/bin:/bin"})
+    if out.returncode != 0:
+        print(f"  before  {label:<22} failed: {out.stderr.strip().splitlines()[-1:]}")
+        return
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"  before  {label:<22} total {r['t']:7.2f} s | status {r['status']:<10} gap {r['gap']:.2e} | "
+          f"covered {r['covered']:,.0f}   (geoplan of {checkout})")
+
+
+def network_case(tiles: int, radius: float):
+    """The shelter-sites instance of the tiled benchmark city: every building a demand point (as
+    ``bench_sites.py``'s large case), the usable candidates with their capacities, existing shelters
+    preselected; k scaled from 100 at 19 × 19 tiles."""
+    from bench_sites import all_buildings_as_demand
+    from bignet import tiled_study
+    from geoplan.population import resident_population
+    from geoplan.shelters.candidates import candidate_sites
+    from geoplan.shelters.cost import site_columns, walking_cost_matrix
+    from geoplan.shelters.request import check_request
+
+    study = all_buildings_as_demand(tiled_study(tiles, tiles))
+    req = check_request(study.preset, kind="emergency", model="mclp", k=5, capacitated=True, radius_m=radius,
+                        time_limit=None, curve_k=None, usable_share=None, min_width_m=None, split=False,
+                        service_area_buffer_m=30.0, with_areas=False, mip_rel_gap=1e-7)
+    cand, _ = candidate_sites(study, kind=req.kind, usable_share=req.usable_share, min_width_m=req.min_width_m)
+    cols = site_columns(cand)
+    pop, _ = resident_population(study.residents.reset_index(drop=True), note_zero=False)
+    t = time.perf_counter()
+    cost = walking_cost_matrix(study, cols.rows, radius=req.radius_m)
+    print(f"(tiled {tiles}×{tiles}: {study.walk.compiled.n_nodes:,} walk nodes; cost matrix {time.perf_counter() - t:.1f} s)")
+    k = max(5, round(100 * tiles * tiles / 361))
+    case = Case(f"network {tiles}x{tiles}", cost.shape[0], cost.shape[1], 0.0, req.radius_m, k)
+    case.where = f"tiled {tiles}×{tiles} Helsinki city, every building, {int(cols.preselected.sum())} existing shelters"
+    return case, (cost, pop, cols.capacities, cols.preselected)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", nargs="*", default=None, choices=list(CASES), help="cases to run (default: all)")
@@ -231,11 +314,23 @@ def main(argv=None):
     ap.add_argument("--no-spopt", action="store_true")
     ap.add_argument("--no-capacitated", action="store_true")
     ap.add_argument("--curve", type=int, default=20, help="coverage curve up to this k (0 = skip)")
+    ap.add_argument("--network", type=int, default=0,
+                    help="also the network case of a tiled study with this many tiles per side (e.g. 5)")
+    ap.add_argument("--only", choices=["cap-mclp"], help="cap-mclp: only the capacitated MCLP (whole, split)")
+    ap.add_argument("--gap-at", type=lambda v: [float(x) for x in v.split(",")], default=None,
+                    help="with --only cap-mclp: solve at each of these time limits (e.g. 10,30,60)")
+    ap.add_argument("--mip-rel-gap", type=float, default=1e-4,
+                    help="relative MIP gap (1e-4 as solve_from_cost_matrix; sites() uses 1e-7)")
+    ap.add_argument("--before", default=None,
+                    help="with --only cap-mclp: also solve with the geoplan of this checkout (a path), same instance")
     args = ap.parse_args(argv)
-    names = args.cases or (["small", "medium"] if args.quick else list(CASES))
+    names = args.cases if args.cases is not None else (["small", "medium"] if args.quick else list(CASES))
     print(f"geoplan site-model benchmark; time limit {args.time_limit:g} s per solve; numpy {np.__version__}")
     for name in names:
         bench_case(CASES[name], args)
+    if args.network:
+        case, data = network_case(args.network, 500.0)
+        bench_case(case, args, data)
 
 
 if __name__ == "__main__":

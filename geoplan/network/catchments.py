@@ -32,6 +32,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geoplan.i18n import N_
 from geoplan.network._progress import steps
 from geoplan.network.engine import CompiledNetwork, Snapped, _starts
 
@@ -78,7 +79,7 @@ def catchment_pairs(net: CompiledNetwork, sources: Snapped, targets: Snapped, *,
         graph = net._augmented(starts, weight, len(sources))
         ends = net._target_terms(targets, weight)
         batches = _batches(sources, live, reach_m, _entry_offsets_m(net, sources, starts)[live])
-        for batch in steps(batches, desc="catchments: searches", total=len(batches), unit="search"):
+        for batch in steps(batches, desc=N_("catchments: searches"), total=len(batches), unit=N_("search")):
             parts.append(_batch_pairs(graph, net.n_nodes, batch, ends, limit))
     direct = net._same_segment(starts, targets, weight)
     direct = direct.loc[direct["cost"] <= limit]

@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geoplan.i18n import N_
 from geoplan.network._progress import steps
+from geoplan.network._windows import windowed_costs
 
 #: Zero weights would vanish from a sparse matrix; this keeps them as edges (seconds or metres).
 _EPS = 1e-9
@@ -491,12 +492,14 @@ class CompiledNetwork:
                     source_cost: np.ndarray | None = None, max_batch_bytes: float = 4e8) -> sparse.csr_matrix:
         """Costs from every source to every target within ``limit``, as a sparse matrix.
 
-        Sources are grouped by the grid cell (one ``limit`` reach wide, in metres) they lie in;
-        each group is searched on the small sub-network of the 3 × 3 cells around it, because
-        nothing farther in a straight line can be within ``limit`` along the streets (an edge is
-        never shorter than its chord). So no search result is ever as wide as the whole network:
-        memory and time follow the pairs found, not sources × nodes. Where the weight has no
-        length to bound it by, the whole network is searched in batches instead.
+        Searches are grouped by small grid cells and each group runs on the sub-network of the
+        nodes within ``limit``'s straight-line reach of its members' ways onto the network,
+        because nothing farther can be within ``limit`` along the streets (an edge is never
+        shorter than its chord); the side with fewer members (sources, or targets on the
+        reversed streets) is searched from (see :mod:`geoplan.network._windows`). So no search
+        result is ever as wide as the whole network: memory and time follow the pairs found,
+        not sources × nodes. Where the weight has no length to bound it by, the whole network
+        is searched in batches instead.
 
         Returns
         -------
@@ -507,7 +510,7 @@ class CompiledNetwork:
         starts = _starts(sources, source_cost)
         reach_m = self._reach_bound_m(weight, limit)
         if np.isfinite(reach_m) and reach_m > 0:
-            parts = self._windowed_costs(sources, starts, targets, weight, limit, reach_m, max_batch_bytes)
+            parts = windowed_costs(self, sources, starts, targets, weight, limit, reach_m, max_batch_bytes)
         else:
             parts = self._whole_network_costs(sources, starts, targets, weight, limit, max_batch_bytes)
         direct = self._same_segment(starts, targets, weight)
@@ -515,9 +518,7 @@ class CompiledNetwork:
         parts.append((direct["target"].to_numpy(np.int64), direct["source"].to_numpy(np.int64),
                       direct["cost"].to_numpy(float)))
         r, c, v = (np.concatenate([p[i] for p in parts]) for i in range(3))
-        frame = pd.DataFrame({"r": r, "c": c, "v": v}).groupby(["r", "c"], sort=True)["v"].min().reset_index()
-        return sparse.csr_matrix((frame["v"].to_numpy(), (frame["r"].to_numpy(), frame["c"].to_numpy())),
-                                 shape=(len(targets), len(sources)))
+        return _least_per_pair(r.astype(np.int64), c.astype(np.int64), v.astype(float), (len(targets), len(sources)))
 
     def _reach_bound_m(self, weight: str, limit: float) -> float:
         """Straight-line metres a cost of ``limit`` can cover at most (``inf`` if it cannot be bounded)."""
@@ -543,107 +544,6 @@ class CompiledNetwork:
             parts.append((ti, chunk[si], cost[si, ti]))
         return parts
 
-    def _entry_offset_m(self, sources: Snapped, starts: _Starts) -> float:
-        """The farthest any entry of a source lies from the source's own snap point, metres."""
-        extra = np.flatnonzero(starts.ok & (np.arange(len(starts.owner)) >= len(sources)))
-        if len(extra) == 0:
-            return 0.0
-        points = shapely.line_interpolate_point(self.seg_geometry[starts.segment[extra]], starts.t[extra],
-                                                normalized=True)
-        own = starts.owner[extra]
-        dx = shapely.get_x(points) - sources.x[own]
-        dy = shapely.get_y(points) - sources.y[own]
-        return float(np.nanmax(np.hypot(dx, dy))) if len(dx) else 0.0
-
-    def _windowed_costs(self, sources, starts, targets, weight, limit, reach_m, max_batch_bytes) -> list:
-        """Sources grouped by grid cell, each group searched on the sub-network of the 3 × 3 cells
-        around it. A cell is the reach plus the farthest entry of any source from its snap point,
-        so every street a source's entries can reach within ``limit`` lies in its window."""
-        cell_m = reach_m + self._entry_offset_m(sources, starts)
-        base, _ = self._base[weight]
-        w = self.weights[weight]
-        tu, tv, add_u, add_v, t_ok = self._target_terms(targets, weight)
-        live = np.flatnonzero(sources.ok)
-        t_live = np.flatnonzero(t_ok)
-        node_cells = _GridCells(self.node_x, self.node_y, cell_m)
-        target_cells = _GridCells(targets.x[t_live], targets.y[t_live], cell_m, like=node_cells)
-        source_key = node_cells.key_of(sources.x[live], sources.y[live])
-        order = np.argsort(source_key, kind="stable")
-        live, source_key = live[order], source_key[order]
-        local = np.full(self.n_nodes, -1, dtype=np.int64)
-        parts = []
-        groups = np.split(live, np.flatnonzero(np.diff(source_key)) + 1)
-        for group in steps(groups, desc=N_("cost matrix: areas searched"), total=len(groups), unit=N_("area")):
-            if len(group) == 0:
-                continue
-            cell = node_cells.key_of(sources.x[group[:1]], sources.y[group[:1]])[0]
-            sub = node_cells.around(cell)
-            tsel = t_live[target_cells.around(cell)]
-            if len(sub) == 0 or len(tsel) == 0:
-                continue
-            local[sub] = np.arange(len(sub))
-            sub_base = base[sub][:, sub]
-            batch = max(1, int(max_batch_bytes // (8 * (len(sub) + len(group)))))
-            pu, pv = local[tu[tsel]], local[tv[tsel]]
-            au = np.where(pu >= 0, add_u[tsel], np.inf)
-            av = np.where(pv >= 0, add_v[tsel], np.inf)
-            pu, pv = np.maximum(pu, 0), np.maximum(pv, 0)
-            for start in range(0, len(group), batch):
-                chunk = group[start:start + batch]
-                graph = self._window_graph(sub_base, local, chunk, starts, w)
-                dist = dijkstra(graph, directed=True, indices=len(sub) + np.arange(len(chunk)), limit=limit)
-                cost = np.minimum(dist[:, pu] + au, dist[:, pv] + av)
-                si, ti = np.nonzero(cost <= limit)
-                parts.append((tsel[ti], chunk[si], cost[si, ti]))
-            local[sub] = -1
-        return parts
-
-    def _window_graph(self, sub_base, local, chunk, starts: _Starts, w) -> sparse.csr_matrix:
-        """A window's sub-network with the chunk's sources as virtual nodes after its own nodes,
-        each joined to the segment ends of all its entries."""
-        m, s = sub_base.shape[0], len(chunk)
-        sel = np.flatnonzero(np.isin(starts.owner, chunk) & starts.ok)
-        rank = np.argsort(chunk)
-        row_of = rank[np.searchsorted(chunk[rank], starts.owner[sel])]
-        seg, t, extra = starts.segment[sel], starts.t[sel], starts.cost[sel]
-        fwd, bwd = self.seg_fwd[seg], self.seg_bwd[seg]
-        to_v, to_u = local[self.seg_v[seg]], local[self.seg_u[seg]]
-        a = (fwd >= 0) & (to_v >= 0)
-        b = (bwd >= 0) & (to_u >= 0)
-        rows = np.concatenate([row_of[a], row_of[b]])
-        cols = np.concatenate([to_v[a], to_u[b]])
-        vals = np.concatenate([w[fwd[a]] * (1 - t[a]) + extra[a], w[bwd[b]] * t[b] + extra[b]])
-        rows, cols, vals = _cheapest(rows, cols, np.maximum(vals, _EPS))
-        virtual = sparse.csr_matrix((vals, (rows, cols)), shape=(s, m + s))
-        top = sparse.csr_matrix((sub_base.data, sub_base.indices, sub_base.indptr), shape=(m, m + s))
-        return sparse.vstack([top, virtual], format="csr")
-
-
-class _GridCells:
-    """Points bucketed in square cells, to fetch those of a 3 × 3 block of cells quickly."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray, size: float, *, like: "_GridCells | None" = None) -> None:
-        self.size = float(size)
-        self.x0 = like.x0 if like is not None else (float(np.nanmin(x)) if len(x) else 0.0)
-        self.y0 = like.y0 if like is not None else (float(np.nanmin(y)) if len(y) else 0.0)
-        keys = self.key_of(x, y)
-        self.order = np.argsort(keys, kind="stable")
-        self.sorted_keys = keys[self.order]
-
-    def key_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        i = np.floor((np.asarray(x) - self.x0) / self.size).astype(np.int64)
-        j = np.floor((np.asarray(y) - self.y0) / self.size).astype(np.int64)
-        return (i + (1 << 20)) * (1 << 21) + (j + (1 << 20))
-
-    def around(self, key: int) -> np.ndarray:
-        """Indices of the points in the cell ``key`` and its eight neighbours, ascending."""
-        found = []
-        for di in (-1, 0, 1):
-            lo = key + di * (1 << 21) - 1  # the column's three cells have consecutive keys
-            a, b = np.searchsorted(self.sorted_keys, [lo, lo + 3], side="left")
-            found.append(self.order[a:b])
-        return np.sort(np.concatenate(found))
-
 
 def _cheapest(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One (row, column) pair each, with its least value: several entries of a source may reach
@@ -653,6 +553,18 @@ def _cheapest(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, 
     first = np.ones(len(r), dtype=bool)
     first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
     return r[first], c[first], v[first]
+
+
+def _least_per_pair(r: np.ndarray, c: np.ndarray, v: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A CSR matrix with the least value of each (row, column) pair (sorted, no duplicates)."""
+    key = r * np.int64(max(shape[1], 1)) + c
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else np.zeros(0, np.int64)
+    least = np.minimum.reduceat(v[order], first) if len(first) else np.zeros(0)
+    rows = r[order[first]]
+    indptr = np.searchsorted(rows, np.arange(shape[0] + 1))
+    return sparse.csr_matrix((least, c[order[first]], indptr), shape=shape)
 
 
 def _min_csr(u, v, w, edge_index, n) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:

@@ -39,7 +39,10 @@ that has room for it.
 Large instances: a capacitated MCLP with whole-point assignment and more than
 20,000 resident–site pairs is solved in two stages (sites chosen with split
 assignment, whose optimum bounds the whole-point one; then whole points assigned
-to those sites); the gap is reported against that bound. Capacitated models start
+to those sites); the gap is reported against that bound. Above 200,000 pairs the
+first stage starts each site with its nearest demand and adds pairs by pricing
+(:mod:`~geoplan.shelters.models.pricing`); its bound comes from LP duality and
+stays valid whatever the rounds found. Capacitated models start
 from a greedy solution, and integral assignment models with more than 100,000
 pairs run without HiGHS presolve (which can overrun the time limit there). With
 a 2–3 km radius on city-sized data (millions of pairs) a 60 s limit may leave a

@@ -160,6 +160,9 @@ class Milp:
         h.setOptionValue("presolve", "on" if presolve else "off")
         h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else float("inf"))
         h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        # Tuning: feasibility jump only looks for a first incumbent; with a start it costs seconds
+        # before the root LP on large assignment models and finds nothing better.
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", start is None)
         if start is not None:
             idx = np.arange(self.n_cols, dtype=np.int32)
             h.setSolution(self.n_cols, idx, np.ascontiguousarray(start, dtype=np.float64))

@@ -7,24 +7,32 @@ Demand points are assigned whole (``split=False``: a building's residents go tog
 
 Large instances: a whole-point capacitated MCLP above :data:`DIRECT_MAX_PAIRS` pairs is solved in
 two stages — sites chosen with split assignment (whose optimum bounds the whole-point one), then
-whole points assigned to those sites — and the gap is reported against that bound.
+whole points assigned to those sites — and the gap is reported against that bound. Stage 1 merges
+points reaching the same sites (split assignment does not tell them apart) and, above
+:data:`~geoplan.shelters.models.pricing.PRICE_MIN_PAIRS` pairs, runs on priced pairs
+(:mod:`~geoplan.shelters.models.pricing`).
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from geoplan.i18n import Message, message
+from geoplan.shelters.models import pricing
 from geoplan.shelters.models._milp import MilpResult
 from geoplan.shelters.models.formulation import Budget, build_assign, presolve_ok
 from geoplan.shelters.models.heuristics import greedy_capacitated_start
-from geoplan.shelters.models.instance import Agg, Instance
+from geoplan.shelters.models.instance import Agg, Instance, aggregate
 from geoplan.shelters.models.reassign import least_walk
 from geoplan.shelters.models.solution import Run, SiteSolution, build_solution, no_result
 
 # Tuning: capacitated MCLP with whole-point assignment above this many pairs is solved in
 # stages (split sites, then whole-point assignment); below it, as one MIP.
 DIRECT_MAX_PAIRS = 20_000
+# Tuning: share of the time limit kept, in stages, for the least-walk reassignment at the end.
+WALK_SHARE = 0.15
 
 
 def capacity_note(inst: Instance, agg: Agg) -> Message | None:
@@ -84,20 +92,20 @@ def mclp_staged(inst: Instance, agg: Agg, *, k_new: int, budget: Budget, run: Ru
     The reported gap is measured against the split-assignment bound, so it is honest.
     """
     half = None if budget.deadline is None else max(0.5 * float(budget.time_limit), budget.floor_s)
-    m1, l1 = build_assign(agg, inst, objective="cover", k_new=k_new, assign_all=False, floor=None, integral=False)
-    r1 = m1.solve(time_limit=half, mip_rel_gap=budget.mip_rel_gap,
-                  start=greedy_capacitated_start(agg, inst, k_new, integral=False))
+    # split assignment only asks who can reach which sites: points with the same sites are one group
+    agg1 = aggregate(inst, use_costs=False)
+    m1, r1 = _choose_sites_split(inst, agg1, k_new=k_new, budget=budget, half=half)
     run.add(m1, r1)
     if r1.x is None:
-        return assignment_solution(inst, agg, r1, l1.n_pairs, model="mclp", k_new=k_new, split=False, run=run,
-                                   status=r1.status, notes=notes)
+        return assignment_solution(inst, agg, r1, agg.pair_g.size, model="mclp", k_new=k_new, split=False,
+                                   run=run, status=r1.status, notes=notes)
     bound = _staged_bound(inst, agg, r1, k_new)
     y = (r1.x[: inst.n_cand] > 0.5) | inst.pre
     keep = y[agg.pair_j]
     sub = agg.restricted(keep)
     m2, l2 = build_assign(sub, inst, objective="cover", k_new=None, assign_all=False, floor=None, integral=True, pre=y)
     start2 = greedy_capacitated_start(sub, inst, 0, True, pre=y)
-    r2 = m2.solve(time_limit=budget.remaining(), mip_rel_gap=budget.mip_rel_gap, start=start2,
+    r2 = m2.solve(time_limit=_before_walk(budget, walk_less), mip_rel_gap=budget.mip_rel_gap, start=start2,
                   presolve=presolve_ok(sub, True))
     status = "time_limit" if "time_limit" in (r1.status, r2.status) else r2.status
     run.add(m2, r2)
@@ -120,6 +128,27 @@ def mclp_staged(inst: Instance, agg: Agg, *, k_new: int, budget: Budget, run: Ru
                          code="staged", pairs=int(agg.pair_g.size), bound=bound))
     return build_solution(inst, agg, model="mclp", k_new=k_new, open_mask=y, x_pairs=x, split=False, run=run,
                           status=status, notes=notes)
+
+
+def _before_walk(budget: Budget, walk_less: bool) -> float | None:
+    """Seconds for the whole-point stage, keeping :data:`WALK_SHARE` of the limit for the least-walk stage."""
+    left = budget.remaining()
+    if left is None or not walk_less:
+        return left
+    return max(left - WALK_SHARE * float(budget.time_limit), budget.floor_s)
+
+
+def _choose_sites_split(inst: Instance, agg1: Agg, *, k_new: int, budget: Budget, half: float | None):
+    """Stage 1: the sites of the split-assignment MCLP, as ``(milp, result)``; above
+    :data:`~geoplan.shelters.models.pricing.PRICE_MIN_PAIRS` pairs on priced pairs (with its bound)."""
+    if agg1.pair_g.size > pricing.PRICE_MIN_PAIRS:
+        until = None if half is None else time.perf_counter() + half
+        milp, _, res, _ = pricing.priced_split_stage(inst, agg1, k_new=k_new, budget=budget, until=until)
+        return milp, res
+    milp, _ = build_assign(agg1, inst, objective="cover", k_new=k_new, assign_all=False, floor=None, integral=False)
+    res = milp.solve(time_limit=half, mip_rel_gap=budget.mip_rel_gap,
+                     start=greedy_capacitated_start(agg1, inst, k_new, integral=False))
+    return milp, res
 
 
 def _staged_bound(inst: Instance, agg: Agg, r1: MilpResult, k_new: int) -> float:
