@@ -18,8 +18,10 @@ import numpy as np
 
 from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
-from geoplan.maps import Field, PlanMap, t
+from geoplan.maps import Field, Graduated, PlanMap, t
 from geoplan.maps._i18n import label
+from geoplan.maps.overview import (CELL_LAYER, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK, CommunityMaps, detail_hrefs,
+                                   draws_detail, hex_cells, overview_basemap, overview_line, share)
 from geoplan.maps.study_area import CATEGORY_COLORS
 
 #: Walking profiles by name, for the sentences that name them.
@@ -130,9 +132,12 @@ def _provision_layer(pm: PlanMap, communities, result, lang: str) -> None:
                  tooltip=[Field("_label", "field.community"), Field("_missing_text", "field.missing")])
 
 
-def _communities(pm: PlanMap, communities, cats) -> None:
+def _communities(pm: PlanMap, communities, cats, maps: CommunityMaps | None = None) -> None:
     if communities is None:
         return
+    links = [Field("_detail", DETAIL_FIELD, "link")] if maps is not None else []
+    if maps is not None:
+        communities = communities.assign(_detail=detail_hrefs(maps, communities["community"]))
     pm.add_layer(communities, name_key="layer.communities", kind="polygons",
                  style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.03,
                         "fillColor": "#6a51a3"},
@@ -140,7 +145,7 @@ def _communities(pm: PlanMap, communities, cats) -> None:
                  popup=[Field("population", "field.population", "people"),
                         Field("complete_share", "field.complete_share", "pct"),
                         Field("elderly_complete_share", "field.elderly_complete_share", "pct"),
-                        *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
+                        *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats], *links])
 
 
 def _service_areas(pm: PlanMap, result, lang: str) -> None:
@@ -234,32 +239,79 @@ def _compounds(pm: PlanMap, result, lang: str) -> None:
 
 
 def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
-                 date: str | None = None) -> PlanMap:
+                 date: str | None = None, detail_limit: int | None = None, window=None,
+                 community_maps: CommunityMaps | None = None) -> PlanMap:
     """Draw a :class:`~geoplan.life_circle.CoverageResult` (never recomputes it).
 
     Parameters
     ----------
     result : CoverageResult
     lang : {"zh", "en"}
-    basemap : {"osm", "light", "gaode", "none"}
+    basemap : {"osm", "light", "gaode", "none"} or ExtractBasemap
     offline : bool
         No tiles, no network (see :class:`geoplan.maps.PlanMap`).
     date : str, optional
         Date in the title block (default today).
+    detail_limit : int, optional
+        Past this many resident features the map draws hexagon cells and community figures
+        instead of every building (default :data:`geoplan.maps.overview.DETAIL_MAX_RESIDENCES`).
+    window : geopandas.GeoSeries, optional
+        Draw only this box, in full detail (a community's detailed map).
+    community_maps : CommunityMaps, optional
+        Detailed maps per community, linked from the community popups.
     """
     p = result.parameters
     cats = result.categories
     mode_line, tiers = _title_lines(p, cats, lang)
-    pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
-                 sources=list(result.sources), subtitle=t("title.coverage", lang), date=date,
-                 walk_speed_mps=float(p["speed_mps"]), extra_lines=[mode_line, tiers])
+    detail = window is not None or draws_detail(len(result.residents), detail_limit)
+    pm = PlanMap(result.study_name, lang=lang, basemap=basemap if detail else overview_basemap(basemap),
+                 offline=offline, preset_name=result.preset_name, sources=list(result.sources),
+                 subtitle=t("title.coverage", lang), date=date, walk_speed_mps=float(p["speed_mps"]),
+                 extra_lines=[mode_line, tiers] + ([] if detail else [
+                     overview_line(len(result.residents), lang, linked=community_maps is not None)]),
+                 window=window, **({} if detail else OVERVIEW_LOOK))
 
     communities = _community_layer(result, lang)
     _provision_layer(pm, communities, result, lang)
-    _communities(pm, communities, cats)
-    _compounds(pm, result, lang)
+    _communities(pm, communities, cats, community_maps)
+    if detail:
+        _compounds(pm, result, lang)
     _service_areas(pm, result, lang)
     _gaps(pm, result.gaps)
-    _residents(pm, result.residents, cats, lang)
+    if detail:
+        _residents(pm, result.residents, cats, lang)
+    else:
+        _cells(pm, result, lang)
     _facilities(pm, result.facilities, cats, lang)
     return pm
+
+
+def cell_sums(result) -> dict[str, np.ndarray]:
+    """Per resident feature: population, population with the complete circle, covered per category."""
+    res, tier = result.residents, result.parameters["tier_m"]
+    pop = res["population"].to_numpy(dtype=float)
+    sums = {"population": pop, "complete": pop * res["complete_circle"].to_numpy(dtype=bool)}
+    for cat in result.categories:
+        sums[f"covered_{cat}"] = pop * (res[f"dist_m_{cat}"].to_numpy(dtype=float) <= float(tier[cat]))
+    return sums
+
+
+def _cells(pm: PlanMap, result, lang: str) -> None:
+    """Hexagon cells (aggregate map): population, complete-circle share and share covered per category."""
+    res = result.residents
+    if not len(res):
+        return
+    cells = hex_cells(res, cell_sums(result))
+    cells["complete_share"] = share(cells["complete"], cells["population"])
+    for cat in result.categories:
+        cells[f"share_{cat}"] = share(cells[f"covered_{cat}"], cells["population"])
+    colors = _ramp(4)
+    tr = translator(lang)
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(message(CELL_LAYER, width_m=HEX_CELL_M)),
+                 group="group.coverage", kind="polygons",
+                 graduated=Graduated("complete_share", [0, 0.25, 0.5, 0.75, 0.95, 1.0], colors, fmt="pct"),
+                 style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.6},
+                 tooltip=[Field("population", "field.population", "people"),
+                          Field("buildings", "field.residences", "int"),
+                          Field("complete_share", "field.complete_share", "pct")],
+                 popup=[Field(f"share_{c}", f"cat.{c}", "pct") for c in result.categories])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -140,9 +141,12 @@ FORMATS: dict[str, Formatter] = {
 def format_value(value: Any, fmt: str | Formatter, lang: str, *, walk_speed_mps: float = 1.2) -> str:
     """Format one value for a tooltip and HTML-escape it.
 
+    ``fmt="link"`` makes a link to a relative path (the value), labelled "Open the detailed map".
     ``fmt="m+min"`` shows a walking distance in metres and minutes at ``walk_speed_mps``.
     Missing values show as an en dash.
     """
+    if fmt == "link":
+        return _link(value, lang)
     if _missing(value):
         return "–"
     if fmt == "m+min":
@@ -152,6 +156,17 @@ def format_value(value: Any, fmt: str | Formatter, lang: str, *, walk_speed_mps:
         func = fmt if callable(fmt) else FORMATS[fmt]
         shown = func(value, lang)
     return html.escape(str(shown), quote=True)
+
+
+def _link(href: Any, lang: str) -> str:
+    """A link to a page written beside this one (relative path), as escaped HTML; blank when none.
+
+    The path is percent-encoded (so ``javascript:`` can never be a scheme) and escaped.
+    """
+    if _missing(href) or not str(href):
+        return ""
+    url = html.escape(urllib.parse.quote(str(href), safe="/"), quote=True)
+    return f'<a href="{url}" target="_blank" rel="noopener">{html.escape(text(CHROME["detail_link"], lang))}</a>'
 
 
 def _round_coords(coords: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ Example
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -40,6 +40,8 @@ STREET_CLASS: dict[str, str] = {
                     "path"),
 }
 STREET_ORDER = ("path", "service", "minor", "major")
+#: Drawing choice: street classes an aggregate (city-scale) map's basemap keeps.
+OVERVIEW_STREET_CLASSES = ("major",)
 #: Site kinds drawn as green space.
 GREEN_KINDS = frozenset({"park", "green_space", "sports_ground"})
 #: Simplification tolerance of basemap geometry, metres (half a street's width is invisible).
@@ -77,6 +79,27 @@ class ExtractBasemap:
         streets = {k: _lines(self.streets[self.streets["klass"] == k], gcj02) for k in STREET_ORDER}
         return {"streets": streets, "water": _rings(self.water, gcj02), "green": _rings(self.green, gcj02),
                 "buildings": _rings(self.buildings, gcj02), "labels": street_labels(self.streets, lang, gcj02)}
+
+    def overview(self) -> "ExtractBasemap":
+        """The basemap of an aggregate (city-scale) map: major streets, water and green only.
+
+        Building footprints and minor streets are what makes a city's basemap heavy, and
+        they are not legible at the zoom a whole city is seen at; outlines are simplified at
+        :data:`geoplan.maps.overview.OVERVIEW_SIMPLIFY_M`.
+        """
+        from geoplan.maps.overview import simplified
+
+        major = self.streets.loc[self.streets["klass"].isin(OVERVIEW_STREET_CLASSES).to_numpy()]
+        empty = self.buildings.iloc[:0]
+        return replace(self, streets=major, water=simplified(self.water), green=simplified(self.green),
+                       buildings=empty)
+
+    def clipped(self, window) -> "ExtractBasemap":
+        """The basemap inside ``window`` (a one-box GeoSeries): a community's detailed map."""
+        from geoplan.maps.overview import in_window
+
+        return replace(self, streets=in_window(self.streets, window), water=in_window(self.water, window),
+                       green=in_window(self.green, window), buildings=in_window(self.buildings, window))
 
     def add_to(self, m, *, lang: str, online: bool, gcj02: bool, capture: bool = False) -> None:
         """Draw onto a folium map below every overlay (called by :class:`PlanMap` when it builds).

@@ -33,6 +33,7 @@ from geoplan.maps._assets import BASEMAPS, ScriptAfterMap, inline_assets, map_cs
 from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value
 from geoplan.maps._html import LegendSection, esc, legend_block, title_block
 from geoplan.maps._i18n import CHROME, check_lang, label, msgid_of, text
+from geoplan.maps.overview import in_window
 
 KINDS = ("points", "lines", "polygons")
 #: Layer-control group order: context first, then services, then the emergency questions.
@@ -130,12 +131,18 @@ class PlanMap:
         For ``"m+min"`` fields (distance shown with walking minutes).
     simplify_m : float
         Geometry simplification tolerance in metres.
+    window : geopandas.GeoSeries, optional
+        One box: only features touching it are drawn, lines and areas cut to it, the basemap
+        too (a community's detailed map, see :mod:`geoplan.maps.overview`).
+    canvas : bool
+        Draw vectors on one canvas instead of one SVG element each (aggregate city maps:
+        thousands of features stay fluid).
     """
 
     def __init__(self, title: str, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                  preset_name: str | None = None, sources: Sequence[str] = (), subtitle: str | None = None,
                  date: str | None = None, walk_speed_mps: float = 1.2, simplify_m: float = SIMPLIFY_M,
-                 extra_lines: Sequence[str] = ()) -> None:
+                 extra_lines: Sequence[str] = (), window=None, canvas: bool = False) -> None:
         self.lang = check_lang(lang)
         # an ExtractBasemap (geoplan.maps.basemap) draws the study's own streets under the overlays
         self.extract = None if isinstance(basemap, str) else basemap
@@ -152,6 +159,10 @@ class PlanMap:
         self.walk_speed_mps = walk_speed_mps
         self.simplify_m = simplify_m
         self.extra_lines = list(extra_lines)
+        self.window = window
+        self.canvas = bool(canvas)
+        if window is not None and self.extract is not None:
+            self.extract = self.extract.clipped(window)
         self.layers: list[_Layer] = []
         self.panels: list[tuple[str, str]] = []
 
@@ -222,6 +233,7 @@ class PlanMap:
             if f.column not in gdf.columns:
                 raise ValueError(f"layer {name_key}: no column {f.column!r} for its tooltip or popup")
         layer_name = text(name if name is not None else name_key, self.lang)
+        gdf = in_window(gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty], self.window)
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
 
         base = dict(_DEFAULT_STYLE[kind])
@@ -319,7 +331,7 @@ class PlanMap:
         """A fresh folium map of everything added so far (assets inlined)."""
         lang = self.lang
         m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, control_scale=False,
-                       zoom_control="topright", width="100%", height="100%")
+                       zoom_control="topright", width="100%", height="100%", prefer_canvas=self.canvas)
         if not self.offline and self.basemap.url:
             folium.TileLayer(self.basemap.url, attr=self.basemap.attribution_html(lang),
                              name=text(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
