@@ -272,6 +272,43 @@ def labelled(communities: gpd.GeoDataFrame, lang: str) -> np.ndarray:
     return name.to_numpy()
 
 
+def write_maps(draw, folder, name: str, *, residences: int, communities: gpd.GeoDataFrame | None,
+               options: Mapping[str, object]) -> list:
+    """Write ``folder/<name>.html``; past the detail limit also one detailed page per community.
+
+    Parameters
+    ----------
+    draw : callable
+        A result's ``to_map`` (keyword options, returns a :class:`~geoplan.maps.PlanMap`).
+    folder : path
+        The ``maps`` folder.
+    name : str
+        The map's file stem (``"coverage"``); detailed pages go to ``folder/<name>/``.
+    residences : int
+        Building features the map draws (decides detail against ``options["detail_limit"]``).
+    communities : geopandas.GeoDataFrame, optional
+        The study's reporting units (``community`` + polygon); none: no detailed pages.
+    options : mapping
+        ``lang``, ``basemap``, ``offline``, ``detail_limit``… as :func:`geoplan.config.map_options`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The aggregate (or only) page first, then the detailed pages in community order.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    limit = options.get("detail_limit")
+    if draws_detail(residences, limit) or communities is None or not len(communities):
+        return [draw(**options).to_html(folder / f"{name}.html")]
+    ids = [str(c) for c in communities["community"]]
+    hrefs = {c: f"{name}/{community_file(i, c)}" for i, c in enumerate(ids)}
+    detailed = [draw(**options, window=window_of(communities, c)).to_html(folder / hrefs[c]) for c in ids]
+    main = draw(**options, community_maps=CommunityMaps(communities, hrefs)).to_html(folder / f"{name}.html")
+    return [main, *detailed]
+
+
 def detail_hrefs(maps: CommunityMaps | None, ids: Sequence[object]) -> list[str | None]:
     """The detailed map's href of each community id (``None`` where none was written)."""
     hrefs = maps.hrefs if maps is not None else {}
