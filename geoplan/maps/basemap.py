@@ -231,17 +231,33 @@ def _geoms(gdf, gcj02: bool) -> list:
     return list(parts)
 
 
+def _split(coords: np.ndarray, owner: np.ndarray, n: int) -> list:
+    """``coords`` (lon/lat) grouped by ``owner`` (0…n-1, ascending) as ``[lat, lon]`` lists, in one pass."""
+    flat = _latlon(coords) if len(coords) else []
+    ends = np.searchsorted(owner, np.arange(1, n + 1)).tolist()
+    starts = [0, *ends[:-1]]
+    return [flat[a:b] for a, b in zip(starts, ends)]
+
+
 def _lines(gdf, gcj02: bool) -> list:
-    return [_latlon(shapely.get_coordinates(g)) for g in _geoms(gdf, gcj02) if isinstance(g, shapely.LineString)]
+    """Every line's ``[lat, lon]`` vertices (vectorised: one coordinate array, split by line)."""
+    parts = np.asarray([g for g in _geoms(gdf, gcj02) if isinstance(g, shapely.LineString)], dtype=object)
+    if not len(parts):
+        return []
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
+    return _split(coords, owner, len(parts))
 
 
 def _rings(gdf, gcj02: bool) -> list:
-    out = []
-    for g in _geoms(gdf, gcj02):
-        if isinstance(g, shapely.Polygon):
-            out.append([_latlon(shapely.get_coordinates(g.exterior))]
-                       + [_latlon(shapely.get_coordinates(r)) for r in g.interiors])
-    return out
+    """Every polygon as ``[exterior, *holes]`` of ``[lat, lon]`` rings (vectorised as :func:`_lines`)."""
+    polys = np.asarray([g for g in _geoms(gdf, gcj02) if isinstance(g, shapely.Polygon)], dtype=object)
+    if not len(polys):
+        return []
+    rings, poly_of = shapely.get_rings(polys, return_index=True)  # exterior first, then the holes
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    per_ring = _split(coords, ring_of, len(rings))
+    ends = np.searchsorted(poly_of, np.arange(1, len(polys) + 1)).tolist()
+    return [per_ring[a:b] for a, b in zip([0, *ends[:-1]], ends)]
 
 
 def page_json(data: Any) -> str:

@@ -250,6 +250,8 @@ class PlanMap:
         data = feature_collection(gdf, lang=self.lang, fields=all_fields, style_codes=codes, radii=radii,
                                   gcj02=self.gcj02, simplify_m=self.simplify_m,
                                   walk_speed_mps=self.walk_speed_mps)
+        bounds = _fc_bounds(data) if fit else None
+        data.pop("bbox", None)  # only for the fitted view, not carried by the page
         n_t = len(fields_t)
         labels = [esc(text(f.label_key, self.lang)) for f in all_fields]
         group_id = msgid_of(group or "group.base")
@@ -262,7 +264,7 @@ class PlanMap:
             outline=base.get("color") if kind == "polygons" and "color" in (style or {}) else None,
             hollow=base.get("fill") is False or float(base.get("fillOpacity", 1)) < 0.1,
             dashed=bool(base.get("dashArray")),
-            bounds=_fc_bounds(data) if fit else None))
+            bounds=bounds))
         return self
 
     def _classes(self, gdf, color_by, categories, graduated, single, single_label, kind):
@@ -523,6 +525,10 @@ def _scale_radius(values: np.ndarray, radius_range: tuple[float, float]) -> np.n
 
 
 def _fc_bounds(data: dict) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of a feature collection (its ``bbox``, see ``feature_collection``)."""
+    if data.get("bbox"):
+        minx, miny, maxx, maxy = data["bbox"]
+        return [[miny, minx], [maxy, maxx]]
     import shapely.geometry
 
     geoms = [shapely.geometry.shape(f["geometry"]) for f in data["features"]]
