@@ -116,7 +116,7 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
                  walk_speed_mps=float(result.parameters.get("walk_speed_mps", 1.2)),
                  extra_lines=_headline_lines(result, lang) + extra, window=window,
                  **({} if detail else OVERVIEW_LOOK))
-    _add_context(pm, result, community_maps if not detail else None, lang)
+    _add_context(pm, result, lang, aggregate=not detail, maps=community_maps)
     if detail:
         _add_candidates(pm, result, lang)
         _add_residents(pm, result, lang)
@@ -161,10 +161,11 @@ def _add_cells(pm: PlanMap, result, lang: str) -> None:
                  tooltip=[*_CELL_FIELDS, Field("buildings", "field.residences", "int")])
 
 
-def _add_context(pm: PlanMap, result, maps: CommunityMaps | None = None, lang: str = "en") -> None:
+def _add_context(pm: PlanMap, result, lang: str = "en", *, aggregate: bool = False,
+                 maps: CommunityMaps | None = None) -> None:
     """Community outlines (with their figures and detailed maps in an aggregate map) and service areas."""
     b = result.boundaries
-    if b is not None and len(b) and maps is None:
+    if b is not None and len(b) and not aggregate:
         pm.add_layer(b[["community", "geometry"]], name_key="layer.communities", kind="polygons", fit=False,
                      style={"color": "#6a51a3", "weight": 1.2, "dashArray": "4 3", "fillOpacity": 0.0,
                             "fill": False},
@@ -177,7 +178,7 @@ def _add_context(pm: PlanMap, result, maps: CommunityMaps | None = None, lang: s
                      style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.02,
                             "fillColor": "#6a51a3"},
                      tooltip=[Field("_label", "field.community"), *_CELL_FIELDS],
-                     popup=[Field("_detail", DETAIL_FIELD, "link")])
+                     popup=[Field("_detail", DETAIL_FIELD, "link")] if maps is not None else [])
     areas = result.service_areas
     if len(areas):
         pm.add_layer(areas, name_key="layer.service_area", group="group.sites", kind="polygons", fit=False,
