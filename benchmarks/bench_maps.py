@@ -79,7 +79,8 @@ def city(n: int, folder: Path) -> None:
     draws = {name: r.to_map for name, r in results.items()}
     draws["study_area"] = lambda **k: study_area_map(study, **{x: v for x, v in k.items() if x != "community_maps"})
     for name, draw in draws.items():
-        for label, opts in (("aggregate", {"community_maps": links}), ("detailed", {"detail_limit": 10**9}),
+        for label, opts in (("aggregate", {"community_maps": links, "detail_limit": 0}),
+                            ("detailed", {"detail_limit": 10**9}),
                             ("one community", {"window": window_of(study.communities, ids[0])})):
             (pm, build_s) = timed(lambda: draw(basemap=bm, date="2026-01-01", **opts))
             path = folder / f"{n}-{name}-{label.replace(' ', '_')}.html"

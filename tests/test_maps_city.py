@@ -163,3 +163,13 @@ def test_cli_refuses_a_negative_detail_limit(tmp_path):
                           "--map-detail-limit", "-3"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert run.returncode == 2 and "map detail limit" in run.stderr
     assert not (tmp_path / "o" / "coverage").exists()
+
+
+def test_names_are_never_evaluated_as_page_templates():
+    from geoplan.maps import PlanMap
+
+    pm = PlanMap("Study {{ 7*7 }}", lang="en")
+    pts = gpd.GeoDataFrame({"n": ["{% for x in range(3) %}x{% endfor %}"]}, geometry=[Point(24.9, 60.1)], crs=4326)
+    pm.add_layer(pts, name_key="layer.facilities", kind="points", tooltip=[("n", "field.name")])
+    page = pm.html()
+    assert "Study {{ 7*7 }}" in page and "Study 49" not in page

@@ -25,8 +25,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 
+from geoplan.maps._assets import Raw
 from geoplan.maps._geo import to_map_geometries
 
 #: Street class of each OSM ``highway`` value (drawing order: paths first, major roads last).
@@ -333,6 +334,6 @@ class _BasemapScript(MacroElement):
         if not self.online:
             code += f"\n{m.get_name()}.getContainer().classList.add('gp-paper');\n"
         root = self.get_root()
-        root.header.add_child(Element(f"<style>{_CSS}</style>"), name="geoplan_basemap_css")
-        root.script.add_child(Element(code), name=self.get_name())
+        root.header.add_child(Raw(f"<style>{_CSS}</style>"), name="geoplan_basemap_css")
+        root.script.add_child(Raw(code), name=self.get_name())
         super().render(**kwargs)

@@ -25,11 +25,10 @@ from typing import Any, Mapping, Sequence
 
 import folium
 import numpy as np
-from branca.element import Element
 from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.utilities import JsCode
 
-from geoplan.maps._assets import BASEMAPS, ScriptAfterMap, inline_assets, map_css
+from geoplan.maps._assets import BASEMAPS, Raw, ScriptAfterMap, inline_assets, map_css
 from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value
 from geoplan.maps._html import LegendSection, esc, legend_block, title_block
 from geoplan.maps._i18n import CHROME, check_lang, label, msgid_of, text
@@ -344,10 +343,10 @@ class PlanMap:
             self.extract.add_to(m, lang=lang, online=not self.offline and bool(self.basemap.url), gcj02=self.gcj02,
                                 capture=shows_access(self.layers))
         root = m.get_root()
-        root.header.add_child(Element(f"<style>{map_css()}</style>"), name="geoplan_css")
-        root.header.add_child(Element('<meta name="generator" content="geoplan">'), name="geoplan_meta")
+        root.header.add_child(Raw(f"<style>{map_css()}</style>"), name="geoplan_css")
+        root.header.add_child(Raw('<meta name="generator" content="geoplan">'), name="geoplan_meta")
         root.title = esc(self.title)
-        root.html.add_child(Element(self._title_html()), name="geoplan_title")
+        root.html.add_child(Raw(self._title_html()), name="geoplan_title")
 
         groups: dict[str, list] = {}
         objs = []
@@ -373,10 +372,10 @@ class PlanMap:
                                   lyr.hollow, lyr.dashed)
                     for lyr, obj in objs if lyr.legend and lyr.legend_rows]
         if sections:
-            root.html.add_child(Element(legend_block(sections, lang=lang)), name="geoplan_legend")
+            root.html.add_child(Raw(legend_block(sections, lang=lang)), name="geoplan_legend")
         for i, (position, html) in enumerate(self.panels):
             css = "bottom:28px;right:10px" if position == "bottomright" else "top:10px;right:60px"
-            root.html.add_child(Element(f'<div class="gp-panel gp-chart" style="{css}">{html}</div>'),
+            root.html.add_child(Raw(f'<div class="gp-panel gp-chart" style="{css}">{html}</div>'),
                                 name=f"geoplan_panel_{i}")
 
         b = self.bounds()
