@@ -20,7 +20,7 @@ from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
 from geoplan.maps import Field, Graduated, PlanMap, t
 from geoplan.maps._i18n import label
-from geoplan.maps.overview import (CELL_LAYER, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK, CommunityMaps, detail_hrefs,
+from geoplan.maps.overview import (CELL_LAYER_COVERAGE, DETAIL_FIELD, MEAN_CATEGORIES, HEX_CELL_M, OVERVIEW_LOOK, CommunityMaps, detail_hrefs,
                                    draws_detail, hex_cells, overview_basemap, overview_line, share)
 from geoplan.maps.study_area import CATEGORY_COLORS
 
@@ -197,11 +197,11 @@ def _residents(pm: PlanMap, res, cats, lang: str) -> None:
                  popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
 
 
-def _facilities(pm: PlanMap, fac, cats, lang: str) -> None:
+def _facilities(pm: PlanMap, fac, cats, lang: str, show: bool = True) -> None:
     if not len(fac):
         return
     label_column = f"label_{lang}" if f"label_{lang}" in fac else "name"  # "未命名公园" for unnamed ones
-    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
+    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category", show=show,
                  categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                  style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
                  tooltip=[Field(label_column, "field.name"), Field("category", "field.category", "cat"),
@@ -282,7 +282,7 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
         _residents(pm, result.residents, cats, lang)
     else:
         _cells(pm, result, lang)
-    _facilities(pm, result.facilities, cats, lang)
+    _facilities(pm, result.facilities, cats, lang, show=detail)
     return pm
 
 
@@ -297,21 +297,27 @@ def cell_sums(result) -> dict[str, np.ndarray]:
 
 
 def _cells(pm: PlanMap, result, lang: str) -> None:
-    """Hexagon cells (aggregate map): population, complete-circle share and share covered per category."""
+    """Hexagon cells (aggregate map): residents' mean number of categories within their tier (the
+    detailed map's colour), population, complete-circle share and share covered per category."""
     res = result.residents
     if not len(res):
         return
-    cells = hex_cells(res, cell_sums(result))
+    sums = cell_sums(result)
+    sums["reach"] = res["population"].to_numpy(dtype=float) * res["categories_within_tier"].to_numpy(dtype=float)
+    cells = hex_cells(res, sums)
+    cells["mean_reach"] = share(cells["reach"], cells["population"])
     cells["complete_share"] = share(cells["complete"], cells["population"])
     for cat in result.categories:
         cells[f"share_{cat}"] = share(cells[f"covered_{cat}"], cells["population"])
-    colors = _ramp(4)
+    n = len(result.categories)
+    bins = sorted(set(np.round(np.linspace(0, n, 6)).astype(int).tolist())) if n else [0, 1]
     tr = translator(lang)
-    pm.add_layer(cells, name_key="layer.cells", name=tr.render(message(CELL_LAYER, width_m=HEX_CELL_M)),
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(message(CELL_LAYER_COVERAGE, width_m=HEX_CELL_M)),
                  group="group.coverage", kind="polygons",
-                 graduated=Graduated("complete_share", [0, 0.25, 0.5, 0.75, 0.95, 1.0], colors, fmt="pct"),
+                 graduated=Graduated("mean_reach", bins, _ramp(len(bins) - 2), fmt="int"),
                  style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.6},
                  tooltip=[Field("population", "field.population", "people"),
                           Field("buildings", "field.residences", "int"),
+                          Field("mean_reach", MEAN_CATEGORIES, lambda v, lg: f"{float(v):.1f}"),
                           Field("complete_share", "field.complete_share", "pct")],
                  popup=[Field(f"share_{c}", f"cat.{c}", "pct") for c in result.categories])

@@ -53,8 +53,12 @@ DETAIL_MARGIN_M = 250.0
 #: PlanMap options of an aggregate map: one canvas for every vector, service areas and
 #: outlines simplified at :data:`OVERVIEW_SIMPLIFY_M`.
 OVERVIEW_LOOK: Mapping[str, object] = {"canvas": True, "simplify_m": OVERVIEW_SIMPLIFY_M}
-#: Name of the hexagon layer (``width_m``: :data:`HEX_CELL_M`).
-CELL_LAYER = N_("Hexagon cells, {width_m:,.0f} m across")
+#: Name of the hexagon layer of each map (``width_m``: :data:`HEX_CELL_M`), saying what colours it.
+CELL_LAYER_COVERAGE = N_("Hexagon cells ({width_m:,.0f} m): categories within their tier, residents' mean")
+CELL_LAYER_ACCESS = N_("Hexagon cells ({width_m:,.0f} m): share of residents without timely access")
+CELL_LAYER_SITES = N_("Hexagon cells ({width_m:,.0f} m): share of residents with a shelter within reach")
+CELL_LAYER_PEOPLE = N_("Hexagon cells ({width_m:,.0f} m): residents")
+MEAN_CATEGORIES = N_("Categories within their tier (residents' mean)")
 #: Label of the link to a community's detailed map.
 DETAIL_FIELD = N_("Detailed map")
 #: Field labels of the aggregate cells and communities.

@@ -17,7 +17,7 @@ import pandas as pd
 
 from geoplan.i18n import N_, translator
 from geoplan.maps import Field, Graduated, PlanMap, svg_line_chart
-from geoplan.maps.overview import (CELL_LAYER, COVERED_SHARE, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK,
+from geoplan.maps.overview import (CELL_LAYER_SITES, COVERED_SHARE, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK,
                                    SHELTER_CAPACITY, SHELTER_DEMAND, UNCOVERED_RESIDENTS, CommunityMaps,
                                    community_sums, detail_hrefs, sum_within, draws_detail, hex_cells, labelled, overview_basemap,
                                    overview_line, share)
@@ -155,7 +155,7 @@ def _add_cells(pm: PlanMap, result, lang: str) -> None:
            if len(prop) else pd.Series(dtype=float))
     cells["capacity"] = cells["cell"].map(cap).fillna(0.0).to_numpy()
     tr = translator(lang)
-    pm.add_layer(cells, name_key="layer.cells", name=tr.render(CELL_LAYER, width_m=HEX_CELL_M), group="group.sites",
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(CELL_LAYER_SITES, width_m=HEX_CELL_M), group="group.sites",
                  kind="polygons", graduated=_SHARE_CLASSES,
                  style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.55},
                  tooltip=[*_CELL_FIELDS, Field("buildings", "field.residences", "int")])
