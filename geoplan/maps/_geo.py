@@ -8,6 +8,8 @@ popup or style uses, and HTML-escape every string so a name can never become mar
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
 import json
 import math
@@ -208,6 +210,23 @@ def to_map_geometries(gdf, *, gcj02: bool, simplify_m: float = SIMPLIFY_M) -> np
     return shapely.transform(arr, _round_coords)
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while a page's features are built, then restore it.
+
+    A layer is tens of thousands of small dicts and lists with no reference cycles; each
+    allocation burst triggers collections that walk the whole heap, study included (measured on
+    the 3×3 tiled study's 9,996 roads: 2.3–2.7 s with the collector, 1.0 s without).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _json_number(value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -235,6 +254,11 @@ def feature_collection(
     bytes), ``_s`` the index of its style class and ``_r`` its marker radius. Nothing else
     of the source row is kept.
     """
+    with gc_paused():
+        return _feature_collection(gdf, lang, fields, style_codes, radii, gcj02, simplify_m, walk_speed_mps)
+
+
+def _feature_collection(gdf, lang, fields, style_codes, radii, gcj02, simplify_m, walk_speed_mps) -> dict:
     geoms = to_map_geometries(gdf, gcj02=gcj02, simplify_m=simplify_m)
     drawn = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     texts = [formatted_column(gdf[f.column].to_numpy()[drawn], f.fmt, lang, walk_speed_mps=walk_speed_mps)

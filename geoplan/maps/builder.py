@@ -29,7 +29,7 @@ from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.utilities import JsCode
 
 from geoplan.maps._assets import BASEMAPS, Raw, ScriptAfterMap, inline_assets, map_css
-from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value
+from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value, gc_paused
 from geoplan.maps._html import LegendSection, esc, legend_block, title_block
 from geoplan.maps._i18n import CHROME, check_lang, label, msgid_of, text
 from geoplan.maps.overview import in_window
@@ -469,8 +469,9 @@ class PlanMap:
 """
 
     def html(self) -> str:
-        """The complete page as a string."""
-        return self.build().get_root().render()
+        """The complete page as a string (built with the garbage collector paused, see ``gc_paused``)."""
+        with gc_paused():
+            return self.build().get_root().render()
 
     def to_html(self, path: str | os.PathLike) -> Path:
         """Write the page atomically (temporary file in the same folder, then rename).
