@@ -205,9 +205,9 @@ def _facilities(pm: PlanMap, fac, cats, lang: str, show: bool = True) -> None:
                  categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                  style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
                  tooltip=[Field(label_column, "field.name"), Field("category", "field.category", "cat"),
-                          Field("nearest_population", "field.nearest_population", "people"),
-                          Field("capacity", "field.capacity", "int"),
-                          Field("source", "field.source")])
+                          *([Field("nearest_population", "field.nearest_population", "people"),
+                             Field("capacity", "field.capacity", "int"),
+                             Field("source", "field.source")] if show else [])])  # aggregate: name and kind
 
 
 def _compound_layer(result, lang: str) -> gpd.GeoDataFrame | None:

@@ -43,6 +43,9 @@ STREET_CLASS: dict[str, str] = {
 STREET_ORDER = ("path", "service", "minor", "major")
 #: Drawing choice: street classes an aggregate (city-scale) map's basemap keeps.
 OVERVIEW_STREET_CLASSES = ("major",)
+#: Drawing choice: green areas smaller than this (m², half a hectare) are left out of an aggregate
+#: map's basemap: a few pixels at the zoom a city is seen at, and most of its bytes.
+OVERVIEW_MIN_GREEN_M2 = 5_000.0
 #: Site kinds drawn as green space.
 GREEN_KINDS = frozenset({"park", "green_space", "sports_ground"})
 #: Simplification tolerance of basemap geometry, metres (half a street's width is invisible).
@@ -91,8 +94,10 @@ class ExtractBasemap:
         from geoplan.maps.overview import simplified
 
         major = self.streets.loc[self.streets["klass"].isin(OVERVIEW_STREET_CLASSES).to_numpy()]
+        green = self.green.loc[(self.green.geometry.area >= OVERVIEW_MIN_GREEN_M2).to_numpy()] if len(self.green) \
+            else self.green
         empty = self.buildings.iloc[:0]
-        return replace(self, streets=major, water=simplified(self.water), green=simplified(self.green),
+        return replace(self, streets=simplified(major), water=simplified(self.water), green=simplified(green),
                        buildings=empty)
 
     def clipped(self, window) -> "ExtractBasemap":
