@@ -62,7 +62,7 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
         _bad_roads(pm, result, lang)
         _cells(pm, result, lang, community_maps)
     _weak_points(pm, result, lang)
-    _obstructions(pm, result, lang)
+    _obstructions(pm, result, lang, labels=detail)  # a city of rank labels hides the cells
     _stations(pm, result)
     if detail:
         _routes(pm, result, lang)
@@ -242,7 +242,7 @@ def _weak_points(pm: PlanMap, result, lang: str) -> None:
                               Field("residents", "field.population", "people")], fit=False)
 
 
-def _obstructions(pm: PlanMap, result, lang: str) -> None:
+def _obstructions(pm: PlanMap, result, lang: str, labels: bool = True) -> None:
     """Obstructions (applied or not) with what clearing each restores, and their clearing rank."""
     obs = result.obstructions
     if not len(obs):
@@ -261,7 +261,7 @@ def _obstructions(pm: PlanMap, result, lang: str) -> None:
                  tooltip=[Field("obstruction_id", "field.id"), Field("name", "field.name"),
                           Field("_kind", "field.kind"), Field("_detail", "field.status")])
     ranked = obs.loc[obs["_applied"].to_numpy()].copy()
-    if len(ranked):
+    if len(ranked) and labels:
         ranked["_rank_label"] = [f"#{r}" for r in ranked["rank"]]
         ranked = ranked.set_geometry(ranked.geometry.representative_point())
         pm.add_layer(ranked, name_key="layer.clearing_rank", group=GROUP, kind="points",
