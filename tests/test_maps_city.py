@@ -173,3 +173,14 @@ def test_names_are_never_evaluated_as_page_templates():
     pm.add_layer(pts, name_key="layer.facilities", kind="points", tooltip=[("n", "field.name")])
     page = pm.html()
     assert "Study {{ 7*7 }}" in page and "Study 49" not in page
+
+
+def test_a_community_map_draws_every_building_of_its_window_and_nothing_far(study, coverage):
+    first = str(study.communities["community"].iloc[0])
+    window = window_of(study.communities, first)
+    pm = coverage.to_map(lang="en", detail_limit=0, window=window)  # a window always draws detail
+    residents = _layer(pm, "layer.residents_reach").data["features"]
+    box = window.to_crs(4326).iloc[0].buffer(1e-4)
+    assert residents and all(box.intersects(shapely.geometry.shape(f["geometry"])) for f in residents)
+    inside = shapely.intersects(coverage.residents.geometry.to_numpy(), window.to_crs(coverage.residents.crs).iloc[0])
+    assert len(residents) == int(inside.sum()) < len(coverage.residents)
