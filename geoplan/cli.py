@@ -78,6 +78,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--lang", choices=["zh", "en"], default=None, help="map and table labels (default: from the data's names)")
     out.add_argument("--basemap", choices=["osm", "light", "gaode", "none"], default=None,
                      help="map background (gaode: overlays converted to GCJ-02)")
+    out.add_argument("--map-detail-limit", type=int, metavar="N", default=None,
+                     help="past N residential buildings maps draw hexagon cells and communities, with a detailed "
+                          "map per community (default 2000; 0 always)")
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--offline", dest="offline", action="store_true", default=None,
                       help="maps with every script inlined and no tiles (default)")
@@ -249,6 +252,7 @@ def _write_study_maps(study, args, config, out: Path) -> list[Path]:
     from geoplan.maps import study_area_map
 
     options = map_options(args, config, study)
+    options.pop("detail_limit", None)  # the study-area map follows the default: it links nothing
     written = [study_area_map(study, **options).to_html(out / "maps" / "study_area.html")]
     for other in ("zh", "en"):  # the meeting map in the other language too
         if other != options["lang"]:

@@ -29,7 +29,7 @@ from geoplan.i18n import N_, Message, message
 from geoplan.standards import PRESETS, Preset, PresetError, get_preset
 
 _TOP_KEYS = {"preset", "overrides", "osm", "place", "layers", "lang", "basemap", "offline", "encoding", "name",
-             "coverage", "access", "sites"}
+             "coverage", "access", "sites", "map_detail_limit"}
 
 
 #: Languages and map backgrounds a project file may name (the CLI offers the same choices).
@@ -102,8 +102,10 @@ def preset_from_config(config: dict[str, Any], name: str | None = None) -> Prese
 def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:
     """How to draw maps: command line first, then the project file, then the defaults.
 
-    Returns ``lang`` (default: guessed from the study's names), ``basemap`` (default ``osm``)
-    and ``offline`` (default ``True``: meeting maps must open with no network).
+    Returns ``lang`` (default: guessed from the study's names), ``basemap`` (default ``osm``),
+    ``offline`` (default ``True``: meeting maps must open with no network) and ``detail_limit``
+    (``--map-detail-limit`` / ``map_detail_limit``; ``None``: the drawing default of
+    :mod:`geoplan.maps.overview`).
     """
     from geoplan.maps.basemap import extract_basemap
 
@@ -113,7 +115,22 @@ def map_options(args, config: dict[str, Any], study) -> dict[str, Any]:
         # every map draws the extract's own streets, water, green and buildings (tiles optional on top)
         "basemap": extract_basemap(study, tiles=getattr(args, "basemap", None) or config.get("basemap") or "osm"),
         "offline": offline if offline is not None else bool(config.get("offline", True)),
+        "detail_limit": _detail_limit(args, config),
     }
+
+
+def _detail_limit(args, config: dict[str, Any]) -> int | None:
+    """``--map-detail-limit`` or the project file's ``map_detail_limit``: a whole number ≥ 0, or unset."""
+    value = getattr(args, "map_detail_limit", None)
+    source = "--map-detail-limit"
+    if value is None:
+        value, source = config.get("map_detail_limit"), config.get("_path")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"map detail limit {value!r} is not a whole number of buildings", source=source,
+                         fix="e.g. --map-detail-limit 2000 (0 draws every map as aggregates)")
+    return value
 
 
 def section_options(config: dict[str, Any], name: str, allowed_keys: Iterable[str], args,
@@ -266,6 +283,7 @@ _NON_NEGATIVE = lambda key, value, source: _number(key, value, source, zero_ok=T
 _TOP_RULES: Mapping[str, Callable] = {
     "preset": _choice(*PRESETS), "osm": _text, "place": _text, "lang": _choice(*LANGS),
     "basemap": _choice(*BASEMAPS), "offline": _flag, "encoding": _encoding, "name": _text,
+    "map_detail_limit": _count(),
 }
 _SECTION_RULES: Mapping[str, Mapping[str, Callable]] = {
     "coverage": {"mode": _choice("distance", "time"), "speed": _POSITIVE, "profile": _choice("adult", "elderly"),

@@ -35,6 +35,10 @@ class AnalysisResult(Protocol):
         ...
 
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
-               date: str | None = None) -> Any:
-        """The interactive map (a :class:`geoplan.maps.PlanMap`) in ``lang``."""
+               date: str | None = None, detail_limit: int | None = None, window: Any = None,
+               community_maps: Any = None) -> Any:
+        """The interactive map (a :class:`geoplan.maps.PlanMap`) in ``lang``.
+
+        Past ``detail_limit`` building features it draws aggregates (see :mod:`geoplan.maps.overview`).
+        """
         ...

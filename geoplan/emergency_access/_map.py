@@ -17,6 +17,9 @@ import numpy as np
 
 from geoplan.emergency_access._text import N_, Term, message, render, render_all
 from geoplan.maps import Field, Graduated, PlanMap, t
+from geoplan.maps.overview import (CELL_LAYER_ACCESS, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK, WITHOUT_BUILDINGS,
+                                   WITHOUT_RESIDENTS, WITHOUT_SHARE, CommunityMaps, community_sums, detail_hrefs,
+                                   draws_detail, hex_cells, labelled, overview_basemap, overview_line, share)
 
 STATUS_COLORS: dict[str, str] = {
     "ok": "#1a9850", "slow": "#fdae61", "far_from_road": "#8073ac", "blocked": "#d73027", "unreachable": "#404040",
@@ -35,20 +38,88 @@ def _say(lang: str, msgid: str, **params) -> str:
 
 
 def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
-               date: str | None = None) -> PlanMap:
-    """Draw an :class:`~geoplan.emergency_access.result.AccessResult` as an interactive map in ``lang``."""
+               date: str | None = None, detail_limit: int | None = None, window=None,
+               community_maps: CommunityMaps | None = None) -> PlanMap:
+    """Draw an :class:`~geoplan.emergency_access.result.AccessResult` as an interactive map in ``lang``.
+
+    Past ``detail_limit`` residential buildings (default
+    :data:`geoplan.maps.overview.DETAIL_MAX_RESIDENCES`) the map draws hexagon cells and
+    communities with the buildings and residents without timely access, instead of every
+    building, road and route; ``window`` draws one box in full detail (a community's map);
+    ``community_maps`` links each community's detailed map.
+    """
     result = result.in_language(lang)
-    pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
-                 sources=list(result.sources), subtitle=t(f"subtitle.{result.vehicle}", lang), date=date)
-    _roads(pm, result, lang)
-    _buildings(pm, result)
+    detail = window is not None or draws_detail(len(result.buildings), detail_limit)
+    extra = [] if detail else [overview_line(len(result.buildings), lang, linked=community_maps is not None)]
+    pm = PlanMap(result.study_name, lang=lang, basemap=basemap if detail else overview_basemap(basemap),
+                 offline=offline, preset_name=result.preset_name, sources=list(result.sources),
+                 subtitle=t(f"subtitle.{result.vehicle}", lang), date=date, extra_lines=extra, window=window,
+                 **({} if detail else OVERVIEW_LOOK))
+    if detail:
+        _roads(pm, result, lang)
+        _buildings(pm, result)
+    else:
+        _bad_roads(pm, result, lang)
+        _cells(pm, result, lang, community_maps)
     _weak_points(pm, result, lang)
-    _obstructions(pm, result, lang)
+    _obstructions(pm, result, lang, labels=detail)  # a city of rank labels hides the cells
     _stations(pm, result)
-    _routes(pm, result, lang)
+    if detail:
+        _routes(pm, result, lang)
     _compounds(pm, result, lang)
-    _first_due(pm, result, lang)
+    if detail:
+        _first_due(pm, result, lang)
     return pm
+
+
+#: Share of residents without timely access: classes and colours of the aggregate map.
+WITHOUT_BINS = (0.0, 0.01, 0.1, 0.25, 0.5, 1.0)
+WITHOUT_COLORS = ("#1a9850", "#a6d96a", "#fee08b", "#fc8d59", "#d73027")
+
+
+def cell_sums(result) -> dict[str, np.ndarray]:
+    """Per residential building: residents, and buildings and residents without timely access."""
+    b = result.buildings
+    pop = b["population"].to_numpy(dtype=float)
+    without = (b["status"].astype(str) != "ok").to_numpy()
+    return {"population": pop, "without_buildings": without.astype(float), "without_population": pop * without}
+
+
+def _cells(pm: PlanMap, result, lang: str, maps: CommunityMaps | None) -> None:
+    """Hexagon cells and communities: residents and buildings without timely access."""
+    b = result.buildings
+    if not len(b):
+        return
+    sums = cell_sums(result)
+    grad = Graduated("without_share", WITHOUT_BINS, WITHOUT_COLORS, fmt="pct")
+    fields = [Field("population", "field.population", "people"), Field("buildings", "field.residences", "int"),
+              Field("without_buildings", WITHOUT_BUILDINGS, "int"),
+              Field("without_population", WITHOUT_RESIDENTS, "people"),
+              Field("without_share", WITHOUT_SHARE, "pct")]
+    if maps is not None and len(maps.communities):
+        units = community_sums(b, maps.communities, sums)
+        units = units.assign(_label=labelled(units, lang), _detail=detail_hrefs(maps, units["community"]),
+                             without_share=share(units["without_population"], units["population"]))
+        pm.add_layer(units, name_key="layer.communities", group=GROUP, kind="polygons", graduated=grad,
+                     style={"weight": 1.5, "color": "#6a51a3", "fillOpacity": 0.15}, show=False,
+                     tooltip=[Field("_label", "field.community"), *fields],
+                     popup=[Field("_detail", DETAIL_FIELD, "link")])
+    cells = hex_cells(b, sums)
+    cells["without_share"] = share(cells["without_population"], cells["population"])
+    pm.add_layer(cells, name_key="layer.cells", name=_say(lang, CELL_LAYER_ACCESS, width_m=HEX_CELL_M), group=GROUP,
+                 kind="polygons", graduated=grad, style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.6},
+                 tooltip=fields)
+
+
+def _bad_roads(pm: PlanMap, result, lang: str) -> None:
+    """The aggregate map's roads: only those closed by obstructions (impassable ones are in the tables)."""
+    roads = result.roads
+    shut = roads.loc[roads["passable"].to_numpy(dtype=bool) & (roads["obstructed_by"] != "").to_numpy()].copy()
+    if len(shut):
+        shut["_detail"] = [_say(lang, N_("closed by {obstructions}"), obstructions=o) for o in shut["obstructed_by"]]
+        pm.add_layer(shut, name_key="layer.roads_obstructed", group=GROUP, kind="lines",
+                     style={"color": "#67001f", "weight": 5, "opacity": 0.9},
+                     tooltip=[Field("name", "field.name"), Field("_detail", "field.status")], fit=False)
 
 
 #: One colour per station's first-due area (cycled beyond ten stations).
@@ -171,7 +242,7 @@ def _weak_points(pm: PlanMap, result, lang: str) -> None:
                               Field("residents", "field.population", "people")], fit=False)
 
 
-def _obstructions(pm: PlanMap, result, lang: str) -> None:
+def _obstructions(pm: PlanMap, result, lang: str, labels: bool = True) -> None:
     """Obstructions (applied or not) with what clearing each restores, and their clearing rank."""
     obs = result.obstructions
     if not len(obs):
@@ -190,7 +261,7 @@ def _obstructions(pm: PlanMap, result, lang: str) -> None:
                  tooltip=[Field("obstruction_id", "field.id"), Field("name", "field.name"),
                           Field("_kind", "field.kind"), Field("_detail", "field.status")])
     ranked = obs.loc[obs["_applied"].to_numpy()].copy()
-    if len(ranked):
+    if len(ranked) and labels:
         ranked["_rank_label"] = [f"#{r}" for r in ranked["rank"]]
         ranked = ranked.set_geometry(ranked.geometry.representative_point())
         pm.add_layer(ranked, name_key="layer.clearing_rank", group=GROUP, kind="points",

@@ -74,7 +74,10 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     written = result.to_file(out, lang=look["lang"])
 
     progress(render(N_("drawing the access map"), look["lang"]))
-    written.append(result.to_map(**look).to_html(out / "maps" / "access.html"))
+    from geoplan.maps.overview import write_maps
+
+    written += write_maps(result.to_map, out / "maps", "access", residences=len(result.buildings),
+                          communities=study.communities, options=look)
     print(result.summary_text(look["lang"]))
     return written
 

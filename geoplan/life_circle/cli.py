@@ -77,7 +77,10 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     options = map_options(args, config, study)
     written = result.to_file(out, lang=options.get("lang"))
     progress(message("drawing the coverage map"))
-    written.append(result.to_map(**options).to_html(out / "maps" / "coverage.html"))
+    from geoplan.maps.overview import write_maps
+
+    written += write_maps(result.to_map, out / "maps", "coverage", residences=len(result.residents),
+                          communities=study.communities, options=options)
     print_summary(result, lang=options.get("lang"))
     return written
 

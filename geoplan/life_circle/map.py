@@ -18,8 +18,10 @@ import numpy as np
 
 from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
-from geoplan.maps import Field, PlanMap, t
+from geoplan.maps import Field, Graduated, PlanMap, t
 from geoplan.maps._i18n import label
+from geoplan.maps.overview import (CELL_LAYER_COVERAGE, DETAIL_FIELD, MEAN_CATEGORIES, HEX_CELL_M, OVERVIEW_LOOK, CommunityMaps, detail_hrefs,
+                                   draws_detail, hex_cells, overview_basemap, overview_line, share)
 from geoplan.maps.study_area import CATEGORY_COLORS
 
 #: Walking profiles by name, for the sentences that name them.
@@ -130,9 +132,12 @@ def _provision_layer(pm: PlanMap, communities, result, lang: str) -> None:
                  tooltip=[Field("_label", "field.community"), Field("_missing_text", "field.missing")])
 
 
-def _communities(pm: PlanMap, communities, cats) -> None:
+def _communities(pm: PlanMap, communities, cats, maps: CommunityMaps | None = None) -> None:
     if communities is None:
         return
+    links = [Field("_detail", DETAIL_FIELD, "link")] if maps is not None else []
+    if maps is not None:
+        communities = communities.assign(_detail=detail_hrefs(maps, communities["community"]))
     pm.add_layer(communities, name_key="layer.communities", kind="polygons",
                  style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.03,
                         "fillColor": "#6a51a3"},
@@ -140,7 +145,7 @@ def _communities(pm: PlanMap, communities, cats) -> None:
                  popup=[Field("population", "field.population", "people"),
                         Field("complete_share", "field.complete_share", "pct"),
                         Field("elderly_complete_share", "field.elderly_complete_share", "pct"),
-                        *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats]])
+                        *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats], *links])
 
 
 def _service_areas(pm: PlanMap, result, lang: str) -> None:
@@ -192,17 +197,17 @@ def _residents(pm: PlanMap, res, cats, lang: str) -> None:
                  popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
 
 
-def _facilities(pm: PlanMap, fac, cats, lang: str) -> None:
+def _facilities(pm: PlanMap, fac, cats, lang: str, show: bool = True) -> None:
     if not len(fac):
         return
     label_column = f"label_{lang}" if f"label_{lang}" in fac else "name"  # "未命名公园" for unnamed ones
-    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
+    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category", show=show,
                  categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                  style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
                  tooltip=[Field(label_column, "field.name"), Field("category", "field.category", "cat"),
-                          Field("nearest_population", "field.nearest_population", "people"),
-                          Field("capacity", "field.capacity", "int"),
-                          Field("source", "field.source")])
+                          *([Field("nearest_population", "field.nearest_population", "people"),
+                             Field("capacity", "field.capacity", "int"),
+                             Field("source", "field.source")] if show else [])])  # aggregate: name and kind
 
 
 def _compound_layer(result, lang: str) -> gpd.GeoDataFrame | None:
@@ -234,32 +239,85 @@ def _compounds(pm: PlanMap, result, lang: str) -> None:
 
 
 def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
-                 date: str | None = None) -> PlanMap:
+                 date: str | None = None, detail_limit: int | None = None, window=None,
+                 community_maps: CommunityMaps | None = None) -> PlanMap:
     """Draw a :class:`~geoplan.life_circle.CoverageResult` (never recomputes it).
 
     Parameters
     ----------
     result : CoverageResult
     lang : {"zh", "en"}
-    basemap : {"osm", "light", "gaode", "none"}
+    basemap : {"osm", "light", "gaode", "none"} or ExtractBasemap
     offline : bool
         No tiles, no network (see :class:`geoplan.maps.PlanMap`).
     date : str, optional
         Date in the title block (default today).
+    detail_limit : int, optional
+        Past this many resident features the map draws hexagon cells and community figures
+        instead of every building (default :data:`geoplan.maps.overview.DETAIL_MAX_RESIDENCES`).
+    window : geopandas.GeoSeries, optional
+        Draw only this box, in full detail (a community's detailed map).
+    community_maps : CommunityMaps, optional
+        Detailed maps per community, linked from the community popups.
     """
     p = result.parameters
     cats = result.categories
     mode_line, tiers = _title_lines(p, cats, lang)
-    pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
-                 sources=list(result.sources), subtitle=t("title.coverage", lang), date=date,
-                 walk_speed_mps=float(p["speed_mps"]), extra_lines=[mode_line, tiers])
+    detail = window is not None or draws_detail(len(result.residents), detail_limit)
+    pm = PlanMap(result.study_name, lang=lang, basemap=basemap if detail else overview_basemap(basemap),
+                 offline=offline, preset_name=result.preset_name, sources=list(result.sources),
+                 subtitle=t("title.coverage", lang), date=date, walk_speed_mps=float(p["speed_mps"]),
+                 extra_lines=[mode_line, tiers] + ([] if detail else [
+                     overview_line(len(result.residents), lang, linked=community_maps is not None)]),
+                 window=window, **({} if detail else OVERVIEW_LOOK))
 
     communities = _community_layer(result, lang)
     _provision_layer(pm, communities, result, lang)
-    _communities(pm, communities, cats)
-    _compounds(pm, result, lang)
+    _communities(pm, communities, cats, community_maps)
+    if detail:
+        _compounds(pm, result, lang)
     _service_areas(pm, result, lang)
     _gaps(pm, result.gaps)
-    _residents(pm, result.residents, cats, lang)
-    _facilities(pm, result.facilities, cats, lang)
+    if detail:
+        _residents(pm, result.residents, cats, lang)
+    else:
+        _cells(pm, result, lang)
+    _facilities(pm, result.facilities, cats, lang, show=detail)
     return pm
+
+
+def cell_sums(result) -> dict[str, np.ndarray]:
+    """Per resident feature: population, population with the complete circle, covered per category."""
+    res, tier = result.residents, result.parameters["tier_m"]
+    pop = res["population"].to_numpy(dtype=float)
+    sums = {"population": pop, "complete": pop * res["complete_circle"].to_numpy(dtype=bool)}
+    for cat in result.categories:
+        sums[f"covered_{cat}"] = pop * (res[f"dist_m_{cat}"].to_numpy(dtype=float) <= float(tier[cat]))
+    return sums
+
+
+def _cells(pm: PlanMap, result, lang: str) -> None:
+    """Hexagon cells (aggregate map): residents' mean number of categories within their tier (the
+    detailed map's colour), population, complete-circle share and share covered per category."""
+    res = result.residents
+    if not len(res):
+        return
+    sums = cell_sums(result)
+    sums["reach"] = res["population"].to_numpy(dtype=float) * res["categories_within_tier"].to_numpy(dtype=float)
+    cells = hex_cells(res, sums)
+    cells["mean_reach"] = share(cells["reach"], cells["population"])
+    cells["complete_share"] = share(cells["complete"], cells["population"])
+    for cat in result.categories:
+        cells[f"share_{cat}"] = share(cells[f"covered_{cat}"], cells["population"])
+    n = len(result.categories)
+    bins = sorted(set(np.round(np.linspace(0, n, 6)).astype(int).tolist())) if n else [0, 1]
+    tr = translator(lang)
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(message(CELL_LAYER_COVERAGE, width_m=HEX_CELL_M)),
+                 group="group.coverage", kind="polygons",
+                 graduated=Graduated("mean_reach", bins, _ramp(len(bins) - 2), fmt="int"),
+                 style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.6},
+                 tooltip=[Field("population", "field.population", "people"),
+                          Field("buildings", "field.residences", "int"),
+                          Field("mean_reach", MEAN_CATEGORIES, lambda v, lg: f"{float(v):.1f}"),
+                          Field("complete_share", "field.complete_share", "pct")],
+                 popup=[Field(f"share_{c}", f"cat.{c}", "pct") for c in result.categories])

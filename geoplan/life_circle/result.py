@@ -154,8 +154,15 @@ class CoverageResult:
         return written
 
     def to_map(self, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
-               date: str | None = None):
-        """The interactive coverage map (a :class:`geoplan.maps.PlanMap`; call ``.to_html(path)``)."""
+               date: str | None = None, detail_limit: int | None = None, window=None, community_maps=None):
+        """The interactive coverage map (a :class:`geoplan.maps.PlanMap`; call ``.to_html(path)``).
+
+        Past ``detail_limit`` building features (default
+        :data:`geoplan.maps.overview.DETAIL_MAX_RESIDENCES`) the map draws aggregates (hexagon
+        cells, communities); ``window`` (a one-box GeoSeries) draws that box in full detail;
+        ``community_maps`` (:class:`geoplan.maps.overview.CommunityMaps`) links the detailed maps.
+        """
         from geoplan.life_circle.map import coverage_map
 
-        return coverage_map(self, lang=lang or self.lang, basemap=basemap, offline=offline, date=date)
+        return coverage_map(self, lang=lang or self.lang, basemap=basemap, offline=offline, date=date,
+                            detail_limit=detail_limit, window=window, community_maps=community_maps)

@@ -76,7 +76,7 @@ def inline_assets(m: folium.Map) -> None:
                     raise RuntimeError(f"folium-offline has no embedded copy of {url}")
                 seen.add(name)
                 body = _safe_inline(store[url], f"</{kind}")
-                figure.header.add_child(Element(f"<{kind}>{body}</{kind}>"), name=name)
+                figure.header.add_child(Raw(f"<{kind}>{body}</{kind}>"), name=name)
 
 
 def map_css() -> str:
@@ -127,6 +127,22 @@ BASEMAPS: dict[str, Basemap] = {
 }
 
 
+class Raw(Element):
+    """Text added to a page exactly as it is: never compiled as a Jinja template.
+
+    branca's ``Element(text)`` compiles ``text`` as a template, so ``{{ … }}`` in a study or
+    street name would be evaluated (``{{ 7*7 }}`` showed 49) and megabytes of inlined data
+    were lexed on every page. Everything geoplan writes into a page goes through this.
+    """
+
+    def __init__(self, html: str) -> None:
+        super().__init__("")
+        self.html = html
+
+    def render(self, **kwargs) -> str:
+        return self.html
+
+
 class ScriptAfterMap(MacroElement):
     """Raw JavaScript appended after every layer is defined (trusted template text only)."""
 
@@ -136,5 +152,5 @@ class ScriptAfterMap(MacroElement):
         self.code = code
 
     def render(self, **kwargs):
-        self.get_root().script.add_child(Element(self.code), name=self.get_name())
+        self.get_root().script.add_child(Raw(self.code), name=self.get_name())
         super().render(**kwargs)

@@ -311,6 +311,7 @@ CHROME: Mapping[str, str] = MappingProxyType({
     "zoom_in": N_("Zoom in"),
     "zoom_out": N_("Zoom out"),
     "layers": N_("Layers"),
+    "detail_link": N_("Open the detailed map"),
 })
 
 

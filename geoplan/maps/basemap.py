@@ -18,15 +18,16 @@ Example
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 
+from geoplan.maps._assets import Raw
 from geoplan.maps._geo import to_map_geometries
 
 #: Street class of each OSM ``highway`` value (drawing order: paths first, major roads last).
@@ -40,6 +41,11 @@ STREET_CLASS: dict[str, str] = {
                     "path"),
 }
 STREET_ORDER = ("path", "service", "minor", "major")
+#: Drawing choice: street classes an aggregate (city-scale) map's basemap keeps.
+OVERVIEW_STREET_CLASSES = ("major",)
+#: Drawing choice: green areas smaller than this (m², half a hectare) are left out of an aggregate
+#: map's basemap: a few pixels at the zoom a city is seen at, and most of its bytes.
+OVERVIEW_MIN_GREEN_M2 = 5_000.0
 #: Site kinds drawn as green space.
 GREEN_KINDS = frozenset({"park", "green_space", "sports_ground"})
 #: Simplification tolerance of basemap geometry, metres (half a street's width is invisible).
@@ -77,6 +83,29 @@ class ExtractBasemap:
         streets = {k: _lines(self.streets[self.streets["klass"] == k], gcj02) for k in STREET_ORDER}
         return {"streets": streets, "water": _rings(self.water, gcj02), "green": _rings(self.green, gcj02),
                 "buildings": _rings(self.buildings, gcj02), "labels": street_labels(self.streets, lang, gcj02)}
+
+    def overview(self) -> "ExtractBasemap":
+        """The basemap of an aggregate (city-scale) map: major streets, water and green only.
+
+        Building footprints and minor streets are what makes a city's basemap heavy, and
+        they are not legible at the zoom a whole city is seen at; outlines are simplified at
+        :data:`geoplan.maps.overview.OVERVIEW_SIMPLIFY_M`.
+        """
+        from geoplan.maps.overview import simplified
+
+        major = self.streets.loc[self.streets["klass"].isin(OVERVIEW_STREET_CLASSES).to_numpy()]
+        green = self.green.loc[(self.green.geometry.area >= OVERVIEW_MIN_GREEN_M2).to_numpy()] if len(self.green) \
+            else self.green
+        empty = self.buildings.iloc[:0]
+        return replace(self, streets=simplified(major), water=simplified(self.water), green=simplified(green),
+                       buildings=empty)
+
+    def clipped(self, window) -> "ExtractBasemap":
+        """The basemap inside ``window`` (a one-box GeoSeries): a community's detailed map."""
+        from geoplan.maps.overview import in_window
+
+        return replace(self, streets=in_window(self.streets, window), water=in_window(self.water, window),
+                       green=in_window(self.green, window), buildings=in_window(self.buildings, window))
 
     def add_to(self, m, *, lang: str, online: bool, gcj02: bool, capture: bool = False) -> None:
         """Draw onto a folium map below every overlay (called by :class:`PlanMap` when it builds).
@@ -208,17 +237,33 @@ def _geoms(gdf, gcj02: bool) -> list:
     return list(parts)
 
 
+def _split(coords: np.ndarray, owner: np.ndarray, n: int) -> list:
+    """``coords`` (lon/lat) grouped by ``owner`` (0…n-1, ascending) as ``[lat, lon]`` lists, in one pass."""
+    flat = _latlon(coords) if len(coords) else []
+    ends = np.searchsorted(owner, np.arange(1, n + 1)).tolist()
+    starts = [0, *ends[:-1]]
+    return [flat[a:b] for a, b in zip(starts, ends)]
+
+
 def _lines(gdf, gcj02: bool) -> list:
-    return [_latlon(shapely.get_coordinates(g)) for g in _geoms(gdf, gcj02) if isinstance(g, shapely.LineString)]
+    """Every line's ``[lat, lon]`` vertices (vectorised: one coordinate array, split by line)."""
+    parts = np.asarray([g for g in _geoms(gdf, gcj02) if isinstance(g, shapely.LineString)], dtype=object)
+    if not len(parts):
+        return []
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
+    return _split(coords, owner, len(parts))
 
 
 def _rings(gdf, gcj02: bool) -> list:
-    out = []
-    for g in _geoms(gdf, gcj02):
-        if isinstance(g, shapely.Polygon):
-            out.append([_latlon(shapely.get_coordinates(g.exterior))]
-                       + [_latlon(shapely.get_coordinates(r)) for r in g.interiors])
-    return out
+    """Every polygon as ``[exterior, *holes]`` of ``[lat, lon]`` rings (vectorised as :func:`_lines`)."""
+    polys = np.asarray([g for g in _geoms(gdf, gcj02) if isinstance(g, shapely.Polygon)], dtype=object)
+    if not len(polys):
+        return []
+    rings, poly_of = shapely.get_rings(polys, return_index=True)  # exterior first, then the holes
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    per_ring = _split(coords, ring_of, len(rings))
+    ends = np.searchsorted(poly_of, np.arange(1, len(polys) + 1)).tolist()
+    return [per_ring[a:b] for a, b in zip([0, *ends[:-1]], ends)]
 
 
 def page_json(data: Any) -> str:
@@ -294,6 +339,6 @@ class _BasemapScript(MacroElement):
         if not self.online:
             code += f"\n{m.get_name()}.getContainer().classList.add('gp-paper');\n"
         root = self.get_root()
-        root.header.add_child(Element(f"<style>{_CSS}</style>"), name="geoplan_basemap_css")
-        root.script.add_child(Element(code), name=self.get_name())
+        root.header.add_child(Raw(f"<style>{_CSS}</style>"), name="geoplan_basemap_css")
+        root.script.add_child(Raw(code), name=self.get_name())
         super().render(**kwargs)

@@ -25,14 +25,14 @@ from typing import Any, Mapping, Sequence
 
 import folium
 import numpy as np
-from branca.element import Element
 from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.utilities import JsCode
 
-from geoplan.maps._assets import BASEMAPS, ScriptAfterMap, inline_assets, map_css
-from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value
+from geoplan.maps._assets import BASEMAPS, Raw, ScriptAfterMap, inline_assets, map_css
+from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value, gc_paused
 from geoplan.maps._html import LegendSection, esc, legend_block, title_block
 from geoplan.maps._i18n import CHROME, check_lang, label, msgid_of, text
+from geoplan.maps.overview import in_window
 
 KINDS = ("points", "lines", "polygons")
 #: Layer-control group order: context first, then services, then the emergency questions.
@@ -130,12 +130,18 @@ class PlanMap:
         For ``"m+min"`` fields (distance shown with walking minutes).
     simplify_m : float
         Geometry simplification tolerance in metres.
+    window : geopandas.GeoSeries, optional
+        One box: only features touching it are drawn, lines and areas cut to it, the basemap
+        too (a community's detailed map, see :mod:`geoplan.maps.overview`).
+    canvas : bool
+        Draw vectors on one canvas instead of one SVG element each (aggregate city maps:
+        thousands of features stay fluid).
     """
 
     def __init__(self, title: str, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
                  preset_name: str | None = None, sources: Sequence[str] = (), subtitle: str | None = None,
                  date: str | None = None, walk_speed_mps: float = 1.2, simplify_m: float = SIMPLIFY_M,
-                 extra_lines: Sequence[str] = ()) -> None:
+                 extra_lines: Sequence[str] = (), window=None, canvas: bool = False) -> None:
         self.lang = check_lang(lang)
         # an ExtractBasemap (geoplan.maps.basemap) draws the study's own streets under the overlays
         self.extract = None if isinstance(basemap, str) else basemap
@@ -152,6 +158,10 @@ class PlanMap:
         self.walk_speed_mps = walk_speed_mps
         self.simplify_m = simplify_m
         self.extra_lines = list(extra_lines)
+        self.window = window
+        self.canvas = bool(canvas)
+        if window is not None and self.extract is not None:
+            self.extract = self.extract.clipped(window)
         self.layers: list[_Layer] = []
         self.panels: list[tuple[str, str]] = []
 
@@ -222,6 +232,7 @@ class PlanMap:
             if f.column not in gdf.columns:
                 raise ValueError(f"layer {name_key}: no column {f.column!r} for its tooltip or popup")
         layer_name = text(name if name is not None else name_key, self.lang)
+        gdf = in_window(gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty], self.window)
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
 
         base = dict(_DEFAULT_STYLE[kind])
@@ -238,6 +249,8 @@ class PlanMap:
         data = feature_collection(gdf, lang=self.lang, fields=all_fields, style_codes=codes, radii=radii,
                                   gcj02=self.gcj02, simplify_m=self.simplify_m,
                                   walk_speed_mps=self.walk_speed_mps)
+        bounds = _fc_bounds(data) if fit else None
+        data.pop("bbox", None)  # only for the fitted view, not carried by the page
         n_t = len(fields_t)
         labels = [esc(text(f.label_key, self.lang)) for f in all_fields]
         group_id = msgid_of(group or "group.base")
@@ -250,7 +263,7 @@ class PlanMap:
             outline=base.get("color") if kind == "polygons" and "color" in (style or {}) else None,
             hollow=base.get("fill") is False or float(base.get("fillOpacity", 1)) < 0.1,
             dashed=bool(base.get("dashArray")),
-            bounds=_fc_bounds(data) if fit else None))
+            bounds=bounds))
         return self
 
     def _classes(self, gdf, color_by, categories, graduated, single, single_label, kind):
@@ -319,7 +332,7 @@ class PlanMap:
         """A fresh folium map of everything added so far (assets inlined)."""
         lang = self.lang
         m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, control_scale=False,
-                       zoom_control="topright", width="100%", height="100%")
+                       zoom_control="topright", width="100%", height="100%", prefer_canvas=self.canvas)
         if not self.offline and self.basemap.url:
             folium.TileLayer(self.basemap.url, attr=self.basemap.attribution_html(lang),
                              name=text(f"basemap.{self.basemap.key}", lang), subdomains=self.basemap.subdomains,
@@ -330,10 +343,10 @@ class PlanMap:
             self.extract.add_to(m, lang=lang, online=not self.offline and bool(self.basemap.url), gcj02=self.gcj02,
                                 capture=shows_access(self.layers))
         root = m.get_root()
-        root.header.add_child(Element(f"<style>{map_css()}</style>"), name="geoplan_css")
-        root.header.add_child(Element('<meta name="generator" content="geoplan">'), name="geoplan_meta")
+        root.header.add_child(Raw(f"<style>{map_css()}</style>"), name="geoplan_css")
+        root.header.add_child(Raw('<meta name="generator" content="geoplan">'), name="geoplan_meta")
         root.title = esc(self.title)
-        root.html.add_child(Element(self._title_html()), name="geoplan_title")
+        root.html.add_child(Raw(self._title_html()), name="geoplan_title")
 
         groups: dict[str, list] = {}
         objs = []
@@ -359,10 +372,10 @@ class PlanMap:
                                   lyr.hollow, lyr.dashed)
                     for lyr, obj in objs if lyr.legend and lyr.legend_rows]
         if sections:
-            root.html.add_child(Element(legend_block(sections, lang=lang)), name="geoplan_legend")
+            root.html.add_child(Raw(legend_block(sections, lang=lang)), name="geoplan_legend")
         for i, (position, html) in enumerate(self.panels):
             css = "bottom:28px;right:10px" if position == "bottomright" else "top:10px;right:60px"
-            root.html.add_child(Element(f'<div class="gp-panel gp-chart" style="{css}">{html}</div>'),
+            root.html.add_child(Raw(f'<div class="gp-panel gp-chart" style="{css}">{html}</div>'),
                                 name=f"geoplan_panel_{i}")
 
         b = self.bounds()
@@ -456,8 +469,9 @@ class PlanMap:
 """
 
     def html(self) -> str:
-        """The complete page as a string."""
-        return self.build().get_root().render()
+        """The complete page as a string (built with the garbage collector paused, see ``gc_paused``)."""
+        with gc_paused():
+            return self.build().get_root().render()
 
     def to_html(self, path: str | os.PathLike) -> Path:
         """Write the page atomically (temporary file in the same folder, then rename).
@@ -511,6 +525,10 @@ def _scale_radius(values: np.ndarray, radius_range: tuple[float, float]) -> np.n
 
 
 def _fc_bounds(data: dict) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of a feature collection (its ``bbox``, see ``feature_collection``)."""
+    if data.get("bbox"):
+        minx, miny, maxx, maxy = data["bbox"]
+        return [[miny, minx], [maxy, maxx]]
     import shapely.geometry
 
     geoms = [shapely.geometry.shape(f["geometry"]) for f in data["features"]]

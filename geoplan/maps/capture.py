@@ -10,9 +10,10 @@ rest of the page; the file is made in the browser, nothing is sent anywhere.
 from __future__ import annotations
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.plugins import Draw
 
+from geoplan.maps._assets import Raw
 from geoplan.maps._html import esc
 from geoplan.maps.basemap import page_json
 
@@ -97,8 +98,8 @@ class _CaptureScript(MacroElement):
         code = _JS % {"map": m.get_name(), "group": self.group.get_name(), "texts": page_json(self.texts),
                       "file": page_json(SCENARIO_FILE)}
         root = self.get_root()
-        root.html.add_child(Element(_panel(self.texts)), name="geoplan_capture_panel")
-        root.script.add_child(Element(code), name=self.get_name())
+        root.html.add_child(Raw(_panel(self.texts)), name="geoplan_capture_panel")
+        root.script.add_child(Raw(code), name=self.get_name())
         super().render(**kwargs)
 
 

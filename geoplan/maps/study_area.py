@@ -9,7 +9,9 @@ import numpy as np
 
 from geoplan.maps._geo import Field
 from geoplan.maps._i18n import text
-from geoplan.maps.builder import PlanMap
+from geoplan.maps.builder import Graduated, PlanMap
+from geoplan.maps.overview import (BUILDINGS_ALL, CELL_LAYER_PEOPLE, HEX_CELL_M, OVERVIEW_LOOK, RESIDENTIAL, draws_detail,
+                                   hex_cells, overview_basemap, overview_line)
 
 #: One colour per life-circle category (colour-blind-aware, distinct on white and on tiles).
 CATEGORY_COLORS: dict[str, str] = {
@@ -98,7 +100,8 @@ def _community_names(communities: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFra
 
 
 def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm", offline: bool = True,
-                   date: str | None = None) -> PlanMap:
+                   date: str | None = None, detail_limit: int | None = None, window=None,
+                   community_maps=None) -> PlanMap:
     """Overview map of a study: streets, buildings, services, stations, obstructions, sites.
 
     Parameters
@@ -113,6 +116,14 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
         No tiles, no network (see :class:`PlanMap`).
     date : str, optional
         Date in the title block (default today); fixed in tests for stable output.
+    detail_limit : int, optional
+        Past this many residential buildings (default
+        :data:`geoplan.maps.overview.DETAIL_MAX_RESIDENCES`) buildings are summed in hexagon
+        cells, streets are the major ones only and candidate sites the existing shelters only.
+    window : geopandas.GeoSeries, optional
+        Draw only this box, in full detail.
+    community_maps : geoplan.maps.overview.CommunityMaps, optional
+        Accepted for the common map options; the study-area map links nothing.
 
     Returns
     -------
@@ -121,13 +132,20 @@ def study_area_map(study: Any, *, lang: str | None = None, basemap: str = "osm",
     """
     lang = lang or getattr(study, "lang", None) or "en"
     preset = getattr(study, "preset", None)
-    pm = PlanMap(study.name, lang=lang, basemap=basemap, offline=offline,
+    n_res = _residences(study)
+    detail = window is not None or draws_detail(n_res, detail_limit)
+    pm = PlanMap(study.name, lang=lang, basemap=basemap if detail else overview_basemap(basemap), offline=offline,
                  preset_name=getattr(preset, "name", None), sources=list(getattr(study, "sources", []) or []),
-                 subtitle=text("title.study_area", lang), date=date)
+                 subtitle=text("title.study_area", lang), date=date, window=window,
+                 extra_lines=[] if detail else [overview_line(n_res, lang, linked=False)],
+                 **({} if detail else OVERVIEW_LOOK))
     _communities_layer(pm, study, lang)
-    _sites_layer(pm, study)
-    _street_layers(pm, study)
-    _buildings_layer(pm, study)
+    _sites_layer(pm, study, existing_only=not detail)
+    if detail:
+        _street_layers(pm, study)
+        _buildings_layer(pm, study)
+    else:
+        _building_cells(pm, study, lang)
     _obstructions_layer(pm, study)
     _facilities_layer(pm, study)
     _stations_layer(pm, study)
@@ -145,9 +163,37 @@ def _communities_layer(pm: PlanMap, study: Any, lang: str) -> None:
                      tooltip=[Field("_label", "field.community")], permanent_labels=True)
 
 
-def _sites_layer(pm: PlanMap, study: Any) -> None:
-    """Candidate and existing shelter sites."""
+def _residences(study: Any) -> int:
+    """Residential buildings (the measure of a map's size, see :mod:`geoplan.maps.overview`)."""
+    buildings = _frame(study, "buildings")
+    if buildings is None:
+        return 0
+    return int(buildings["residential"].fillna(False).astype(bool).sum()) if "residential" in buildings else len(buildings)
+
+
+def _building_cells(pm: PlanMap, study: Any, lang: str) -> None:
+    """Aggregate map: buildings, residential buildings and residents per hexagon cell."""
+    buildings = _frame(study, "buildings")
+    if buildings is None:
+        return
+    res = buildings["residential"].fillna(False).astype(bool).to_numpy() if "residential" in buildings else True
+    pop = buildings["population"].to_numpy(dtype=float) if "population" in buildings else np.zeros(len(buildings))
+    cells = hex_cells(buildings, {"residential": np.ones(len(buildings)) * res, "population": pop})
+    top = max(float(cells["population"].max()), 1.0)
+    pm.add_layer(cells, name_key="layer.cells", name=text(CELL_LAYER_PEOPLE, lang, width_m=HEX_CELL_M), kind="polygons",
+                 graduated=Graduated("population", [0, top * 0.1, top * 0.25, top * 0.5, top * 0.75, top],
+                                     ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"], fmt="int"),
+                 style={"weight": 0.5, "color": "#8c7b6b", "fillOpacity": 0.55},
+                 tooltip=[Field("population", "field.population", "people"),
+                          Field("buildings", BUILDINGS_ALL, "int"), Field("residential", RESIDENTIAL, "int")])
+
+
+def _sites_layer(pm: PlanMap, study: Any, *, existing_only: bool = False) -> None:
+    """Candidate and existing shelter sites (only the existing ones in an aggregate map)."""
     sites = _frame(study, "sites")
+    if sites is not None and existing_only:
+        sites = sites.loc[sites["existing"].fillna(False).astype(bool).to_numpy()]
+        sites = sites if len(sites) else None
     if sites is not None:
         sites = sites.assign(_area=sites.geometry.area, _existing=sites["existing"].fillna(False).astype(bool))
         pm.add_layer(sites, name_key="layer.sites", group="group.emergency", kind="polygons",

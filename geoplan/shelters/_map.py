@@ -16,7 +16,11 @@ import numpy as np
 import pandas as pd
 
 from geoplan.i18n import N_, translator
-from geoplan.maps import Field, PlanMap, svg_line_chart
+from geoplan.maps import Field, Graduated, PlanMap, svg_line_chart
+from geoplan.maps.overview import (CELL_LAYER_SITES, COVERED_SHARE, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK,
+                                   SHELTER_CAPACITY, SHELTER_DEMAND, UNCOVERED_RESIDENTS, CommunityMaps,
+                                   community_sums, detail_hrefs, sum_within, draws_detail, hex_cells, labelled, overview_basemap,
+                                   overview_line, share)
 from geoplan.maps._html import esc
 
 #: Site kind → its label.
@@ -80,7 +84,8 @@ def _headline_lines(result, lang: str) -> list[str]:
 
 
 def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool = True,
-              date: str | None = None) -> PlanMap:
+              date: str | None = None, detail_limit: int | None = None, window=None,
+              community_maps: CommunityMaps | None = None) -> PlanMap:
     """Draw a :class:`~geoplan.shelters.SitesResult` (never recomputes it).
 
     Parameters
@@ -92,28 +97,88 @@ def sites_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool =
         No tiles, no network (see :class:`geoplan.maps.PlanMap`).
     date : str, optional
         Date in the title block (default today).
+    detail_limit : int, optional
+        Past this many resident features (default
+        :data:`geoplan.maps.overview.DETAIL_MAX_RESIDENCES`) the map draws hexagon cells and
+        communities with shelter demand, capacity and residents without a shelter instead of
+        every resident, candidate and assignment line.
+    window : geopandas.GeoSeries, optional
+        Draw only this box, in full detail (a community's detailed map).
+    community_maps : CommunityMaps, optional
+        Detailed maps per community, linked from the community popups.
     """
     tr = translator(lang)
-    pm = PlanMap(result.study_name, lang=lang, basemap=basemap, offline=offline, preset_name=result.preset_name,
+    detail = window is not None or draws_detail(len(result.residents), detail_limit)
+    extra = [] if detail else [overview_line(len(result.residents), lang, linked=community_maps is not None)]
+    pm = PlanMap(result.study_name, lang=lang, basemap=basemap if detail else overview_basemap(basemap),
+                 offline=offline, preset_name=result.preset_name,
                  sources=list(result.sources), subtitle=tr.gettext(N_("Emergency shelter sites")), date=date,
                  walk_speed_mps=float(result.parameters.get("walk_speed_mps", 1.2)),
-                 extra_lines=_headline_lines(result, lang))
-    _add_context(pm, result)
-    _add_candidates(pm, result, lang)
-    _add_residents(pm, result, lang)
+                 extra_lines=_headline_lines(result, lang) + extra, window=window,
+                 **({} if detail else OVERVIEW_LOOK))
+    _add_context(pm, result, lang, aggregate=not detail, maps=community_maps)
+    if detail:
+        _add_candidates(pm, result, lang)
+        _add_residents(pm, result, lang)
+    else:
+        _add_cells(pm, result, lang)
     _add_open_sites(pm, result, lang)
     _add_curve(pm, result, lang)
     return pm
 
 
-def _add_context(pm: PlanMap, result) -> None:
-    """Community outlines and the open sites' service areas."""
+def cell_sums(result) -> dict[str, np.ndarray]:
+    """Per resident feature: shelter demand (residents) and residents without a shelter within reach."""
+    res = result.residents
+    pop = res["population"].to_numpy(dtype=float)
+    return {"population": pop, "uncovered": pop * ~res["covered"].to_numpy(dtype=bool)}
+
+
+def _with_shares(frame):
+    return frame.assign(covered_share=share(frame["population"] - frame["uncovered"], frame["population"]))
+
+
+_CELL_FIELDS = [Field("population", SHELTER_DEMAND, "people"), Field("capacity", SHELTER_CAPACITY, "people"),
+                Field("uncovered", UNCOVERED_RESIDENTS, "people"), Field("covered_share", COVERED_SHARE, "pct")]
+_SHARE_CLASSES = Graduated("covered_share", [0, 0.5, 0.8, 0.95, 0.999, 1.0],
+                           ["#b2182b", "#ef8a62", "#fddbc7", "#a6dba0", "#1b7837"], fmt="pct")
+
+
+def _add_cells(pm: PlanMap, result, lang: str) -> None:
+    """Hexagon cells: shelter demand, the capacity of open shelters in the cell, residents not covered."""
+    res = result.residents
+    if not len(res):
+        return
+    cells = _with_shares(hex_cells(res, cell_sums(result)))
+    prop = result.proposed
+    cap = (hex_cells(prop, {"capacity": prop["capacity"].to_numpy(dtype=float)}).set_index("cell")["capacity"]
+           if len(prop) else pd.Series(dtype=float))
+    cells["capacity"] = cells["cell"].map(cap).fillna(0.0).to_numpy()
+    tr = translator(lang)
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(CELL_LAYER_SITES, width_m=HEX_CELL_M), group="group.sites",
+                 kind="polygons", graduated=_SHARE_CLASSES,
+                 style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.55},
+                 tooltip=[*_CELL_FIELDS, Field("buildings", "field.residences", "int")])
+
+
+def _add_context(pm: PlanMap, result, lang: str = "en", *, aggregate: bool = False,
+                 maps: CommunityMaps | None = None) -> None:
+    """Community outlines (with their figures and detailed maps in an aggregate map) and service areas."""
     b = result.boundaries
-    if b is not None and len(b):
+    if b is not None and len(b) and not aggregate:
         pm.add_layer(b[["community", "geometry"]], name_key="layer.communities", kind="polygons", fit=False,
                      style={"color": "#6a51a3", "weight": 1.2, "dashArray": "4 3", "fillOpacity": 0.0,
                             "fill": False},
                      tooltip=[Field("community", "field.community")])
+    elif b is not None and len(b):
+        units = _with_shares(community_sums(result.residents, b, cell_sums(result)))
+        units = units.assign(capacity=sum_within(result.proposed, "capacity", units),
+                             _label=labelled(units, lang), _detail=detail_hrefs(maps, units["community"]))
+        pm.add_layer(units, name_key="layer.communities", kind="polygons", fit=False,
+                     style={"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.02,
+                            "fillColor": "#6a51a3"},
+                     tooltip=[Field("_label", "field.community"), *_CELL_FIELDS],
+                     popup=[Field("_detail", DETAIL_FIELD, "link")] if maps is not None else [])
     areas = result.service_areas
     if len(areas):
         pm.add_layer(areas, name_key="layer.service_area", group="group.sites", kind="polygons", fit=False,

@@ -84,7 +84,10 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
                    **opts)
     written = result.to_file(out, lang=maps["lang"])
     progress(tr.gettext(N_("drawing the sites map")))
-    written.append(result.to_map(**maps).to_html(out / "maps" / "sites.html"))
+    from geoplan.maps.overview import write_maps
+
+    written += write_maps(result.to_map, out / "maps", "sites", residences=len(result.residents),
+                          communities=study.communities, options=maps)
     for line in summary_lines(result, maps["lang"]):
         print(line)
     return written
