@@ -13,10 +13,11 @@ The issue's check, in one run on one file:
 
 Each run's wall time and peak resident memory (``os.wait4``'s ``ru_maxrss`` of that child alone)
 are printed with the ratios the issue sets (first ≤ 3× the bare pass, cached ≤ 1×, peak ≤ 4 GB).
-``--verbose`` passes ``--verbose`` to the command and prints the time of each of its phases (from
-its progress lines). ``--stop-at-map`` ends a run (SIGTERM, which the command handles by
-removing its staging files) when it starts drawing the map, so a city whose map takes too long
-is still measured up to its tables; the figures then say so.
+``--verbose`` prints the command's progress and the time of each of its phases (from its
+progress lines). ``--stop-at-map`` ends a run (SIGTERM, which the command handles by removing
+its staging files) when it starts drawing the map, so a city whose map takes too long is still
+measured up to its tables; ``--stop-at STEP`` ends it at any other step (``"coverage: service
+areas"``: the load, the cache and the searches only). The figures then say where it stopped.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ _MAP_PHASE = "drawing the coverage map"
 FIRST_MAX, CACHED_MAX, PEAK_MAX_MB = 3.0, 1.0, 4096.0
 
 
-def _run_cli(pbf: Path, out: Path, cache: Path, *, verbose: bool, stop_at_map: bool, extra: list[str]) -> dict:
+def _run_cli(pbf: Path, out: Path, cache: Path, *, verbose: bool, stop_at: str | None, extra: list[str]) -> dict:
     """Run ``geoplan coverage`` once; wall seconds, peak RSS (MB), exit status and its phases."""
     cmd = [sys.executable, "-m", "geoplan.cli", "coverage", "--osm", str(pbf), "--out", str(out), "--verbose", *extra]
     env = {**os.environ, "GEOPLAN_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
@@ -59,9 +60,11 @@ def _run_cli(pbf: Path, out: Path, cache: Path, *, verbose: bool, stop_at_map: b
                 print(f"    | {line}", flush=True)
             if m := _STAMP.match(line):
                 phases.append((float(m.group(1)), m.group(2)))
-                if stop_at_map and m.group(2).startswith(_MAP_PHASE) and not stopped.is_set():
+                if stop_at and m.group(2).startswith(stop_at) and not stopped.is_set():
                     stopped.set()
                     proc.send_signal(signal.SIGTERM)
+                    # a long C call (a GEOS union) handles the signal only when it returns
+                    threading.Timer(60.0, lambda: proc.poll() is None and proc.kill()).start()
 
     readers = [threading.Thread(target=follow_stderr), threading.Thread(target=lambda: stdout.extend(proc.stdout))]
     for r in readers:
@@ -72,7 +75,7 @@ def _run_cli(pbf: Path, out: Path, cache: Path, *, verbose: bool, stop_at_map: b
     for r in readers:
         r.join()
     return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024.0, "status": proc.returncode, "phases": phases,
-            "stopped_at_map": stopped.is_set(), "stdout": "".join(stdout)}
+            "stopped_at": stop_at if stopped.is_set() else None, "stdout": "".join(stdout)}
 
 
 def _print_phases(run: dict, wall: float) -> None:
@@ -91,7 +94,7 @@ def _report(label: str, run: dict, bare: float, target: float | None) -> None:
     note = ""
     if target is not None:
         note = f"  (target ≤ {target:g}×: {'met' if ratio <= target else f'missed by {ratio / target:.1f}×'})"
-    state = "stopped when drawing the map began" if run["stopped_at_map"] else f"exit {run['status']}"
+    state = f"stopped at: {run['stopped_at']}" if run["stopped_at"] else f"exit {run['status']}"
     print(f"  {label:<34s} {run['wall']:8.1f} s  {ratio:5.2f}× bare  peak {run['peak_mb']:8.0f} MB  [{state}]{note}",
           flush=True)
 
@@ -102,6 +105,9 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", action="store_true", help="show the command's progress and each phase's time")
     ap.add_argument("--stop-at-map", action="store_true",
                     help="end each run when it starts drawing the map (measure up to the tables)")
+    ap.add_argument("--stop-at", metavar="STEP", default=None,
+                    help="end each run when a progress step starting with STEP begins, e.g. "
+                         "'coverage: service areas' (measure the load and the searches only)")
     ap.add_argument("cli_args", nargs="*", help="extra options for geoplan coverage (after --)")
     args = ap.parse_args(argv)
     pbf = args.pbf.resolve()
@@ -117,12 +123,12 @@ def main(argv=None) -> int:
         runs = {}
         for label, target in (("first run (empty cache)", FIRST_MAX), ("second run (cached)", CACHED_MAX)):
             run = _run_cli(pbf, tmp / f"out{len(runs)}", tmp / "cache", verbose=args.verbose,
-                           stop_at_map=args.stop_at_map, extra=args.cli_args)
+                           stop_at=args.stop_at or (_MAP_PHASE if args.stop_at_map else None), extra=args.cli_args)
             runs[label] = run
             _report(label, run, bare, target)
             if args.verbose:
                 _print_phases(run, run["wall"])
-            if run["status"] not in (0, 143):
+            if run["status"] not in (0, 143, -9) or (run["status"] and not run["stopped_at"]):
                 print(run["stdout"][-2000:])
                 return 1
         peak = max(r["peak_mb"] for r in runs.values())
