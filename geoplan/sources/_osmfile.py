@@ -79,12 +79,20 @@ def _suffix_ok(path: Path) -> bool:
     return any(name.endswith(s) for s in SUPPORTED_SUFFIXES)
 
 
-def _tags(taglist, keys: frozenset) -> dict:
-    """The object's tags whose keys are in ``keys`` (absent ones are filled in when the tables are built)."""
-    return {t.k: t.v for t in taglist if t.k in keys}
+def _tags(taglist, keys: dict, strings: dict) -> dict:
+    """The object's tags whose keys are in ``keys`` (absent ones are filled in when the tables are
+    built). Keys and values are shared through ``keys`` and ``strings``: a city has millions of
+    ``yes`` and ``residential``, and one copy of each keeps reading within memory."""
+    found = {}
+    for tag in taglist:
+        key = keys.get(tag.k)
+        if key is not None:
+            value = tag.v
+            found[key] = strings.setdefault(value, value)
+    return found
 
 
-_NODE_KEYS, _WAY_KEYS, _FEATURE_TAG_KEYS = frozenset(NODE_TAGS), frozenset(WAY_TAGS), frozenset(FEATURE_TAGS)
+_NODE_KEYS, _WAY_KEYS, _FEATURE_TAG_KEYS = ({k: k for k in keys} for keys in (NODE_TAGS, WAY_TAGS, FEATURE_TAGS))
 
 
 #: libosmium's value of a coordinate the file does not give (deleted nodes, ways cut by the extract).
@@ -119,6 +127,7 @@ class _Collected:
     feat_rows: list[dict] = field(default_factory=list)
     feat_wkb: list[bytes] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)  # one copy of each tag value
 
 
 @dataclass(frozen=True)
@@ -198,10 +207,11 @@ def _add_node(obj, out: _Collected, path: Path, wkb) -> None:
     if len(tags) == 0:
         return
     if any(k in tags for k in NODE_TAGS):
-        out.node_tags[obj.id] = _tags(tags, _NODE_KEYS)
+        out.node_tags[obj.id] = _tags(tags, _NODE_KEYS, out.strings)
     if any(k in tags for k in _FEATURE_KEYS) or tags.get("barrier") in ENTRANCE_BARRIERS:
         if obj.location.valid():
-            out.feat_rows.append({"osm_type": "node", "osm_id": obj.id, **_tags(tags, _FEATURE_TAG_KEYS)})
+            row = {"osm_type": "node", "osm_id": obj.id, **_tags(tags, _FEATURE_TAG_KEYS, out.strings)}
+            out.feat_rows.append(row)
             out.feat_wkb.append(wkb.create_point(obj.location))
         else:
             _bad_location(obj.location, obj.id, path)
@@ -213,7 +223,7 @@ def _add_way(obj, out: _Collected, path: Path, wkb, all_nodes, check_order: bool
     tags = obj.tags
     if "highway" not in tags or tags.get("area") == "yes":
         return
-    row = {"osm_id": obj.id, **_tags(tags, _WAY_KEYS)}
+    row = {"osm_id": obj.id, **_tags(tags, _WAY_KEYS, out.strings)}
     refs = [nref.ref for nref in obj.nodes]
     if check_order and refs and min(refs) <= 0:
         raise _NeedsSorting(f"w{obj.id} uses a node with a negative id")
@@ -259,7 +269,7 @@ def _add_area(obj, out: _Collected, wkb) -> None:
         out.dropped["areas with broken outlines"] = out.dropped.get("areas with broken outlines", 0) + 1
         return
     row = {"osm_type": "way" if obj.from_way() else "relation", "osm_id": obj.orig_id(),
-           **_tags(tags, _FEATURE_TAG_KEYS)}
+           **_tags(tags, _FEATURE_TAG_KEYS, out.strings)}
     row["highway"] = tags.get("highway")
     out.feat_rows.append(row)
     out.feat_wkb.append(geom)
