@@ -48,17 +48,59 @@ def _drive_ways(base: OsmData) -> np.ndarray:
     return (base.ways["highway"].astype(object).isin(DRIVE_HIGHWAYS) & ~service.isin(EXCLUDED_SERVICE_DRIVE)).to_numpy()
 
 
+def street_ends(ways_nodes) -> np.ndarray:
+    """Node ids at either end of the given ways (lists of node refs), each once."""
+    return np.unique(np.concatenate([[r[0], r[-1]] for r in ways_nodes]))
+
+
+def ends_on_side(ids: np.ndarray, lonlat: np.ndarray, inner: tuple, side: str) -> np.ndarray:
+    """The ``ids`` (with ``lonlat`` positions) lying beyond one side of the box ``inner``
+    ``(west, south, east, north)``: the street ends an extract edge cut."""
+    west, south, east, north = inner
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
+    beyond = {"east": lon - east, "west": west - lon, "north": lat - north, "south": south - lat}[side]
+    return ids[beyond > 0]
+
+
+def stitch_pairs(a: np.ndarray, pa: np.ndarray, b: np.ndarray, pb: np.ndarray, shift: tuple[float, float],
+                 max_deg: float = _MAX_STITCH_DEG) -> list[tuple[int, int]]:
+    """Pairs (end ``a`` of a tile, end ``b`` of the next tile shifted by ``shift`` degrees), nearest
+    first, each end used once, none farther apart than ``max_deg``."""
+    if len(a) == 0 or len(b) == 0:
+        return []
+    dist, idx = cKDTree(pb + np.asarray(shift)).query(pa)
+    order = np.argsort(dist, kind="stable")
+    used, pairs = set(), []
+    for k in order:
+        if dist[k] <= max_deg and idx[k] not in used:
+            used.add(int(idx[k]))
+            pairs.append((int(a[k]), int(b[idx[k]])))
+    return pairs
+
+
+def grid_links(east_west: list, north_south: list, nx_: int, ny: int, stride: int) -> list[tuple[int, int]]:
+    """The stitch pairs of every tile of an ``nx_ × ny`` grid (tile ``t``'s ids offset by ``t * stride``)."""
+    links = []
+    for j in range(ny):
+        for i in range(nx_):
+            off = (j * nx_ + i) * stride
+            if i + 1 < nx_:
+                links += [(a + off, b + off + stride) for a, b in east_west]
+            if j + 1 < ny:
+                links += [(a + off, b + off + nx_ * stride) for a, b in north_south]
+    return links
+
+
 def _edge_ends(base: OsmData, side: str, ways: np.ndarray | None = None) -> np.ndarray:
     """Node ids of the ends of ``ways`` (a mask; default every way) within the band along one side."""
     west, south, east, north = base.bounds
     refs = base.ways["nodes"] if ways is None else base.ways["nodes"][ways]
     if not len(refs):
         return np.zeros(0, dtype=np.int64)
-    ends = np.unique(np.concatenate([[r[0], r[-1]] for r in refs]))
-    lon = base.nodes.loc[ends, "lon"].to_numpy()
-    lat = base.nodes.loc[ends, "lat"].to_numpy()
-    near = {"east": east - lon, "west": lon - west, "north": north - lat, "south": lat - south}[side]
-    return ends[near < _EDGE_BAND_DEG]
+    ends = street_ends(refs)
+    lonlat = base.nodes.loc[ends, ["lon", "lat"]].to_numpy()
+    band = _EDGE_BAND_DEG
+    return ends_on_side(ends, lonlat, (west + band, south + band, east - band, north - band), side)
 
 
 def _stitch_pairs(base: OsmData, a_side: str, b_side: str, shift: tuple[float, float], *,
@@ -69,18 +111,9 @@ def _stitch_pairs(base: OsmData, a_side: str, b_side: str, shift: tuple[float, f
     """
     a, b = _edge_ends(base, a_side, ways), _edge_ends(base, b_side, ways)
     a, b = a[~np.isin(a, list(taken[0]))], b[~np.isin(b, list(taken[1]))]
-    if len(a) == 0 or len(b) == 0:
-        return []
     pa = base.nodes.loc[a, ["lon", "lat"]].to_numpy()
-    pb = base.nodes.loc[b, ["lon", "lat"]].to_numpy() + np.asarray(shift)
-    dist, idx = cKDTree(pb).query(pa)
-    order = np.argsort(dist, kind="stable")
-    used, pairs = set(), []
-    for k in order:
-        if dist[k] <= _MAX_STITCH_DEG and idx[k] not in used:
-            used.add(int(idx[k]))
-            pairs.append((int(a[k]), int(b[idx[k]])))
-    return pairs
+    pb = base.nodes.loc[b, ["lon", "lat"]].to_numpy()
+    return stitch_pairs(a, pa, b, pb, shift)
 
 
 def _stitches(base: OsmData, w: float, h: float) -> dict[str, tuple[list, list]]:
@@ -125,13 +158,8 @@ def tiled_osm(nx_: int, ny: int, base: OsmData | None = None) -> OsmData:
         feats.append(ft)
     links, kinds = [], []
     for highway, (east_west, north_south) in _stitches(base, w, h).items():
-        for t, i, j, _, _ in tiles:
-            off = t * _ID_STRIDE
-            if i + 1 < nx_:
-                links += [(a + off, b + off + _ID_STRIDE) for a, b in east_west]
-            if j + 1 < ny:
-                links += [(a + off, b + off + nx_ * _ID_STRIDE) for a, b in north_south]
-            kinds += [highway] * (len(links) - len(kinds))
+        links += grid_links(east_west, north_south, nx_, ny, _ID_STRIDE)
+        kinds += [highway] * (len(links) - len(kinds))
     stitch = pd.DataFrame({"osm_id": -np.arange(1, len(links) + 1, dtype=np.int64),
                            "nodes": [list(p) for p in links], "highway": kinds})
     all_ways = pd.concat([*ways, stitch], ignore_index=True)

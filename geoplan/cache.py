@@ -46,7 +46,7 @@ _PAYLOAD = "study.pkl"
 _CHECKSUM = "study.pkl.sha256"
 _META = "meta.json"
 #: Format of an entry; bump when what is stored changes shape (tuning, not planning).
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -149,9 +149,39 @@ def _geometry_array(how: str, data, crs):
     return GeometryArray(_decode_geoms(how, data), crs=crs)
 
 
+def _encode_labels(values: np.ndarray) -> tuple | None:
+    """A column of text (tag values, names) as integer codes and its distinct values, or ``None``
+    when it holds anything else. Reading it back creates each distinct string once, not once per
+    row: at city scale the edge tables hold tens of millions of repeated tag values."""
+    import pandas as pd
+
+    try:
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            return None
+        none = np.equal(values, None)
+        nan = np.not_equal(values, values)  # float NaN; pd.NA raises here and is left to pickle
+        codes, uniques = pd.factorize(values)
+        if not np.array_equal(codes == -1, none | nan):
+            return None
+    except (TypeError, ValueError):
+        return None
+    codes = codes.astype(np.int32)
+    codes[none] = -2
+    return codes, list(uniques)  # a list: an object array would come back here
+
+
+def _decode_labels(codes: np.ndarray, distinct: list) -> np.ndarray:
+    uniques = np.empty(len(distinct), dtype=object)
+    uniques[:] = distinct
+    out = uniques.take(np.maximum(codes, 0)) if len(uniques) else np.empty(len(codes), dtype=object)
+    out[codes == -1] = np.nan
+    out[codes == -2] = None
+    return out
+
+
 class _Pickler(pickle.Pickler):
     """Pickles arrays of shapely geometries (bare or inside GeoDataFrames) as flat arrays in one
-    vectorised call, not object by object."""
+    vectorised call, not object by object, and text columns as codes of their distinct values."""
 
     def reducer_override(self, obj):
         from geopandas.array import GeometryArray
@@ -164,6 +194,8 @@ class _Pickler(pickle.Pickler):
                 return _decode_geoms, _encode_geoms(obj)
             if is_geom.any() and (is_geom | shapely.is_missing(obj)).all():
                 return _decode_geoms, ("wkb", shapely.to_wkb(obj))
+            if not is_geom.any() and (labels := _encode_labels(obj)) is not None:
+                return _decode_labels, labels
         return NotImplemented
 
 

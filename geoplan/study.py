@@ -90,7 +90,7 @@ class Network:
         if state.pop("_segments_are_edges", False):
             c = state["compiled"]
             shapes = state["edges"].geometry.to_numpy()[c.seg_fwd]
-            state["compiled"] = dataclasses.replace(c, seg_geometry=shapes, _tree=shapely.STRtree(shapes))
+            state["compiled"] = dataclasses.replace(c, seg_geometry=shapes, _tree=None)
         self.__dict__.update(state)
 
 

@@ -124,3 +124,36 @@ def test_data_in_memory_is_keyed_by_its_contents(sample_layers):
     moved = data.nodes.copy()
     moved.iloc[0, moved.columns.get_loc("lon")] += 1e-6
     assert cache.study_key(replace(data, nodes=moved), layers=[], preset=gb, encoding=None, name=None) != key
+
+
+def test_text_columns_come_back_exactly_from_their_codes():
+    """Tag columns are stored as codes of their distinct values: None, NaN and every string
+    come back as they were (and where they were); a column with pd.NA is pickled as it is."""
+    import io
+    import pickle
+
+    import numpy as np
+    import pandas as pd
+
+    from geoplan.cache import _Pickler, _encode_labels
+
+    values = np.array(["primary", None, "footway", np.nan, "primary", "小路"] * 5, dtype=object)
+    frame = pd.DataFrame({"highway": values, "name": pd.array(["a", None] * 15, dtype="str"),
+                          "other": pd.array(["x", pd.NA] * 15, dtype="string")})
+    frame["tags"] = pd.Series(values, dtype=object)  # object columns keep None apart from NaN
+
+    def round_trip(obj):
+        buffer = io.BytesIO()
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+        return pickle.loads(buffer.getvalue())
+
+    pd.testing.assert_frame_equal(round_trip(frame), frame)
+    codes, distinct = _encode_labels(values)
+    assert sorted(distinct) == ["footway", "primary", "小路"] and set(codes[:4]) == {0, -2, 1, -1}
+    restored = round_trip(values)
+    assert restored.dtype == object and len(restored) == len(values)
+    assert [v is None for v in restored] == [v is None for v in values]
+    assert [v for v in restored if isinstance(v, str)] == [v for v in values if isinstance(v, str)]
+    assert [isinstance(v, float) for v in restored] == [isinstance(v, float) for v in values]
+    assert _encode_labels(np.array(["x", pd.NA] * 10, dtype=object)) is None  # left to pickle
+    assert _encode_labels(np.array([1, "x"] * 10, dtype=object)) is None

@@ -107,6 +107,42 @@ def test_josm_and_unsorted_files_load_exactly_like_sorted_ones(tmp_path):
         np.testing.assert_allclose(d, distances["sorted"], rtol=0, atol=1e-6, err_msg=name)
 
 
+def _as_pbf(xml, pbf, *, untagged_nodes_last: bool = False):
+    """``xml`` written as PBF in the file's own order (no sorting); optionally with the untagged
+    nodes moved after every way, which a reader that skips untagged objects could not notice."""
+    import osmium
+
+    writer = osmium.SimpleWriter(str(pbf))
+    late = []
+    try:
+        for obj in osmium.FileProcessor(str(xml)):
+            if untagged_nodes_last and obj.is_node() and len(obj.tags) == 0:
+                late.append(osmium.osm.mutable.Node(id=obj.id, location=(obj.location.lon, obj.location.lat)))
+                continue
+            writer.add(obj)
+        for node in late:
+            writer.add_node(node)
+    finally:
+        writer.close()
+    return pbf
+
+
+@pytest.mark.parametrize("variant", ["josm", "shuffled", "josm_shuffled", "untagged_nodes_last"])
+def test_pbf_files_unsorted_or_with_negative_ids_load_like_sorted_ones(tmp_path, variant):
+    """A PBF is read through libosmium filters that keep untagged objects from Python; its order
+    problems are still found (and the file sorted), including street nodes stored after their ways."""
+    from geoplan.study import load_study
+    from osm_fixture import grid_writer
+
+    w = grid_writer()
+    reference = load_study(w.write(tmp_path / "sorted.osm")).info()
+    xml = w.write(tmp_path / "v.osm", negative_ids=variant.startswith("josm"),
+                  shuffle_seed={"shuffled": 7, "josm_shuffled": 3}.get(variant))
+    pbf = _as_pbf(xml, tmp_path / "v.osm.pbf", untagged_nodes_last=variant == "untagged_nodes_last")
+    info = load_study(pbf).info()
+    assert {k: v for k, v in info.items() if k != "study"} == {k: v for k, v in reference.items() if k != "study"}
+
+
 def test_josm_ids_are_kept_as_the_file_gives_them(tmp_path):
     from osm_fixture import grid_writer
 

@@ -146,10 +146,13 @@ def _edges_vectorised(ways: pd.DataFrame, barrier_ids: np.ndarray, node_xy: pd.D
     p, rev = p[order], rev[order]
     u = np.where(rev, refs[hi[p]], refs[lo[p]])
     v = np.where(rev, refs[lo[p]], refs[hi[p]])
-    tag_cols = [c for c in WAY_TAGS if c in ways.columns]
-    tags = ways[tag_cols].iloc[piece_way[p]].reset_index(drop=True)
-    frame = pd.concat([pd.DataFrame({"u": u, "v": v, "osmid": ways["osm_id"].to_numpy()[piece_way[p]]}), tags,
-                       pd.DataFrame({"reversed": rev})], axis=1)
+    # each column taken once from the ways and handed over as it is: the edge table is built
+    # once, not once per step (at city scale it is gigabytes)
+    way_of_edge = piece_way[p]
+    columns = {"u": u, "v": v, "osmid": ways["osm_id"].to_numpy()[way_of_edge]}
+    columns.update({c: ways[c].array.take(way_of_edge) for c in WAY_TAGS if c in ways.columns})
+    columns["reversed"] = rev
+    frame = pd.DataFrame(columns, copy=False)
     geoms = lines[p]
     geoms[rev] = shapely.reverse(geoms[rev])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)
@@ -190,7 +193,8 @@ def _finish(edges: gpd.GeoDataFrame, nodes_all: pd.DataFrame, node_xy: pd.DataFr
             preset: Preset, n_ways: int, retain_all: bool) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     """Lengths, edge keys, node table, drive speeds and the largest component (shared by both builders)."""
     edges["length"] = edges.length.to_numpy()
-    edges = edges.loc[edges["length"] > 0]
+    if not (edges["length"] > 0).all():  # a copy of the whole table only when there is something to drop
+        edges = edges.loc[edges["length"] > 0]
     edges["key"] = edges.groupby(["u", "v"]).cumcount()
     edges = edges.set_index(["u", "v", "key"])
 

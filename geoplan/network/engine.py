@@ -185,7 +185,7 @@ class CompiledNetwork:
     seg_fwd: np.ndarray
     seg_bwd: np.ndarray
     seg_geometry: np.ndarray
-    _tree: shapely.STRtree
+    _tree: shapely.STRtree | None  # built on first use: see :attr:`segment_tree`
     _base: Mapping[str, tuple[sparse.csr_matrix, sparse.csr_matrix]]
 
     # ------------------------------------------------------------------ construction
@@ -258,7 +258,15 @@ class CompiledNetwork:
         seg_geometry = edge_geometry[seg_fwd] if len(seg_fwd) else np.array([], dtype=object)
         base = {w: _min_csr(edge_u[e_keep], edge_v[e_keep], arr[e_keep], e_keep, n) for w, arr in weights.items()}
         return cls(crs, node_ids, node_x, node_y, edge_u, edge_v, edge_keys, weights, seg_u, seg_v, seg_fwd,
-                   seg_bwd, seg_geometry, shapely.STRtree(seg_geometry), base)
+                   seg_bwd, seg_geometry, None, base)
+
+    @property
+    def segment_tree(self) -> shapely.STRtree:
+        """Spatial index of the segments, built the first time a point is snapped (a study read
+        from the cache, already snapped, and a network with closed edges mostly never need it)."""
+        if self._tree is None:
+            object.__setattr__(self, "_tree", shapely.STRtree(self.seg_geometry))
+        return self._tree
 
     def without_edges(self, closed: np.ndarray) -> "CompiledNetwork":
         """The same network with some directed edges removed (a boolean mask over ``edge_*``).
@@ -325,7 +333,7 @@ class CompiledNetwork:
         if not valid.any() or len(self.seg_geometry) == 0:
             return Snapped(segment, t, dist, x, y)
         idx = np.flatnonzero(valid)
-        pairs = self._tree.query_nearest(geoms[idx], all_matches=False)
+        pairs = self.segment_tree.query_nearest(geoms[idx], all_matches=False)
         src, seg = idx[pairs[0]], pairs[1]
         connector = shapely.shortest_line(geoms[src], self.seg_geometry[seg])
         on_seg = shapely.get_point(connector, 1)
@@ -378,7 +386,7 @@ class CompiledNetwork:
         return dataclasses.replace(primary, extra=Entries(owner.astype(np.int64), seg.astype(np.int64), t, dist))
 
     def _stretch_entries(self, polys: np.ndarray, owners: np.ndarray, d: float):
-        pi, si = self._tree.query(polys, predicate="dwithin", distance=d)
+        pi, si = self.segment_tree.query(polys, predicate="dwithin", distance=d)
         zone = shapely.buffer(polys, d, quad_segs=4)
         pieces = shapely.intersection(self.seg_geometry[si], zone[pi])
         length = shapely.length(pieces)

@@ -7,9 +7,11 @@ as proper polygons. We keep only the tags later analyses read (``geoplan.standar
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -78,8 +80,20 @@ def _suffix_ok(path: Path) -> bool:
     return any(name.endswith(s) for s in SUPPORTED_SUFFIXES)
 
 
-def _tags(taglist, keys) -> dict:
-    return {k: taglist.get(k) for k in keys}
+def _tags(taglist, keys: dict, strings: dict) -> dict:
+    """The object's tags whose keys are in ``keys`` (absent ones are filled in when the tables are
+    built). Keys and values are shared through ``keys`` and ``strings``: a city has millions of
+    ``yes`` and ``residential``, and one copy of each keeps reading within memory."""
+    found = {}
+    for tag in taglist:
+        key = keys.get(tag.k)
+        if key is not None:
+            value = tag.v
+            found[key] = strings.setdefault(value, value)
+    return found
+
+
+_NODE_KEYS, _WAY_KEYS, _FEATURE_TAG_KEYS = ({k: k for k in keys} for keys in (NODE_TAGS, WAY_TAGS, FEATURE_TAGS))
 
 
 #: libosmium's value of a coordinate the file does not give (deleted nodes, ways cut by the extract).
@@ -98,14 +112,23 @@ class _NeedsSorting(Exception):
 
 @dataclass
 class _Collected:
-    """What one pass over a file keeps (ids as in the file read)."""
+    """What one pass over a file keeps (ids as in the file read).
+
+    Street geometry is kept as flat node references plus, per piece of way, either one WKB line
+    string with a point per reference (built by libosmium, the common case) or explicit
+    coordinates (a way the extract clipped): arrays at the end, no Python object per node.
+    """
 
     way_rows: list[dict] = field(default_factory=list)
+    way_refs: list[list[int]] = field(default_factory=list)  # per way read: its nodes that have a location
+    way_wkb: list[bytes | None] = field(default_factory=list)  # their line, or None: see clipped_lonlat
+    clipped_lonlat: list[tuple[float, float]] = field(default_factory=list)
+    missing_refs: list[int] = field(default_factory=list)
     node_tags: dict[int, dict] = field(default_factory=dict)
-    coords: dict[int, tuple[float, float]] = field(default_factory=dict)
     feat_rows: list[dict] = field(default_factory=list)
     feat_wkb: list[bytes] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)  # one copy of each tag value
 
 
 @dataclass(frozen=True)
@@ -188,34 +211,56 @@ def _add_node(obj, out: _Collected, path: Path, wkb) -> None:
     if len(tags) == 0:
         return
     if any(k in tags for k in NODE_TAGS):
-        out.node_tags[obj.id] = _tags(tags, NODE_TAGS)
+        out.node_tags[obj.id] = _tags(tags, _NODE_KEYS, out.strings)
     if any(k in tags for k in _FEATURE_KEYS) or tags.get("barrier") in ENTRANCE_BARRIERS:
         if obj.location.valid():
-            out.feat_rows.append({"osm_type": "node", "osm_id": obj.id, **_tags(tags, FEATURE_TAGS)})
+            row = {"osm_type": "node", "osm_id": obj.id, **_tags(tags, _FEATURE_TAG_KEYS, out.strings)}
+            out.feat_rows.append(row)
             out.feat_wkb.append(wkb.create_point(obj.location))
         else:
             _bad_location(obj.location, obj.id, path)
 
 
-def _add_way(obj, out: _Collected, path: Path) -> None:
+def _add_way(obj, out: _Collected, path: Path, wkb, all_nodes, check_order: bool) -> None:
+    """A highway way as a table row, its node references and its line (``all_nodes``: libosmium's
+    option for a point per reference, repeated positions too)."""
     tags = obj.tags
     if "highway" not in tags or tags.get("area") == "yes":
         return
-    # a way clipped by the extract keeps each run of nodes inside it, never a shortcut across the gap
+    row = {"osm_id": obj.id, **_tags(tags, _WAY_KEYS, out.strings)}
+    refs = [nref.ref for nref in obj.nodes]
+    if check_order and refs and min(refs) <= 0:
+        raise _NeedsSorting(f"w{obj.id} uses a node with a negative id")
+    try:  # every location known: libosmium writes the line in one call, a point per node
+        line = wkb.create_linestring(obj.nodes, use_nodes=all_nodes)
+    except Exception:  # some node has no location (a way the extract clipped) or too few nodes
+        _add_clipped_way(obj, row, out, path)
+        return
+    out.way_rows.append({**row, "nodes": refs})
+    out.way_refs.append(refs)
+    out.way_wkb.append(line)
+
+
+def _add_clipped_way(obj, row: dict, out: _Collected, path: Path) -> None:
+    """A way with nodes outside the extract keeps each run of nodes inside it, never a shortcut across the gap."""
     runs: list[list[int]] = [[]]
+    located: list[int] = []
     for nref in obj.nodes:
         loc = nref.location
         if loc.valid():
             runs[-1].append(nref.ref)
-            out.coords[nref.ref] = (loc.lon, loc.lat)
+            located.append(nref.ref)
+            out.clipped_lonlat.append((loc.lon, loc.lat))
         else:
             _bad_location(loc, nref.ref, path)
+            out.missing_refs.append(nref.ref)
             key = "street nodes outside the extract"
             out.dropped[key] = out.dropped.get(key, 0) + 1
             if runs[-1]:
                 runs.append([])
-    way_tags = _tags(tags, WAY_TAGS)
-    out.way_rows.extend({"osm_id": obj.id, "nodes": refs, **way_tags} for refs in runs if len(refs) >= 2)
+    out.way_refs.append(located)
+    out.way_wkb.append(None)
+    out.way_rows.extend({**row, "nodes": refs} for refs in runs if len(refs) >= 2)
 
 
 def _add_area(obj, out: _Collected, wkb) -> None:
@@ -227,22 +272,53 @@ def _add_area(obj, out: _Collected, wkb) -> None:
     except Exception:  # broken rings or missing members in a clipped extract
         out.dropped["areas with broken outlines"] = out.dropped.get("areas with broken outlines", 0) + 1
         return
-    row = {"osm_type": "way" if obj.from_way() else "relation", "osm_id": obj.orig_id(), **_tags(tags, FEATURE_TAGS)}
+    row = {"osm_type": "way" if obj.from_way() else "relation", "osm_id": obj.orig_id(),
+           **_tags(tags, _FEATURE_TAG_KEYS, out.strings)}
     row["highway"] = tags.get("highway")
     out.feat_rows.append(row)
     out.feat_wkb.append(geom)
 
 
+def _needed_only():
+    """libosmium filters that keep from Python every object no table needs (they run after the
+    location and area handlers, which still see everything): untagged nodes, ways without
+    ``highway`` (buildings and land use arrive as areas), relations (likewise), and nodes and
+    areas without any key a table reads."""
+    import osmium
+    from osmium.filter import EntityFilter, KeyFilter
+    from osmium.osm import AREA, NODE, WAY
+
+    nodes = KeyFilter(*sorted(set(NODE_TAGS) | set(_FEATURE_KEYS)))
+    nodes.enable_for(NODE)
+    ways = KeyFilter("highway")
+    ways.enable_for(WAY)
+    areas = KeyFilter(*_FEATURE_KEYS, "highway")
+    areas.enable_for(AREA)
+    return [EntityFilter(NODE | WAY | AREA), nodes, ways, areas]
+
+
 def _collect(read: Path, *, source: Path, check_order: bool) -> _Collected:
-    """One pass with locations and areas; raise :class:`_NeedsSorting` when the file needs it."""
+    """One pass with locations and areas; raise :class:`_NeedsSorting` when the file needs it.
+
+    A PBF is read through :func:`_needed_only`'s filters, so the order check sees the objects
+    the tables need (a sorted file's subsequence is sorted) and, for the objects it does not see,
+    checks what their order could break: a street node whose location arrives only after its way
+    (the location table has it at the end) or a negative id in a street. An XML file (JOSM saves,
+    Overpass ``out qt``) is checked object by object, every node included, as it may mix new
+    untagged nodes with negative ids into buildings.
+    """
     import osmium
 
     out = _Collected()
     wkb = osmium.geom.WKBFactory()
     order = {"n": 0, "w": 1, "r": 2}
     last = (-1, 0)
+    processor = osmium.FileProcessor(str(read)).with_locations().with_areas()
+    if read.name.lower().endswith(".pbf"):
+        for f in _needed_only():
+            processor.with_filter(f)
     try:
-        for obj in osmium.FileProcessor(str(read)).with_areas().with_locations():
+        for obj in processor:
             if obj.is_area():
                 _add_area(obj, out, wkb)
                 continue
@@ -253,10 +329,23 @@ def _collect(read: Path, *, source: Path, check_order: bool) -> _Collected:
             if obj.is_node():
                 _add_node(obj, out, source, wkb)
             elif obj.is_way():
-                _add_way(obj, out, source)
+                _add_way(obj, out, source, wkb, osmium.geom.use_nodes.ALL, check_order)
+        if check_order and _arrived_late(processor.node_location_storage, out.missing_refs):
+            raise _NeedsSorting("street nodes after their ways")
     except (RuntimeError, ValueError, OverflowError, osmium.InvalidLocationError) as exc:
         raise _parse_error(exc, source) from exc
     return out
+
+
+def _arrived_late(store, refs: list[int]) -> bool:
+    """Whether a street node that had no location when its way was read is in the file after all."""
+    for ref in refs:
+        try:
+            if store.get(ref).valid():
+                return True
+        except KeyError:
+            continue
+    return False
 
 
 def _mentions(fh, needle: bytes, chunk: int = 1 << 24) -> bool:
@@ -350,20 +439,48 @@ def _sorted_copy(path: Path, folder: Path, skip: set[tuple[str, int]]) -> tuple[
     return target, ids
 
 
+def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """Rows holding only the tags present, as a table with every column (a missing tag is ``None``
+    in a column no row has, else missing as pandas infers it, as a frame of full rows would be)."""
+    frame = pd.DataFrame.from_records(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object:
+            frame[col] = values.where(values.notna(), None)
+        elif values.dtype.kind == "f" and values.isna().all():  # a tag no row has
+            frame[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame
+
+
+def _street_nodes(raw: _Collected) -> pd.DataFrame:
+    """Every located street node once, in the order the ways first use it: ``lon``, ``lat``."""
+    lens = np.fromiter((len(r) for r in raw.way_refs), dtype=np.int64, count=len(raw.way_refs))
+    refs = np.fromiter(itertools.chain.from_iterable(raw.way_refs), dtype=np.int64, count=int(lens.sum()))
+    lined = np.fromiter((w is not None for w in raw.way_wkb), dtype=bool, count=len(raw.way_wkb))
+    lonlat = np.empty((len(refs), 2), dtype=float)
+    by_line = np.repeat(lined, lens)
+    lines = shapely.from_wkb([w for w in raw.way_wkb if w is not None])
+    lonlat[by_line] = shapely.get_coordinates(lines) if len(lines) else np.empty((0, 2))
+    lonlat[~by_line] = np.asarray(raw.clipped_lonlat, dtype=float).reshape(-1, 2)
+    ids, first = np.unique(refs, return_index=True)
+    order = np.argsort(first, kind="stable")
+    at = first[order]
+    return pd.DataFrame({"lon": lonlat[at, 0], "lat": lonlat[at, 1]}, index=pd.Index(ids[order], name="osmid"))
+
+
 def _tables(raw: _Collected) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
-    ways = pd.DataFrame(raw.way_rows)
-    ids = np.fromiter(raw.coords.keys(), dtype=np.int64, count=len(raw.coords))
-    lonlat = np.array(list(raw.coords.values()), dtype=float)
-    nodes = pd.DataFrame({"lon": lonlat[:, 0], "lat": lonlat[:, 1]}, index=pd.Index(ids, name="osmid"))
+    ways = _frame(raw.way_rows, ["osm_id", "nodes", *WAY_TAGS])
+    nodes = _street_nodes(raw)
     if raw.node_tags:
-        tag_frame = pd.DataFrame.from_dict(raw.node_tags, orient="index")
+        tag_frame = _frame(list(raw.node_tags.values()), NODE_TAGS)
+        tag_frame.index = pd.Index(np.fromiter(raw.node_tags, dtype=np.int64, count=len(raw.node_tags)))
         tag_frame = tag_frame.loc[tag_frame.index.intersection(nodes.index)]
         nodes = nodes.join(tag_frame)
     for key in NODE_TAGS:
         if key not in nodes.columns:
             nodes[key] = None
     columns = ["osm_type", "osm_id", *FEATURE_TAGS, "highway"]
-    features = gpd.GeoDataFrame(pd.DataFrame(raw.feat_rows, columns=columns),
+    features = gpd.GeoDataFrame(_frame(raw.feat_rows, columns),
                                 geometry=shapely.from_wkb(raw.feat_wkb) if raw.feat_wkb else gpd.GeoSeries([]),
                                 crs="EPSG:4326")
     # relations and the ways they were built from may both carry the tags: keep one
