@@ -21,8 +21,8 @@ from shapely.geometry import Point, box
 
 import geoplan
 from geoplan.maps.basemap import extract_basemap
-from geoplan.maps.overview import (HEX_CELL_M, CommunityMaps, community_file, draws_detail, hex_cells, in_window,
-                                   window_of)
+from geoplan.maps.overview import (HEX_CELL_M, CommunityMaps, community_file, draws_detail, features_per_community,
+                                   hex_cells, in_window, window_of)
 
 REPO = Path(__file__).resolve().parents[1]
 XSS = "<img src=x onerror=alert(1)>"
@@ -135,12 +135,19 @@ def test_window_keeps_only_what_touches_it():
     assert shapely.equals(kept.geometry.iloc[1], box(8, 8, 10, 10))
 
 
-def test_cli_writes_a_detailed_map_per_community_linked_from_the_aggregate(tmp_path, study):
-    out = tmp_path / "out"
+def _cli_coverage(tmp_path, limit: int) -> Path:
+    out = tmp_path / f"out{limit}"
     run = subprocess.run([sys.executable, "-m", "geoplan.cli", "coverage", "--layers", str(REPO / "layers"),
-                          "--out", str(out), "--map-detail-limit", "0", "--no-cache", "--lang", "en"],
+                          "--out", str(out), "--map-detail-limit", str(limit), "--no-cache", "--lang", "en"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
+    return out
+
+
+def test_cli_writes_a_detailed_map_per_community_linked_from_the_aggregate(tmp_path, study, coverage):
+    per = features_per_community(coverage.residents, study.communities)
+    assert len(per) >= 2 and per.max() < len(coverage.residents)
+    out = _cli_coverage(tmp_path, int(per.max()))  # the study aggregates, every community fits a page
     main = (out / "maps" / "coverage.html").read_text(encoding="utf-8")
     detailed = sorted((out / "maps" / "coverage").glob("*.html"))
     assert len(detailed) == len(study.communities) >= 2
@@ -156,6 +163,20 @@ def test_cli_writes_a_detailed_map_per_community_linked_from_the_aggregate(tmp_p
     import pandas as pd
 
     assert len(pd.read_csv(out / "coverage" / "residents.csv")) == len(study.residents)
+
+
+def test_a_community_too_large_for_detail_gets_no_page_of_its_own(tmp_path, study, coverage):
+    per = features_per_community(coverage.residents, study.communities)
+    limit = int(np.sort(per)[-2])  # the largest community is over the limit, the others are not
+    assert per.max() > limit
+    out = _cli_coverage(tmp_path, limit)
+    detailed = sorted(p.name for p in (out / "maps" / "coverage").glob("*.html"))
+    expected = sorted(community_file(i, c) for i, (c, n) in enumerate(zip(study.communities["community"], per))
+                      if n <= limit)
+    assert detailed == expected and len(detailed) == len(per) - int((per > limit).sum())
+    main = (out / "maps" / "coverage.html").read_text(encoding="utf-8")
+    big = study.communities["community"].iloc[int(np.argmax(per))]
+    assert community_file(int(np.argmax(per)), big) not in main
 
 
 def test_cli_refuses_a_negative_detail_limit(tmp_path):

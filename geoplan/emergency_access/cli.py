@@ -76,7 +76,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     progress(render(N_("drawing the access map"), look["lang"]))
     from geoplan.maps.overview import write_maps
 
-    written += write_maps(result.to_map, out / "maps", "access", residences=len(result.buildings),
+    written += write_maps(result.to_map, out / "maps", "access", features=result.buildings,
                           communities=study.communities, options=look)
     print(result.summary_text(look["lang"]))
     return written

@@ -79,7 +79,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     progress(message("drawing the coverage map"))
     from geoplan.maps.overview import write_maps
 
-    written += write_maps(result.to_map, out / "maps", "coverage", residences=len(result.residents),
+    written += write_maps(result.to_map, out / "maps", "coverage", features=result.residents,
                           communities=study.communities, options=options)
     print_summary(result, lang=options.get("lang"))
     return written

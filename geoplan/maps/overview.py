@@ -222,6 +222,15 @@ def sum_within(points: gpd.GeoDataFrame, column: str, units: gpd.GeoDataFrame) -
     return np.bincount(hit["_u"].to_numpy(), weights=np.nan_to_num(hit["_v"].to_numpy()), minlength=len(units))
 
 
+def features_per_community(features: gpd.GeoDataFrame, communities: gpd.GeoDataFrame) -> np.ndarray:
+    """How many of ``features`` each community holds (by their ``community`` column, else by position)."""
+    if "community" in features:
+        counts = features["community"].astype(str).value_counts()
+        return communities["community"].astype(str).map(counts).fillna(0).to_numpy(dtype=int)
+    ones = features.assign(_one=1.0)
+    return sum_within(ones, "_one", communities).astype(int)
+
+
 def share(part: np.ndarray | pd.Series, whole: np.ndarray | pd.Series) -> np.ndarray:
     """``part / whole`` where ``whole > 0``, NaN elsewhere (a cell without people has no share)."""
     p, w = np.asarray(part, dtype=float), np.asarray(whole, dtype=float)
@@ -276,9 +285,11 @@ def labelled(communities: gpd.GeoDataFrame, lang: str) -> np.ndarray:
     return name.to_numpy()
 
 
-def write_maps(draw, folder, name: str, *, residences: int, communities: gpd.GeoDataFrame | None,
+def write_maps(draw, folder, name: str, *, features: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None,
                options: Mapping[str, object]) -> list:
-    """Write ``folder/<name>.html``; past the detail limit also one detailed page per community.
+    """Write ``folder/<name>.html``; past the detail limit also one detailed page per community
+    that is itself within the limit (a community as large as a city would give a page as heavy as
+    the city's: it keeps its figures on the aggregate page, without a link).
 
     Parameters
     ----------
@@ -288,8 +299,10 @@ def write_maps(draw, folder, name: str, *, residences: int, communities: gpd.Geo
         The ``maps`` folder.
     name : str
         The map's file stem (``"coverage"``); detailed pages go to ``folder/<name>/``.
-    residences : int
-        Building features the map draws (decides detail against ``options["detail_limit"]``).
+    features : geopandas.GeoDataFrame
+        The building features the map draws (their number decides detail against
+        ``options["detail_limit"]``; their ``community`` column, else their position, which
+        communities are small enough for a detailed page).
     communities : geopandas.GeoDataFrame, optional
         The study's reporting units (``community`` + polygon); none: no detailed pages.
     options : mapping
@@ -304,11 +317,12 @@ def write_maps(draw, folder, name: str, *, residences: int, communities: gpd.Geo
 
     folder = Path(folder)
     limit = options.get("detail_limit")
-    if draws_detail(residences, limit) or communities is None or not len(communities):
+    if draws_detail(len(features), limit) or communities is None or not len(communities):
         return [draw(**options).to_html(folder / f"{name}.html")]
     ids = [str(c) for c in communities["community"]]
-    hrefs = {c: f"{name}/{community_file(i, c)}" for i, c in enumerate(ids)}
-    detailed = [draw(**options, window=window_of(communities, c)).to_html(folder / hrefs[c]) for c in ids]
+    small = [draws_detail(int(n), limit) for n in features_per_community(features, communities)]
+    hrefs = {c: f"{name}/{community_file(i, c)}" for i, (c, ok) in enumerate(zip(ids, small)) if ok}
+    detailed = [draw(**options, window=window_of(communities, c)).to_html(folder / hrefs[c]) for c in hrefs]
     main = draw(**options, community_maps=CommunityMaps(communities, hrefs)).to_html(folder / f"{name}.html")
     return [main, *detailed]
 

@@ -86,7 +86,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     progress(tr.gettext(N_("drawing the sites map")))
     from geoplan.maps.overview import write_maps
 
-    written += write_maps(result.to_map, out / "maps", "sites", residences=len(result.residents),
+    written += write_maps(result.to_map, out / "maps", "sites", features=result.residents,
                           communities=study.communities, options=maps)
     for line in summary_lines(result, maps["lang"]):
         print(line)
