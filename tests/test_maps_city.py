@@ -87,6 +87,49 @@ def test_aggregate_coverage_map_draws_cells_whose_population_is_the_studys(study
     assert len(page) < len(detailed.html())
 
 
+def test_aggregate_coverage_map_keeps_the_largest_gaps_and_areas_within_their_vertex_budget(coverage, monkeypatch):
+    import geoplan.life_circle.map as coverage_map
+
+    before = coverage.to_map(lang="en", detail_limit=0)
+    assert len(_layer(before, "layer.gaps").data["features"]) >= 3
+    monkeypatch.setattr(coverage_map, "OVERVIEW_MAX_GAPS", 2)
+    monkeypatch.setattr(coverage_map, "OVERVIEW_AREA_VERTICES", 100)
+    pm = coverage.to_map(lang="zh", detail_limit=0)
+    kept = _layer(pm, "layer.gaps")
+    assert len(kept.data["features"]) == 2 and "最大的 2 处" in kept.name
+    ranks = sorted(int(_people(f["properties"]["f5"])) for f in kept.data["features"])
+    drawn_once = coverage_map._gap_layer(coverage.gaps)  # gaps over the same homes are one area
+    assert ranks == sorted(drawn_once["rank"].nsmallest(2).astype(int))  # the two largest, by rank
+    assert "layer.facilities" not in [lyr.var_hint for lyr in pm.layers]  # services stay in the tables
+    unbudgeted, budgeted = _area_vertices(before), _area_vertices(pm)
+    assert len(budgeted) == len(unbudgeted) and max(unbudgeted) > 100
+    assert max(budgeted) <= 105  # (the page's own simplification and rounding may differ a little)
+
+
+def _area_vertices(pm) -> list[int]:
+    return [sum(len(ring) for f in lyr.data["features"] for ring in _rings(f["geometry"]))
+            for lyr in pm.layers if lyr.var_hint == "layer.service_area"]
+
+
+def _rings(geometry):
+    if geometry["type"] == "Polygon":
+        return geometry["coordinates"]
+    return [ring for poly in geometry["coordinates"] for ring in poly]
+
+
+def test_vertex_budget_simplifies_in_steps_and_keeps_the_shape():
+    from geoplan.maps.overview import within_vertex_budget
+
+    wiggly = shapely.Point(0, 0).buffer(1000.0, quad_segs=256)  # 1,025 vertices, radius 1 km
+    frame = gpd.GeoDataFrame({"category": ["park"]}, geometry=[wiggly], crs="EPSG:32650")
+    small = within_vertex_budget(frame, 100)
+    n = int(shapely.get_num_coordinates(small.geometry.to_numpy()).sum())
+    assert n <= 100 < 1025
+    assert abs(small.geometry.iloc[0].area - wiggly.area) / wiggly.area < 0.02
+    assert within_vertex_budget(frame, 10_000).geometry.iloc[0].equals(
+        shapely.simplify(wiggly, 10.0, preserve_topology=True))  # within budget at the first step
+
+
 def test_cell_sums_equal_the_tables(study, coverage):
     from geoplan.emergency_access._map import cell_sums as access_sums
     from geoplan.shelters._map import cell_sums as sites_sums

@@ -20,7 +20,8 @@ from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
 from geoplan.maps import Field, Graduated, PlanMap, t
 from geoplan.maps._i18n import label
-from geoplan.maps.overview import (CELL_LAYER_COVERAGE, DETAIL_FIELD, MEAN_CATEGORIES, HEX_CELL_M, OVERVIEW_LOOK, CommunityMaps, detail_hrefs,
+from geoplan.maps.overview import (CELL_LAYER_COVERAGE, DETAIL_FIELD, MEAN_CATEGORIES, HEX_CELL_M, OVERVIEW_AREA_VERTICES,
+                                   OVERVIEW_LOOK, OVERVIEW_MAX_GAPS, CommunityMaps, detail_hrefs, within_vertex_budget,
                                    draws_detail, hex_cells, overview_basemap, overview_line, share)
 from geoplan.maps.study_area import CATEGORY_COLORS
 
@@ -148,13 +149,16 @@ def _communities(pm: PlanMap, communities, cats, maps: CommunityMaps | None = No
                         *[Field(f"share_{c}", f"cat.{c}", "pct") for c in cats], *links])
 
 
-def _service_areas(pm: PlanMap, result, lang: str) -> None:
-    """One toggleable layer per category: the streets reachable within its tier."""
+def _service_areas(pm: PlanMap, result, lang: str, *, budget: int | None = None) -> None:
+    """One toggleable layer per category: the streets reachable within its tier (at most
+    ``budget`` vertices each when given: the aggregate map)."""
     tr, p, areas = translator(lang), result.parameters, result.service_areas
     for cat in result.categories:
         row = areas[(areas["category"] == cat) & areas.geometry.notna()]
         if row.empty:
             continue
+        if budget is not None:
+            row = within_vertex_budget(row, budget)
         color = CATEGORY_COLORS.get(cat, "#3182bd")
         name = tr.render(message("Service area: {category} ≤ {tier_m:.0f} m",
                                  category=label(cat, lang, prefix="cat."), tier_m=p["tier_m"][cat]))
@@ -164,11 +168,17 @@ def _service_areas(pm: PlanMap, result, lang: str) -> None:
                               Field("area_ha", "field.area", lambda v, lg: f"{float(v):,.1f} {t('unit.ha', lg)}")])
 
 
-def _gaps(pm: PlanMap, gaps) -> None:
+def _gaps(pm: PlanMap, gaps, lang: str, *, most: int | None = None) -> None:
+    """Gap areas, largest on top; with ``most``, only that many of the largest (named so)."""
     if not len(gaps):
         return
     # largest gaps drawn last (on top); areas shared by several categories drawn once
-    pm.add_layer(_gap_layer(gaps), name_key="layer.gaps", group="group.coverage", kind="polygons",
+    layer, name = _gap_layer(gaps), None
+    if most is not None and len(layer) > most:
+        name = translator(lang).render(message("Coverage gaps: the {n:,} largest of {total:,} (every gap is in the "
+                                               "tables)", n=most, total=len(layer)))
+        layer = layer.nsmallest(most, "rank").sort_values("rank", ascending=False)
+    pm.add_layer(layer, name_key="layer.gaps", name=name, group="group.coverage", kind="polygons",
                  style={"color": GAP_COLOR, "fillColor": GAP_COLOR, "weight": 2.5, "dashArray": "6 4",
                         "fillOpacity": 0.10},
                  tooltip=[Field("gap_ids", "field.id"), Field("categories", "field.category", _missing_fmt),
@@ -197,17 +207,16 @@ def _residents(pm: PlanMap, res, cats, lang: str) -> None:
                  popup=[Field(f"dist_m_{c}", f"cat.{c}", "m+min") for c in cats])
 
 
-def _facilities(pm: PlanMap, fac, cats, lang: str, show: bool = True) -> None:
+def _facilities(pm: PlanMap, fac, cats, lang: str) -> None:
     if not len(fac):
         return
     label_column = f"label_{lang}" if f"label_{lang}" in fac else "name"  # "未命名公园" for unnamed ones
-    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category", show=show,
+    pm.add_layer(fac, name_key="layer.facilities", group="group.services", kind="points", color_by="category",
                  categories={c: (CATEGORY_COLORS.get(c, "#3182bd"), f"cat.{c}") for c in cats},
                  style={"radius": 6, "weight": 1.5, "color": "#ffffff"},
                  tooltip=[Field(label_column, "field.name"), Field("category", "field.category", "cat"),
-                          *([Field("nearest_population", "field.nearest_population", "people"),
-                             Field("capacity", "field.capacity", "int"),
-                             Field("source", "field.source")] if show else [])])  # aggregate: name and kind
+                          Field("nearest_population", "field.nearest_population", "people"),
+                          Field("capacity", "field.capacity", "int"), Field("source", "field.source")])
 
 
 def _compound_layer(result, lang: str) -> gpd.GeoDataFrame | None:
@@ -276,13 +285,13 @@ def coverage_map(result, *, lang: str = "en", basemap: str = "osm", offline: boo
     _communities(pm, communities, cats, community_maps)
     if detail:
         _compounds(pm, result, lang)
-    _service_areas(pm, result, lang)
-    _gaps(pm, result.gaps)
+    _service_areas(pm, result, lang, budget=None if detail else OVERVIEW_AREA_VERTICES)
+    _gaps(pm, result.gaps, lang, most=None if detail else OVERVIEW_MAX_GAPS)
     if detail:
         _residents(pm, result.residents, cats, lang)
-    else:
+        _facilities(pm, result.facilities, cats, lang)
+    else:  # a city's services would outweigh the page: they stay in the tables and detailed maps
         _cells(pm, result, lang)
-    _facilities(pm, result.facilities, cats, lang, show=detail)
     return pm
 
 

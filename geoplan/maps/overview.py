@@ -9,8 +9,11 @@ residential buildings (or resident features) a map therefore draws:
   what the buildings inside them carry (population, covered population, buildings without
   access…), with the shares computed from the sums;
 * the community outlines with the same sums and, when the CLI wrote them, a link to each
-  community's detailed map (:class:`CommunityMaps`; one HTML page per community, full detail);
-* service areas simplified at :data:`OVERVIEW_SIMPLIFY_M`, and a basemap of major streets,
+  community's detailed map (:class:`CommunityMaps`; one HTML page per community within the
+  detail limit, full detail);
+* service areas simplified at :data:`OVERVIEW_SIMPLIFY_M` (coarser, in steps, until each keeps
+  at most :data:`OVERVIEW_AREA_VERTICES` vertices), the :data:`OVERVIEW_MAX_GAPS` largest gap
+  areas, no service points (a city's would outweigh the page), and a basemap of major streets,
   water and green only (:meth:`geoplan.maps.basemap.ExtractBasemap.overview`).
 
 The tables (CSV, GeoPackage) are never aggregated: only what the page draws is.
@@ -48,6 +51,14 @@ OVERVIEW_SIMPLIFY_M = 10.0
 #: Drawing choice: margin around a community kept in its detailed map, metres (the streets
 #: and services just outside its edge that its residents use).
 DETAIL_MARGIN_M = 250.0
+#: Aggregate coverage map: only the largest gap areas are drawn (all of them stay in the tables),
+#: and each category's service area keeps at most this many vertices (simplified further, in
+#: steps, until it does): a city's page stays a few MB (a drawing choice; measured in
+#: ``benchmarks/README.md``).
+OVERVIEW_MAX_GAPS = 500
+OVERVIEW_AREA_VERTICES = 20_000
+#: Tolerances tried in turn (metres) for :data:`OVERVIEW_AREA_VERTICES`.
+_BUDGET_STEPS_M = (10.0, 25.0, 50.0, 100.0, 200.0)
 
 
 #: PlanMap options of an aggregate map: one canvas for every vector, service areas and
@@ -246,6 +257,17 @@ def simplified(gdf: gpd.GeoDataFrame, tolerance_m: float = OVERVIEW_SIMPLIFY_M) 
     work = metric(gdf)
     geoms = shapely.simplify(work.geometry.to_numpy(), tolerance_m, preserve_topology=True)
     return work.set_geometry(gpd.GeoSeries(geoms, index=work.index, crs=work.crs))
+
+
+def within_vertex_budget(gdf: gpd.GeoDataFrame, budget: int = OVERVIEW_AREA_VERTICES) -> gpd.GeoDataFrame:
+    """Polygons simplified at the smallest of :data:`_BUDGET_STEPS_M` that keeps them within
+    ``budget`` vertices in all (the coarsest step if none does)."""
+    out = gdf
+    for tolerance in _BUDGET_STEPS_M:
+        out = simplified(gdf, tolerance)
+        if int(shapely.get_num_coordinates(out.geometry.to_numpy()).sum()) <= budget:
+            break
+    return out
 
 
 def window_of(communities: gpd.GeoDataFrame, community: str, *, margin_m: float = DETAIL_MARGIN_M):
