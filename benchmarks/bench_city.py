@@ -45,7 +45,9 @@ FIRST_MAX, CACHED_MAX, PEAK_MAX_MB = 3.0, 1.0, 4096.0
 
 def _run_cli(pbf: Path, out: Path, cache: Path, *, verbose: bool, stop_at: str | None, extra: list[str]) -> dict:
     """Run ``geoplan coverage`` once; wall seconds, peak RSS (MB), exit status and its phases."""
-    cmd = [sys.executable, "-m", "geoplan.cli", "coverage", "--osm", str(pbf), "--out", str(out), "--verbose", *extra]
+    # --lang en: the progress lines are parsed (a Chinese extract would otherwise report in Chinese)
+    cmd = [sys.executable, "-m", "geoplan.cli", "coverage", "--osm", str(pbf), "--out", str(out), "--verbose",
+           "--lang", "en", *extra]
     env = {**os.environ, "GEOPLAN_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)

@@ -29,11 +29,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from geoplan.i18n import message
+from geoplan.i18n import Message, message
 from geoplan.life_circle.capacity import catchments, facility_capacity
 from geoplan.life_circle.distances import category_reaches
 from geoplan.life_circle.gaps import gap_areas
-from geoplan.i18n import Message
 from geoplan.life_circle.population import UNASSIGNED, community_names, off_network_note, resident_population
 from geoplan.life_circle.profiles import walking_network_by_rule
 from geoplan.life_circle.provision import provision_check
@@ -124,12 +123,12 @@ def coverage(study, *, mode: str = "distance", speed: float | None = None, profi
     provision, provision_notes = provision_check(residents, study.communities, requirements,
                                                  tier_distance_m=dict(preset.life_circle.circle_distance_m),
                                                  profile=profile)
-    say("coverage: service areas from the reachable network")
+    say(message("coverage: service areas from the reachable network"))
     fac_ids = study.facilities["facility_id"].astype(str).to_numpy() if len(study.facilities) else np.zeros(0, object)
     areas, per_fac = service_areas(net, {c: (r.reach, r.facilities) for c, r in reaches.items()}, tiers.limit_m,
                                    fac_ids=fac_ids, buffer_m=service_area_buffer_m, per_facility=per_facility,
                                    crs=study.crs, geometry=with_areas)
-    say("coverage: gap areas")
+    say(message("coverage: gap areas"))
     parameters = _parameters(preset, tiers, mode=mode, profile=profile, horizon_m=horizon_m, sfca=sfca,
                              service_area_buffer_m=service_area_buffer_m, gap_join_m=gap_join_m,
                              per_facility=per_facility, with_areas=with_areas, closed=closed,

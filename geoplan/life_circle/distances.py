@@ -137,7 +137,7 @@ def category_reaches(study, net: CompiledNetwork, tiers: Tiers, *, horizon_m: fl
     cats = fac["category"].astype(object).to_numpy() if "category" in fac and len(fac) else np.zeros(0, object)
     out, notes = {}, []
     for cat in tiers.categories:
-        say(f"coverage: walking distances to {cat}")
+        say(message("coverage: walking distances to {category}", category=cat))
         rows, more = facilities_of(cats, snap_f.ok, cat, study.preset.max_snap_m)
         notes += more
         sources = snap_f.subset(rows)
