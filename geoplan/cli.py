@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import threading
@@ -47,6 +48,34 @@ class _UsageError(Exception):
     def __init__(self, message: str, prog: str) -> None:
         super().__init__(message)
         self.prog = prog
+
+
+#: argparse's own sentences (Python 3.11–3.13 wording) as whole messages, so a refused command
+#: line reads in the run's language too; a sentence not listed is shown as argparse wrote it.
+_ARGPARSE_SENTENCES = (
+    (r"unrecognized arguments: (?P<args>.+)", N_("unrecognized arguments: {args}")),
+    (r"the following arguments are required: (?P<args>.+)", N_("the following arguments are required: {args}")),
+    (r"argument (?P<arg>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+     N_("argument {arg}: invalid choice: {value} (choose from {choices})")),
+    (r"argument (?P<arg>\S+): expected one argument", N_("argument {arg}: expected one argument")),
+    (r"argument (?P<arg>\S+): invalid (?P<kind>\w+) value: (?P<value>.+)",
+     N_("argument {arg}: invalid {kind} value: {value}")),
+    (r"argument (?P<arg>\S+): not allowed with argument (?P<other>.+)",
+     N_("argument {arg}: not allowed with argument {other}")),
+    (r"argument (?P<arg>\S+): ignored explicit argument (?P<value>.+)",
+     N_("argument {arg}: ignored explicit argument {value}")),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)",
+     N_("ambiguous option: {option} could match {matches}")),
+)
+
+
+def _argparse_sentence(text: str):
+    """argparse's refusal as a :class:`~geoplan.i18n.Message` when it is one of its known sentences."""
+    for pattern, msgid in _ARGPARSE_SENTENCES:
+        found = re.fullmatch(pattern, text)
+        if found:
+            return message(msgid, **found.groupdict())
+    return text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -451,9 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         command = next((a for a in argv if a in ("info", "demo", "run", *ANALYSES)), None)
         prog = f"geoplan {command}" if exc.prog == "geoplan" and command else exc.prog
-        # argparse's own words stay as argparse wrote them; the frame is ours
-        print(tr.render(message("geoplan: error: {error} — see `{prog} --help`", error=str(exc), prog=prog)),
-              file=sys.stderr)
+        print(tr.render(message("geoplan: error: {error} — see `{prog} --help`", error=_argparse_sentence(str(exc)),
+                                prog=prog)), file=sys.stderr)
         return 2
     except InputError as exc:
         if debug:

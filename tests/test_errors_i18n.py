@@ -147,3 +147,16 @@ def test_progress_steps_follow_the_run_language(tmp_path, locale_c):
     assert code == 0, err
     assert "正在读取 OpenStreetMap 数据" in err and "正在构建步行网络和应急车辆网络" in err
     assert "reading OpenStreetMap data" not in err
+
+
+@pytest.mark.parametrize("args, zh, en", [
+    (["access", "--vehicle", "tank"], "参数 --vehicle：无效的选项 'tank'", "argument --vehicle: invalid choice: 'tank'"),
+    (["coverage", "--bogus"], "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),
+    (["sites", "--k", "x"], "参数 --k：'x' 不是有效的 int 值", "argument --k: invalid int value: 'x'"),
+])
+def test_argparse_refusals_read_in_the_run_language(locale_c, args, zh, en):
+    code, _out, err = run_cli(*args, "--lang", "zh")
+    line = _one_line(code, err)
+    assert zh in line and "invalid" not in line and "unrecognized" not in line
+    code, _out, err = run_cli(*args)
+    assert en in _one_line(code, err)
