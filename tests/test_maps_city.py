@@ -65,6 +65,18 @@ def test_hexagon_cells_hold_their_points_and_keep_every_sum():
     assert hit.groupby("index_right").size().reindex(cells.index, fill_value=0).tolist() == cells["buildings"].tolist()
 
 
+def test_cells_grow_in_whole_steps_past_the_cell_budget():
+    from geoplan.maps.overview import OVERVIEW_MAX_CELLS, cell_width
+
+    district = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(2_000, 1_500)], crs="EPSG:32650")
+    assert cell_width(district) == HEX_CELL_M
+    city = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(60_000, 55_000)], crs="EPSG:32650")
+    width = cell_width(city)
+    assert width > HEX_CELL_M and width % 100 == 0
+    hexagon = math.sqrt(3) / 2 * width ** 2
+    assert 60_000 * 55_000 / hexagon <= OVERVIEW_MAX_CELLS < 60_000 * 55_000 / (math.sqrt(3) / 2 * (width - 100) ** 2)
+
+
 def test_threshold_is_a_documented_drawing_default():
     assert draws_detail(10) and not draws_detail(10, 5) and not draws_detail(1, 0)
 

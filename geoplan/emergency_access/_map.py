@@ -17,8 +17,8 @@ import numpy as np
 
 from geoplan.emergency_access._text import N_, Term, message, render, render_all
 from geoplan.maps import Field, Graduated, PlanMap, t
-from geoplan.maps.overview import (CELL_LAYER_ACCESS, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK, WITHOUT_BUILDINGS,
-                                   WITHOUT_RESIDENTS, WITHOUT_SHARE, CommunityMaps, community_sums, detail_hrefs,
+from geoplan.maps.overview import (CELL_LAYER_ACCESS, DETAIL_FIELD, OVERVIEW_LOOK, WITHOUT_BUILDINGS, WITHOUT_RESIDENTS,
+                                   WITHOUT_SHARE, CommunityMaps, cell_width, community_sums, detail_hrefs,
                                    draws_detail, hex_cells, labelled, overview_basemap, overview_line, share)
 
 STATUS_COLORS: dict[str, str] = {
@@ -104,9 +104,10 @@ def _cells(pm: PlanMap, result, lang: str, maps: CommunityMaps | None) -> None:
                      style={"weight": 1.5, "color": "#6a51a3", "fillOpacity": 0.15}, show=False,
                      tooltip=[Field("_label", "field.community"), *fields],
                      popup=[Field("_detail", DETAIL_FIELD, "link")])
-    cells = hex_cells(b, sums)
+    width = cell_width(b)
+    cells = hex_cells(b, sums, cell_m=width)
     cells["without_share"] = share(cells["without_population"], cells["population"])
-    pm.add_layer(cells, name_key="layer.cells", name=_say(lang, CELL_LAYER_ACCESS, width_m=HEX_CELL_M), group=GROUP,
+    pm.add_layer(cells, name_key="layer.cells", name=_say(lang, CELL_LAYER_ACCESS, width_m=width), group=GROUP,
                  kind="polygons", graduated=grad, style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.6},
                  tooltip=fields)
 

@@ -20,9 +20,9 @@ from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
 from geoplan.maps import Field, Graduated, PlanMap, t
 from geoplan.maps._i18n import label
-from geoplan.maps.overview import (CELL_LAYER_COVERAGE, DETAIL_FIELD, MEAN_CATEGORIES, HEX_CELL_M, OVERVIEW_AREA_VERTICES,
+from geoplan.maps.overview import (CELL_LAYER_COVERAGE, DETAIL_FIELD, MEAN_CATEGORIES, OVERVIEW_AREA_VERTICES,
                                    OVERVIEW_LOOK, OVERVIEW_MAX_GAPS, CommunityMaps, detail_hrefs, within_vertex_budget,
-                                   draws_detail, hex_cells, overview_basemap, overview_line, share)
+                                   cell_width, draws_detail, hex_cells, overview_basemap, overview_line, share)
 from geoplan.maps.study_area import CATEGORY_COLORS
 
 #: Walking profiles by name, for the sentences that name them.
@@ -313,7 +313,8 @@ def _cells(pm: PlanMap, result, lang: str) -> None:
         return
     sums = cell_sums(result)
     sums["reach"] = res["population"].to_numpy(dtype=float) * res["categories_within_tier"].to_numpy(dtype=float)
-    cells = hex_cells(res, sums)
+    width = cell_width(res)
+    cells = hex_cells(res, sums, cell_m=width)
     cells["mean_reach"] = share(cells["reach"], cells["population"])
     cells["complete_share"] = share(cells["complete"], cells["population"])
     for cat in result.categories:
@@ -321,7 +322,7 @@ def _cells(pm: PlanMap, result, lang: str) -> None:
     n = len(result.categories)
     bins = sorted(set(np.round(np.linspace(0, n, 6)).astype(int).tolist())) if n else [0, 1]
     tr = translator(lang)
-    pm.add_layer(cells, name_key="layer.cells", name=tr.render(message(CELL_LAYER_COVERAGE, width_m=HEX_CELL_M)),
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(message(CELL_LAYER_COVERAGE, width_m=width)),
                  group="group.coverage", kind="polygons",
                  graduated=Graduated("mean_reach", bins, _ramp(len(bins) - 2), fmt="int"),
                  style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.6},

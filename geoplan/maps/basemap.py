@@ -89,15 +89,17 @@ class ExtractBasemap:
 
         Building footprints and minor streets are what makes a city's basemap heavy, and
         they are not legible at the zoom a whole city is seen at; outlines are simplified at
-        :data:`geoplan.maps.overview.OVERVIEW_SIMPLIFY_M`.
+        :data:`geoplan.maps.overview.OVERVIEW_SIMPLIFY_M`, the streets further until they keep
+        :data:`geoplan.maps.overview.OVERVIEW_BASEMAP_VERTICES` vertices.
         """
-        from geoplan.maps.overview import simplified
+        from geoplan.maps.overview import OVERVIEW_BASEMAP_VERTICES, simplified, within_vertex_budget
 
         major = self.streets.loc[self.streets["klass"].isin(OVERVIEW_STREET_CLASSES).to_numpy()]
         green = self.green.loc[(self.green.geometry.area >= OVERVIEW_MIN_GREEN_M2).to_numpy()] if len(self.green) \
             else self.green
         empty = self.buildings.iloc[:0]
-        return replace(self, streets=simplified(major), water=simplified(self.water), green=simplified(green),
+        return replace(self, streets=within_vertex_budget(major, OVERVIEW_BASEMAP_VERTICES),
+                       water=simplified(self.water), green=simplified(green),
                        buildings=empty)
 
     def clipped(self, window) -> "ExtractBasemap":

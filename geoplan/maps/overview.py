@@ -5,7 +5,8 @@ hundred thousand buildings, each a polygon with a tooltip, is hundreds of megaby
 GeoJSON that Chromium takes minutes to parse and draw. Past :data:`DETAIL_MAX_RESIDENCES`
 residential buildings (or resident features) a map therefore draws:
 
-* hexagon cells (:data:`HEX_CELL_M` across, in the study's metric CRS) carrying the sums of
+* hexagon cells (:data:`HEX_CELL_M` across, wider past :data:`OVERVIEW_MAX_CELLS` cells; in the
+  study's metric CRS) carrying the sums of
   what the buildings inside them carry (population, covered population, buildings without
   access…), with the shares computed from the sums;
 * the community outlines with the same sums and, when the CLI wrote them, a link to each
@@ -45,6 +46,9 @@ DETAIL_MAX_RESIDENCES = 2_000
 #: Drawing choice: width of a hexagon cell across its flat sides, metres (≈ 0.22 km² a cell:
 #: a few blocks, about a 5-minute walk across; a 600 km² city is ≈ 3,000 cells).
 HEX_CELL_M = 500.0
+#: Past this many cells over the study's extent the cells grow (in whole 100 m steps), so a
+#: city's page carries a few thousand cells, not tens of thousands (a drawing choice).
+OVERVIEW_MAX_CELLS = 5_000
 #: Drawing choice: simplification tolerance of service areas and outlines in an aggregate
 #: map, metres (a tenth of a cell: invisible at the zoom the whole city is seen at).
 OVERVIEW_SIMPLIFY_M = 10.0
@@ -57,6 +61,8 @@ DETAIL_MARGIN_M = 250.0
 #: ``benchmarks/README.md``).
 OVERVIEW_MAX_GAPS = 500
 OVERVIEW_AREA_VERTICES = 20_000
+#: The aggregate basemap's major streets keep at most this many vertices (same steps).
+OVERVIEW_BASEMAP_VERTICES = 100_000
 #: Tolerances tried in turn (metres) for :data:`OVERVIEW_AREA_VERTICES`.
 _BUDGET_STEPS_M = (10.0, 25.0, 50.0, 100.0, 200.0)
 
@@ -171,6 +177,17 @@ def _hex_polygons(q: np.ndarray, r: np.ndarray, size: float) -> np.ndarray:
     return shapely.polygons(ring)
 
 
+def cell_width(frame: gpd.GeoDataFrame, max_cells: int = OVERVIEW_MAX_CELLS) -> float:
+    """The hexagon width (metres across the flat sides) for a map of ``frame``: :data:`HEX_CELL_M`,
+    or wider, in whole 100 m steps, when the extent would hold more than ``max_cells`` cells."""
+    if not len(frame):
+        return HEX_CELL_M
+    x0, y0, x1, y1 = metric(frame).total_bounds
+    hexagon = math.sqrt(3) / 2  # a hexagon of width w covers hexagon × w² m²
+    needed = math.sqrt(max((x1 - x0) * (y1 - y0), 0.0) / (max_cells * hexagon))
+    return max(HEX_CELL_M, 100.0 * math.ceil(needed / 100.0))
+
+
 def hex_cells(frame: gpd.GeoDataFrame, sums: Mapping[str, np.ndarray | pd.Series], *,
               cell_m: float = HEX_CELL_M) -> gpd.GeoDataFrame:
     """Sum per-building values into the hexagon cells their representative points fall in.
@@ -260,8 +277,8 @@ def simplified(gdf: gpd.GeoDataFrame, tolerance_m: float = OVERVIEW_SIMPLIFY_M) 
 
 
 def within_vertex_budget(gdf: gpd.GeoDataFrame, budget: int = OVERVIEW_AREA_VERTICES) -> gpd.GeoDataFrame:
-    """Polygons simplified at the smallest of :data:`_BUDGET_STEPS_M` that keeps them within
-    ``budget`` vertices in all (the coarsest step if none does)."""
+    """Lines or polygons simplified at the smallest of :data:`_BUDGET_STEPS_M` that keeps them
+    within ``budget`` vertices in all (the coarsest step if none does)."""
     out = gdf
     for tolerance in _BUDGET_STEPS_M:
         out = simplified(gdf, tolerance)

@@ -10,8 +10,8 @@ import numpy as np
 from geoplan.maps._geo import Field
 from geoplan.maps._i18n import text
 from geoplan.maps.builder import Graduated, PlanMap
-from geoplan.maps.overview import (BUILDINGS_ALL, CELL_LAYER_PEOPLE, HEX_CELL_M, OVERVIEW_LOOK, RESIDENTIAL, draws_detail,
-                                   hex_cells, overview_basemap, overview_line)
+from geoplan.maps.overview import (BUILDINGS_ALL, CELL_LAYER_PEOPLE, OVERVIEW_LOOK, RESIDENTIAL, cell_width,
+                                   draws_detail, hex_cells, overview_basemap, overview_line)
 
 #: One colour per life-circle category (colour-blind-aware, distinct on white and on tiles).
 CATEGORY_COLORS: dict[str, str] = {
@@ -178,9 +178,10 @@ def _building_cells(pm: PlanMap, study: Any, lang: str) -> None:
         return
     res = buildings["residential"].fillna(False).astype(bool).to_numpy() if "residential" in buildings else True
     pop = buildings["population"].to_numpy(dtype=float) if "population" in buildings else np.zeros(len(buildings))
-    cells = hex_cells(buildings, {"residential": np.ones(len(buildings)) * res, "population": pop})
+    width = cell_width(buildings)
+    cells = hex_cells(buildings, {"residential": np.ones(len(buildings)) * res, "population": pop}, cell_m=width)
     top = max(float(cells["population"].max()), 1.0)
-    pm.add_layer(cells, name_key="layer.cells", name=text(CELL_LAYER_PEOPLE, lang, width_m=HEX_CELL_M), kind="polygons",
+    pm.add_layer(cells, name_key="layer.cells", name=text(CELL_LAYER_PEOPLE, lang, width_m=width), kind="polygons",
                  graduated=Graduated("population", [0, top * 0.1, top * 0.25, top * 0.5, top * 0.75, top],
                                      ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"], fmt="int"),
                  style={"weight": 0.5, "color": "#8c7b6b", "fillOpacity": 0.55},

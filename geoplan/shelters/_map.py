@@ -17,10 +17,10 @@ import pandas as pd
 
 from geoplan.i18n import N_, translator
 from geoplan.maps import Field, Graduated, PlanMap, svg_line_chart
-from geoplan.maps.overview import (CELL_LAYER_SITES, COVERED_SHARE, DETAIL_FIELD, HEX_CELL_M, OVERVIEW_LOOK,
-                                   SHELTER_CAPACITY, SHELTER_DEMAND, UNCOVERED_RESIDENTS, CommunityMaps,
-                                   community_sums, detail_hrefs, sum_within, draws_detail, hex_cells, labelled, overview_basemap,
-                                   overview_line, share)
+from geoplan.maps.overview import (CELL_LAYER_SITES, COVERED_SHARE, DETAIL_FIELD, OVERVIEW_LOOK, SHELTER_CAPACITY,
+                                   SHELTER_DEMAND, UNCOVERED_RESIDENTS, CommunityMaps, cell_width, community_sums,
+                                   detail_hrefs, draws_detail, hex_cells, labelled, overview_basemap, overview_line,
+                                   share, sum_within)
 from geoplan.maps._html import esc
 
 #: Site kind → its label.
@@ -149,13 +149,15 @@ def _add_cells(pm: PlanMap, result, lang: str) -> None:
     res = result.residents
     if not len(res):
         return
-    cells = _with_shares(hex_cells(res, cell_sums(result)))
+    width = cell_width(res)  # the shelters are summed on the residents' grid
+    cells = _with_shares(hex_cells(res, cell_sums(result), cell_m=width))
     prop = result.proposed
-    cap = (hex_cells(prop, {"capacity": prop["capacity"].to_numpy(dtype=float)}).set_index("cell")["capacity"]
+    cap = (hex_cells(prop, {"capacity": prop["capacity"].to_numpy(dtype=float)}, cell_m=width)
+           .set_index("cell")["capacity"]
            if len(prop) else pd.Series(dtype=float))
     cells["capacity"] = cells["cell"].map(cap).fillna(0.0).to_numpy()
     tr = translator(lang)
-    pm.add_layer(cells, name_key="layer.cells", name=tr.render(CELL_LAYER_SITES, width_m=HEX_CELL_M), group="group.sites",
+    pm.add_layer(cells, name_key="layer.cells", name=tr.render(CELL_LAYER_SITES, width_m=width), group="group.sites",
                  kind="polygons", graduated=_SHARE_CLASSES,
                  style={"weight": 0.5, "color": "#555555", "fillOpacity": 0.55},
                  tooltip=[*_CELL_FIELDS, Field("buildings", "field.residences", "int")])
