@@ -139,7 +139,8 @@ def test_vertex_budget_simplifies_in_steps_and_keeps_the_shape():
     assert n <= 100 < 1025
     assert abs(small.geometry.iloc[0].area - wiggly.area) / wiggly.area < 0.02
     assert within_vertex_budget(frame, 10_000).geometry.iloc[0].equals(
-        shapely.simplify(wiggly, 10.0, preserve_topology=True))  # within budget at the first step
+        shapely.simplify(wiggly, 10.0, preserve_topology=False))  # within budget at the first step
+    assert small.geometry.is_valid.all()
 
 
 def test_cell_sums_equal_the_tables(study, coverage):

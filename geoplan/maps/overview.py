@@ -278,13 +278,24 @@ def simplified(gdf: gpd.GeoDataFrame, tolerance_m: float = OVERVIEW_SIMPLIFY_M) 
 
 def within_vertex_budget(gdf: gpd.GeoDataFrame, budget: int = OVERVIEW_AREA_VERTICES) -> gpd.GeoDataFrame:
     """Lines or polygons simplified at the smallest of :data:`_BUDGET_STEPS_M` that keeps them
-    within ``budget`` vertices in all (the coarsest step if none does)."""
-    out = gdf
+    within ``budget`` vertices in all (the coarsest step if none does).
+
+    Each step simplifies the previous one's result (Douglas–Peucker without topology checks: at a
+    city's size the topology-preserving simplifier took minutes), and a polygon the steps left
+    invalid is repaired, so the page only ever carries valid shapes.
+    """
+    if not len(gdf):
+        return gdf
+    work = metric(gdf)
+    geoms = work.geometry.to_numpy()
     for tolerance in _BUDGET_STEPS_M:
-        out = simplified(gdf, tolerance)
-        if int(shapely.get_num_coordinates(out.geometry.to_numpy()).sum()) <= budget:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=False)
+        if int(shapely.get_num_coordinates(geoms).sum()) <= budget:
             break
-    return out
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = shapely.make_valid(geoms[bad])
+    return work.set_geometry(gpd.GeoSeries(geoms, index=work.index, crs=work.crs))
 
 
 def window_of(communities: gpd.GeoDataFrame, community: str, *, margin_m: float = DETAIL_MARGIN_M):
