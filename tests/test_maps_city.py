@@ -261,3 +261,18 @@ def test_a_community_map_draws_every_building_of_its_window_and_nothing_far(stud
     assert residents and all(box.intersects(shapely.geometry.shape(f["geometry"])) for f in residents)
     inside = shapely.intersects(coverage.residents.geometry.to_numpy(), window.to_crs(coverage.residents.crs).iloc[0])
     assert len(residents) == int(inside.sum()) < len(coverage.residents)
+
+
+def test_gap_areas_over_the_same_homes_are_drawn_once_listing_their_gaps(coverage):
+    from geoplan.life_circle.map import _gap_layer
+
+    gaps = coverage.gaps
+    layer = _gap_layer(gaps)
+    key = gaps.geometry.to_wkb()
+    assert len(layer) == key.nunique() < len(gaps)  # the sample has gaps of several categories on the same homes
+    assert list(layer["rank"]) == sorted(layer["rank"], reverse=True)  # largest drawn last, on top
+    for _, row in layer.iterrows():
+        same = gaps.loc[key == row.geometry.wkb].sort_values("rank")
+        assert row["gap_ids"] == ", ".join(same["gap_id"]) and row["categories"] == ";".join(same["category"])
+        assert row["n_categories"] == len(same) and row["rank"] == same["rank"].iloc[0]
+        assert row["population"] == same["population"].iloc[0]

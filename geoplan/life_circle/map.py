@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geoplan.i18n import Message, N_, message, translator
 from geoplan.life_circle.provision import missing_items
@@ -48,16 +49,16 @@ def _ramp(n: int) -> list[str]:
 
 def _gap_layer(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Gap areas of several categories over the same homes drawn once, listing the categories."""
-    key = gaps.geometry.to_wkb()
-    order = gaps.assign(_key=key.to_numpy()).sort_values("rank")
-    rows = []
-    for _, grp in order.groupby("_key", sort=False):
-        first = grp.iloc[0]
-        rows.append({"gap_ids": ", ".join(grp["gap_id"]), "categories": ";".join(grp["category"]),
-                     "n_categories": len(grp), "population": first["population"],
-                     "residents": first["residents"], "community": first["community"], "rank": first["rank"],
-                     "geometry": first.geometry})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=gaps.crs).sort_values("rank", ascending=False)
+    order = gaps.assign(_key=gaps.geometry.to_wkb().to_numpy()).sort_values("rank")
+    groups = order.groupby("_key", sort=False)  # grouped, not looped: a city has tens of thousands
+    first = groups.head(1).reset_index(drop=True)  # each area's largest gap, in rank order
+    key = first["_key"]
+    layer = pd.DataFrame({"gap_ids": key.map(groups["gap_id"].agg(", ".join)).to_numpy(),
+                          "categories": key.map(groups["category"].agg(";".join)).to_numpy(),
+                          "n_categories": key.map(groups.size()).to_numpy(),
+                          **{c: first[c].to_numpy() for c in ("population", "residents", "community", "rank")}})
+    return gpd.GeoDataFrame(layer, geometry=first.geometry.to_numpy(), crs=gaps.crs).sort_values("rank",
+                                                                                               ascending=False)
 
 
 def _missing_fmt(value, lang: str) -> str:
