@@ -160,8 +160,12 @@ def test_drawn_obstructions_export_a_scenario_that_access_reads_as_it_is(haidian
         """)
         text = driver.execute_script("return window.geoplanCapture.geojson()")
         buttons = driver.execute_script("return document.querySelectorAll('.leaflet-draw-toolbar a').length")
+        titles = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.leaflet-draw-toolbar a')).map(a => a.title)")
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert buttons >= 3 and not severe
+    assert "画线（通道占用）" in titles and "删除标注" in titles  # Leaflet.draw speaks the map's language
+    assert not [t for t in titles if t.startswith(("Draw a", "Edit layers", "Delete layers"))]
     scenario = tmp_path / "scenario.geojson"
     scenario.write_text(text, encoding="utf-8")
     kinds = [f["properties"]["kind"] for f in json.loads(text)["features"]]

@@ -13,6 +13,7 @@ import folium
 from branca.element import MacroElement
 from folium.plugins import Draw
 
+from geoplan.i18n import N_
 from geoplan.maps._assets import Raw
 from geoplan.maps._html import esc
 from geoplan.maps.basemap import page_json
@@ -21,6 +22,69 @@ from geoplan.maps.basemap import page_json
 CAPTURE_KINDS = ("occupied_lane", "locked_gate", "sealed_compound")
 #: The exported file's name.
 SCENARIO_FILE = "scenario.geojson"
+
+
+#: Leaflet.draw's own texts for the tools the capture uses (its ``L.drawLocal`` keys), so the
+#: drawing tooltips read in the map's language too.
+DRAW_TEXTS = {
+    "draw": {
+        "toolbar": {
+            "actions": {"title": N_("Cancel drawing"), "text": N_("Cancel")},
+            "finish": {"title": N_("Finish drawing"), "text": N_("Finish")},
+            "undo": {"title": N_("Delete last point drawn"), "text": N_("Delete last point")},
+            "buttons": {"polyline": N_("Draw a line (an occupied lane)"),
+                        "polygon": N_("Draw an outline (a sealed compound)"),
+                        "circlemarker": N_("Place a point (a locked gate)")},
+        },
+        "handlers": {
+            "circlemarker": {"tooltip": {"start": N_("Click the map to place the point.")}},
+            "polygon": {"tooltip": {"start": N_("Click to start the outline."),
+                                    "cont": N_("Click to continue the outline."),
+                                    "end": N_("Click the first point to close the outline.")}},
+            "polyline": {"error": N_("Error: the line cannot cross itself."),
+                         "tooltip": {"start": N_("Click to start the line."),
+                                     "cont": N_("Click to continue the line."),
+                                     "end": N_("Click the last point to finish the line.")}},
+        },
+    },
+    "edit": {
+        "toolbar": {
+            "actions": {"save": {"title": N_("Save changes"), "text": N_("Save")},
+                        "cancel": {"title": N_("Cancel editing, discard all changes"), "text": N_("Cancel")},
+                        "clearAll": {"title": N_("Delete every mark"), "text": N_("Delete all")}},
+            "buttons": {"edit": N_("Edit marks"), "editDisabled": N_("No marks to edit"),
+                        "remove": N_("Delete marks"), "removeDisabled": N_("No marks to delete")},
+        },
+        "handlers": {
+            "edit": {"tooltip": {"text": N_("Drag the handles to edit a mark."),
+                                 "subtext": N_("Click Cancel to undo the changes.")}},
+            "remove": {"tooltip": {"text": N_("Click a mark to delete it.")}},
+        },
+    },
+}
+
+
+def _draw_texts(lang: str, texts=DRAW_TEXTS):
+    """:data:`DRAW_TEXTS` in ``lang`` (HTML-escaped: Leaflet.draw inserts them as markup)."""
+    from geoplan.printout._text import text
+
+    return {k: _draw_texts(lang, v) if isinstance(v, dict) else esc(text(v, lang)) for k, v in texts.items()}
+
+
+class _DrawLocale(MacroElement):
+    """Sets Leaflet.draw's texts before its control is made (it reads them when it is built)."""
+
+    def __init__(self, texts: dict) -> None:
+        super().__init__()
+        self._name = "DrawLocale"
+        self.texts = texts
+
+    def render(self, **kwargs) -> None:
+        code = ("(function merge(into, from) { for (var k in from) { if (typeof from[k] === 'object') "
+                "{ into[k] = into[k] || {}; merge(into[k], from[k]); } else { into[k] = from[k]; } } })"
+                f"(L.drawLocal, {page_json(self.texts)});")
+        self.get_root().script.add_child(Raw(code), name=self.get_name())
+        super().render(**kwargs)
 
 
 def _texts(lang: str) -> dict[str, str]:
@@ -106,6 +170,7 @@ class _CaptureScript(MacroElement):
 def add_capture_tool(m: folium.Map, *, lang: str) -> None:
     """Add the drawing tool, the kind list and the export button to an access map."""
     group = folium.FeatureGroup(name="capture", control=False).add_to(m)
+    _DrawLocale(_draw_texts(lang)).add_to(m)
     Draw(feature_group=group, show_geometry_on_click=False, position="topright",
          draw_options={"polyline": {"shapeOptions": {"color": "#a50026", "weight": 5}},
                        "polygon": {"shapeOptions": {"color": "#a50026"}},
