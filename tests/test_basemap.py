@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -37,6 +38,23 @@ def test_streets_one_row_per_way_with_classes(haidian):
     assert "清华东路" in set(streets["name"])
     # walk and drive copies and both directions merged: far fewer rows than edges
     assert len(streets) < 0.5 * (len(haidian.walk.edges) + len(haidian.drive.edges))
+
+
+def test_streets_are_the_union_of_each_ways_edges(haidian):
+    """Same lines as dissolving every walk and drive edge of a way (the definition), way by way."""
+    import pandas as pd
+    from geoplan.maps.basemap import STREET_CLASS
+
+    edges = pd.concat([haidian.walk.edges, haidian.drive.edges], ignore_index=True)
+    edges = edges.loc[edges["highway"].astype(object).isin(STREET_CLASS).to_numpy()]
+    ref = gpd.GeoDataFrame({"osmid": edges["osmid"].astype(str).to_numpy()}, geometry=edges.geometry.to_numpy(),
+                           crs=haidian.crs).dissolve(by="osmid", sort=True).reset_index()
+    streets = streets_of(haidian)
+    assert list(streets["osmid"]) == list(ref["osmid"])
+    diff = shapely.length(shapely.symmetric_difference(streets.geometry.to_numpy(), ref.geometry.to_numpy()))
+    assert diff.max() < 1e-6
+    # no stretch drawn twice: the lengths are the union's, not the sum over copies and directions
+    np.testing.assert_allclose(streets.length.to_numpy(), ref.length.to_numpy(), rtol=1e-9)
 
 
 def test_label_language_order():
