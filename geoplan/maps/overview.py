@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan._simplify import simplify_valid
 from geoplan.i18n import N_
 
 #: Drawing choice: a map draws every building (resident feature) up to this many, and
@@ -280,21 +281,18 @@ def within_vertex_budget(gdf: gpd.GeoDataFrame, budget: int = OVERVIEW_AREA_VERT
     """Lines or polygons simplified at the smallest of :data:`_BUDGET_STEPS_M` that keeps them
     within ``budget`` vertices in all (the coarsest step if none does).
 
-    Each step simplifies the previous one's result (Douglas–Peucker without topology checks: at a
-    city's size the topology-preserving simplifier took minutes), and a polygon the steps left
-    invalid is repaired, so the page only ever carries valid shapes.
+    Each step simplifies the previous one's result, ring by ring, keeping polygons valid
+    (:func:`geoplan._simplify.simplify_valid`: GEOS's own simplifiers, with or without topology
+    checks, spent minutes per map at a city's size), so the page only ever carries valid shapes.
     """
     if not len(gdf):
         return gdf
     work = metric(gdf)
     geoms = work.geometry.to_numpy()
     for tolerance in _BUDGET_STEPS_M:
-        geoms = shapely.simplify(geoms, tolerance, preserve_topology=False)
+        geoms = simplify_valid(geoms, tolerance)
         if int(shapely.get_num_coordinates(geoms).sum()) <= budget:
             break
-    bad = ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms[bad] = shapely.make_valid(geoms[bad])
     return work.set_geometry(gpd.GeoSeries(geoms, index=work.index, crs=work.crs))
 
 

@@ -29,6 +29,8 @@ import numpy as np
 import shapely
 from scipy import ndimage
 
+from geoplan._simplify import simplify_valid
+
 #: Finest raster cell of a walk-shed, metres (drawing tuning: the boundary is interpolated between
 #: cell centres, so its error is a fraction of this).
 WALKSHED_CELL_M = 5.0
@@ -195,14 +197,8 @@ def _mark(points: np.ndarray, radius_m: float, cell_m: float):
 
 
 def _simplified(shape, tolerance: float):
-    """``shapely.simplify`` without topology checks where the result stays valid (5× faster)."""
-    parts = shapely.get_parts(shape)
-    quick = shapely.simplify(parts, tolerance, preserve_topology=False)
-    bad = ~shapely.is_valid(quick) | shapely.is_empty(quick)
-    if bad.any():
-        quick[bad] = shapely.simplify(parts[bad], tolerance)
-    out = quick[0] if len(quick) == 1 else shapely.multipolygons(quick)
-    return out if shapely.is_valid(out) else shapely.simplify(shape, tolerance)
+    """The contour simplified at ``tolerance`` metres, valid (see :mod:`geoplan._simplify`)."""
+    return simplify_valid(np.array([shape], dtype=object), tolerance)[0]
 
 
 def _contour(field: np.ndarray, x_first: float, y_first: float, cell_m: float, level: float):
