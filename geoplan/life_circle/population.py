@@ -42,9 +42,38 @@ def community_order(names: np.ndarray, boundaries) -> list[str]:
     return order
 
 
-def groups(names: np.ndarray, boundaries) -> list[tuple[str, np.ndarray]]:
-    """``(community, mask)`` for every community, then ``("ALL", everyone)``."""
+def group_codes(names: np.ndarray, boundaries) -> tuple[list[str], np.ndarray]:
+    """The communities in :func:`community_order` and each resident's position in that list."""
     names = np.asarray(names)
-    out = [(c, names == c) for c in community_order(names, boundaries)]
-    out.append(("ALL", np.ones(len(names), dtype=bool)))
-    return out
+    order = community_order(names, boundaries)
+    position = {c: i for i, c in enumerate(order)}
+    distinct, inverse = np.unique(names.astype(str), return_inverse=True)
+    return order, np.array([position[c] for c in distinct], dtype=np.int64)[inverse].reshape(-1)
+
+
+class PerCommunity:
+    """Population-weighted sums per community and for ``ALL`` in one ``bincount`` each (a
+    mask per community was quadratic in a city's thousands of communities and compounds)."""
+
+    def __init__(self, table: pd.DataFrame, boundaries) -> None:
+        self.names, code = group_codes(table["community"].to_numpy(), boundaries)
+        self.names = [*self.names, "ALL"]
+        k = len(self.names) - 1
+        self.code = np.r_[code, np.full(len(code), k)]  # everyone a second time, as ALL
+        self.pop = table["population"].to_numpy(dtype=float)
+        self.residents = self.count(np.ones(len(code), bool)).astype(int)
+        self.population = self.sum(None)
+
+    def count(self, where: np.ndarray) -> np.ndarray:
+        return np.bincount(self.code, weights=np.r_[where, where].astype(float), minlength=len(self.names))
+
+    def sum(self, where: np.ndarray | None, values: np.ndarray | None = None) -> np.ndarray:
+        """Population (times ``values``) of the residents ``where`` holds, per community."""
+        w = self.pop if where is None else np.where(where, self.pop, 0.0)
+        if values is not None:
+            w = w * values
+        return np.bincount(self.code, weights=np.r_[w, w], minlength=len(self.names))
+
+    def share(self, part: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.population > 0, part / self.population, np.nan)

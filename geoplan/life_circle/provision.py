@@ -24,7 +24,7 @@ import pandas as pd
 
 from geoplan.i18n import message
 from geoplan.i18n import Message
-from geoplan.life_circle.population import groups
+from geoplan.life_circle.population import PerCommunity
 from geoplan.standards.provision import Requirement
 
 COLUMNS = ["area", "tier", "population", "item", "category", "required", "present_within_tier", "covered_share",
@@ -59,20 +59,23 @@ def provision_check(table: pd.DataFrame, boundaries, requirements: Sequence[Requ
     notes = [message("provision row {citation} ({item}) is left out: category {category} is not analysed",
                           code="provision_row_skipped", citation=r.citation, item=r.item, category=r.category)
              for r in requirements if r not in usable]
-    pop = table["population"].to_numpy(float)
+    per = PerCommunity(table, boundaries)
+    names, total = per.names[:-1], per.population[:-1]  # communities, not ALL
     rows = []
-    for name, mask in groups(table["community"].to_numpy(), boundaries)[:-1]:  # communities, not ALL
-        total = float(pop[mask].sum())
-        for r in usable:
-            d = table[f"dist_m_{r.category}"].to_numpy(float)
-            reach = mask & (d <= tier_distance_m[r.tier_min])
-            share = float(pop[reach].sum()) / total if total > 0 else np.nan
-            present = bool(reach.any())
-            rows.append({"area": name, "tier": r.tier_min, "population": round(total, 3), "item": r.item,
-                         "category": r.category, "required": r.required, "present_within_tier": present,
-                         "covered_share": share, "status": _status(total >= r.min_population, r.required, present),
-                         "citation": r.citation, "profile": profile})
-    return pd.DataFrame(rows, columns=COLUMNS), notes
+    for r in usable:
+        d = table[f"dist_m_{r.category}"].to_numpy(float)
+        within = d <= tier_distance_m[r.tier_min]
+        present, covered = per.count(within)[:-1] > 0, per.share(per.sum(within))[:-1]
+        rows.append(pd.DataFrame({
+            "area": names, "tier": r.tier_min, "population": np.round(total, 3), "item": r.item,
+            "category": r.category, "required": r.required, "present_within_tier": present, "covered_share": covered,
+            "status": [_status(t >= r.min_population, r.required, bool(p)) for t, p in zip(total, present)],
+            "citation": r.citation, "profile": profile, "_order": np.arange(len(names))}))
+    if not rows:
+        return pd.DataFrame(columns=COLUMNS), notes
+    # one row per community × requirement, community by community as the table has always been
+    frame = pd.concat(rows, ignore_index=True).sort_values("_order", kind="stable")
+    return frame[COLUMNS].reset_index(drop=True), notes
 
 
 def missing_items(provision: pd.DataFrame) -> pd.Series:
