@@ -57,12 +57,16 @@ def test_windowed_cost_matrix_equals_whole_network_search(helsinki, monkeypatch,
     np.testing.assert_allclose(windowed.data, whole.data, rtol=0, atol=1e-9)
 
 
-def test_gap_areas_equal_a_plain_pairwise_grouping():
+@pytest.mark.parametrize("per_thread", [256, 1])  # unions in this thread, and shared by threads
+def test_gap_areas_equal_a_plain_pairwise_grouping(per_thread, monkeypatch):
     """Vectorised gap areas give what grouping homes pair by pair, gap by gap, gives."""
     import geopandas as gpd
     import networkx as nx
 
+    from geoplan.life_circle import gaps
     from geoplan.life_circle.gaps import gap_areas
+
+    monkeypatch.setattr(gaps, "GROUPS_PER_THREAD", per_thread)
 
     rng = np.random.default_rng(3)
     n = 120
