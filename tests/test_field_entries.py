@@ -135,3 +135,18 @@ def test_entries_follow_subsets():
     sub = snap.subset(np.array([2, 0]))
     assert sub.n_entries.tolist() == [snap.n_entries[2], snap.n_entries[0]]
     assert set(sub.extra.owner.tolist()) == {0, 1}
+
+
+def test_segments_inside_a_zone_enter_as_the_overlay_would(monkeypatch):
+    """Segments wholly within a polygon's entry zone skip the overlay; the entries are the same."""
+    study = load_study(None)
+    net = study.walk.compiled
+    geoms = study.sites.geometry.to_numpy()
+    idx = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)))
+    quick = net._stretch_entries(geoms[idx], idx, study.preset.entry_distance_m)
+    # every pair through shapely.intersection, as before the shortcut
+    monkeypatch.setattr(shapely, "within", lambda a, b: np.zeros(len(a), dtype=bool))
+    overlay = net._stretch_entries(geoms[idx], idx, study.preset.entry_distance_m)
+    assert len(quick[0]) > 1000
+    for a, b in zip(quick, overlay):
+        np.testing.assert_array_equal(a, b)
