@@ -177,8 +177,11 @@ def _one_copy_of_each_way(study) -> pd.DataFrame:
     The networks split a way at different nodes (the walking one at every footpath crossing),
     so their pieces of one way overlap without being equal.
     """
+    wanted = ["u", "v", "osmid", "highway", "name", "name:zh", "name:en", "length"]
     frames = [net.edges for net in (study.walk, study.drive) if net is not None and len(net.edges)]
-    frames = [f.loc[f["highway"].astype(object).isin(STREET_CLASS).to_numpy()] for f in frames]
+    # only the columns drawn: an edge table carries some forty tags on millions of rows
+    frames = [f.loc[f["highway"].astype(object).isin(STREET_CLASS).to_numpy(),
+                    [c for c in wanted if c in f] + [f.geometry.name]] for f in frames]
     frames = [f.assign(osmid=f["osmid"].astype(str)) for f in frames]
     if len(frames) == 2:
         frames[1] = frames[1].loc[~frames[1]["osmid"].isin(frames[0]["osmid"]).to_numpy()]
