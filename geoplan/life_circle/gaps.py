@@ -11,8 +11,6 @@ Gap areas are ranked by the population affected, largest first, across all categ
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Mapping, Sequence
 
 import geopandas as gpd
@@ -22,8 +20,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-#: Most threads the gap unions use (tuning: past a few cores the unions wait on memory).
-MAX_UNION_THREADS = 4
+from geoplan._threads import elementwise, map_chunks, tree_query
+
 #: Fewest gap groups worth a thread of their own (tuning: a thread costs more than a few unions).
 GROUPS_PER_THREAD = 256
 
@@ -33,8 +31,7 @@ COLUMNS = ["gap_id", "category", "tier_m", "population", "residents", "rank", "r
 
 def _touching_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every pair ``(i, j)``, ``i < j``, of touching or overlapping geometries (one tree query)."""
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="intersects")
+    a, b = tree_query(shapely.STRtree(geoms), geoms, predicate="intersects")
     keep = a < b
     return a[keep], b[keep]
 
@@ -92,29 +89,15 @@ def _category_gaps(cat: str, limit: float, members: np.ndarray, labels: np.ndarr
 
 
 def _unions(groups: dict[bytes, np.ndarray], grown: np.ndarray) -> dict[bytes, object]:
-    """The union of each group's grown shapes, on a few threads (GEOS releases the GIL).
+    """The union of each group's grown shapes, on a few threads (:mod:`geoplan._threads`).
 
     At a million walking nodes the unions were about 25 s, one after another; they are
-    independent, so they share the cores this process may use (one where ``OMP_NUM_THREADS=1``
-    pins the numeric pools, as on the batch's Dask workers).
+    independent, so they share the cores.
     """
     items = list(groups.items())
-    threads = min(_cores(), max(1, len(items) // GROUPS_PER_THREAD))
-
-    def part(chunk):
-        return [(key, shapely.union_all(grown[group])) for key, group in chunk]
-
-    if threads == 1:
-        return dict(part(items))
-    with ThreadPoolExecutor(threads) as pool:
-        return dict(pair for done in pool.map(part, [items[i::threads] for i in range(threads)]) for pair in done)
-
-
-def _cores() -> int:
-    if os.environ.get("OMP_NUM_THREADS") == "1":
-        return 1
-    return max(1, min(MAX_UNION_THREADS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else os.cpu_count() or 1))
+    done = map_chunks(lambda a, b: [(key, shapely.union_all(grown[group])) for key, group in items[a:b]],
+                      len(items), min_per_thread=GROUPS_PER_THREAD)
+    return dict(pair for part in done for pair in part)
 
 
 def gap_areas(residents: gpd.GeoDataFrame, categories: Sequence[str], limits: Mapping[str, float], *,
@@ -142,7 +125,7 @@ def gap_areas(residents: gpd.GeoDataFrame, categories: Sequence[str], limits: Ma
     rows, geoms = [], []
     pop = residents["population"].to_numpy(dtype=float)
     comm = residents["community"].astype(str).to_numpy()
-    grown_all = shapely.buffer(residents.geometry.to_numpy(), join_m / 2.0, quad_segs=4)
+    grown_all = elementwise(shapely.buffer, residents.geometry.to_numpy(), distance=join_m / 2.0, quad_segs=4)
     outs = {cat: ~(residents[f"dist_m_{cat}"].to_numpy(dtype=float) <= limits[cat]) & (pop > 0) for cat in categories}
     anyone = np.flatnonzero(np.logical_or.reduce(list(outs.values()))) if outs else np.zeros(0, dtype=np.int64)
     # one overlap graph of every home uncovered in some category; each category keeps its own pairs

@@ -30,6 +30,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geoplan._threads import elementwise, tree_query
 from geoplan.i18n import N_
 from geoplan.network._progress import steps
 from geoplan.network._windows import windowed_costs
@@ -333,9 +334,9 @@ class CompiledNetwork:
         if not valid.any() or len(self.seg_geometry) == 0:
             return Snapped(segment, t, dist, x, y)
         idx = np.flatnonzero(valid)
-        pairs = self.segment_tree.query_nearest(geoms[idx], all_matches=False)
+        pairs = tree_query(self.segment_tree, geoms[idx], nearest=True, all_matches=False)
         src, seg = idx[pairs[0]], pairs[1]
-        connector = shapely.shortest_line(geoms[src], self.seg_geometry[seg])
+        connector = elementwise(shapely.shortest_line, geoms[src], self.seg_geometry[seg])
         on_seg = shapely.get_point(connector, 1)
         d = shapely.length(connector)
         t_seg = shapely.line_locate_point(self.seg_geometry[seg], on_seg, normalized=True)
@@ -386,14 +387,15 @@ class CompiledNetwork:
         return dataclasses.replace(primary, extra=Entries(owner.astype(np.int64), seg.astype(np.int64), t, dist))
 
     def _stretch_entries(self, polys: np.ndarray, owners: np.ndarray, d: float):
-        pi, si = self.segment_tree.query(polys, predicate="dwithin", distance=d)
-        zone = shapely.buffer(polys, d, quad_segs=4)
+        pi, si = tree_query(self.segment_tree, polys, predicate="dwithin", distance=d)
+        zone = elementwise(shapely.buffer, polys, distance=d, quad_segs=4)
         shapely.prepare(zone)
         pieces = self.seg_geometry[si]
         # most segments near a polygon lie wholly in its zone: they are their own piece (the
-        # overlay of every pair was most of snapping at city scale)
+        # overlay of every pair was most of snapping at city scale). One thread: a prepared
+        # geometry builds its index on first use, which threads must not share
         cut = ~shapely.within(pieces, zone[pi])
-        pieces[cut] = shapely.intersection(pieces[cut], zone[pi[cut]])
+        pieces[cut] = elementwise(shapely.intersection, pieces[cut], zone[pi[cut]])
         length = shapely.length(pieces)
         # a segment only touching the zone gives a point or a collection: no stretch to enter from
         keep = np.isin(shapely.get_type_id(pieces), (1, 5)) & (length > 0)
@@ -403,10 +405,10 @@ class CompiledNetwork:
         rep = np.repeat(np.arange(len(pieces)), k)
         step = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
         frac = np.where(np.repeat(k, k) > 1, step / np.maximum(np.repeat(k, k) - 1, 1), 0.0)
-        pts = shapely.line_interpolate_point(pieces[rep], frac, normalized=True)
+        pts = elementwise(shapely.line_interpolate_point, pieces[rep], frac, normalized=True)
         seg = si[rep]
-        t = shapely.line_locate_point(self.seg_geometry[seg], pts, normalized=True)
-        dist = shapely.distance(pts, polys[pi[rep]])
+        t = elementwise(shapely.line_locate_point, self.seg_geometry[seg], pts, normalized=True)
+        dist = elementwise(shapely.distance, pts, polys[pi[rep]])
         return owners[pi[rep]], seg, t, dist
 
     def _entrance_entries(self, polys: np.ndarray, owners: np.ndarray, gates: np.ndarray, d: float,
