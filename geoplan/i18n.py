@@ -124,8 +124,18 @@ def _fill(template: str, params: Mapping[str, Any], lang: str | None) -> str:
     """``template`` with its placeholders filled; nested messages rendered in ``lang``."""
     if not params:
         return template
-    values = {k: (v.render(lang) if isinstance(v, Message) and lang != "en" else v) for k, v in params.items()}
+    values = {k: _shown(v, lang) for k, v in params.items()}
     return template.format(**values)
+
+
+def _shown(value: Any, lang: str | None) -> Any:
+    """A placeholder's value in ``lang``: nested messages and other renderable words (an object
+    with ``render(lang)``, e.g. the access audit's catalogue terms) translated."""
+    if isinstance(value, Message):
+        return value.render(lang) if lang != "en" else value
+    if not isinstance(value, str) and callable(getattr(value, "render", None)):
+        return value.render(lang)
+    return value
 
 
 class Translator:

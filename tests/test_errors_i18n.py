@@ -149,6 +149,22 @@ def test_progress_steps_follow_the_run_language(tmp_path, locale_c):
     assert "reading OpenStreetMap data" not in err
 
 
+def test_access_audit_steps_follow_the_run_language_not_the_datas(tmp_path, locale_c):
+    """The bundled sample's names are Chinese; ``--lang en`` still shows the audit's steps in English."""
+    from geoplan.cli import demo_layers_path
+
+    layers = demo_layers_path("haidian")
+    code, _out, err = run_cli("access", "--layers", layers, "--lang", "en", "--verbose", "--no-cache",
+                              "--out", tmp_path / "en")
+    assert code == 0, err
+    assert "judging road widths, heights, access and barriers for fire vehicles" in err
+    assert "判定道路宽度" not in err
+    code, _out, err = run_cli("access", "--layers", layers, "--lang", "zh", "--verbose", "--no-cache",
+                              "--out", tmp_path / "zh")
+    assert code == 0, err
+    assert "正在按消防车判定道路宽度、净高、通行限制和路障" in err
+
+
 @pytest.mark.parametrize("args, zh, en", [
     (["access", "--vehicle", "tank"], "参数 --vehicle：无效的选项 'tank'", "argument --vehicle: invalid choice: 'tank'"),
     (["coverage", "--bogus"], "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),

@@ -24,6 +24,9 @@ class Term:
 
     msgid: str
 
+    def render(self, lang: str | None = "en") -> str:
+        return render(self, lang)
+
 
 @dataclass(frozen=True)
 class Items:
@@ -32,6 +35,9 @@ class Items:
     items: tuple[Any, ...]
     more: int = 0  # items left out of the list (said as "+N more")
     sep: str = "; "  # LIST_SEPARATOR or COMMA
+
+    def render(self, lang: str | None = "en") -> str:
+        return render(self, lang)
 
 
 #: The separators of a list of whole items; catalogue entries so Chinese uses its own.

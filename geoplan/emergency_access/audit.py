@@ -23,7 +23,7 @@ import pandas as pd
 
 from geoplan.emergency_access import explain as why
 from geoplan.emergency_access import tables
-from geoplan.emergency_access._text import Term, message, render, render_all
+from geoplan.emergency_access._text import Term, message, render_all
 from geoplan.emergency_access.clearing import Clearing, clearing_analysis
 from geoplan.emergency_access.compounds import compound_table, empty_table as empty_compounds, find_entrances
 from geoplan.emergency_access.compounds import of_buildings as compound_of, prepare as prepare_compounds
@@ -93,7 +93,7 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
         When the study has no station of the vehicle's kind, or an option is unknown.
     """
     _check(vehicle, routes, assume_parked, weight)
-    say = _speaker(progress, study.lang)
+    say = progress or (lambda text: None)  # sentences as messages: the caller shows them in its language
     profile = vehicle_profile(study.preset, vehicle, **profile_overrides)
     crew = dispatch(study, profile)
     say(message("judging road widths, heights, access and barriers for {vehicle} vehicles", code="progress",
@@ -208,13 +208,6 @@ def _check(vehicle: str, routes: str, assume_parked: str, weight: str) -> None:
     if weight not in WEIGHTS:
         raise InputError(message("unknown weight {value!r}", value=weight),
                          fix=message("use one of: {choices}", choices=", ".join(WEIGHTS)))
-
-
-def _speaker(progress: Callable[[str], None] | None, lang: str) -> Callable[[object], None]:
-    """``progress`` fed with sentences rendered in ``lang``."""
-    if progress is None:
-        return lambda text: None
-    return lambda text: progress(render(text, lang))
 
 
 def _clearing(searches, placement, impassable: np.ndarray, st, population: np.ndarray, *, enabled: bool,
