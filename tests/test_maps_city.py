@@ -276,3 +276,24 @@ def test_gap_areas_over_the_same_homes_are_drawn_once_listing_their_gaps(coverag
         assert row["gap_ids"] == ", ".join(same["gap_id"]) and row["categories"] == ";".join(same["category"])
         assert row["n_categories"] == len(same) and row["rank"] == same["rank"].iloc[0]
         assert row["population"] == same["population"].iloc[0]
+
+
+def test_aggregate_access_map_keeps_the_first_of_each_ranked_table(study, monkeypatch):
+    import geoplan.emergency_access._map as access_map
+
+    acc = geoplan.access(study)
+    assert len(acc.critical_links) > 2 and len(acc.dead_ends) > 2
+    failing = acc.compounds.loc[acc.compounds["check"] != "ok"] if acc.compounds is not None else []
+    monkeypatch.setattr(access_map, "OVERVIEW_MAX_LINES", 2)
+    pm = acc.to_map(lang="zh", detail_limit=0)
+    crit, dead = _layer(pm, "layer.critical_links"), _layer(pm, "layer.dead_ends")
+    assert len(crit.data["features"]) == 2 and f"{len(acc.critical_links):,} 条中切断居民最多的 2 条" in crit.name
+    assert [f["properties"]["f0"] for f in crit.data["features"]] == list(acc.critical_links["link_id"][:2])
+    assert len(dead.data["features"]) == 2 and "最长的 2 条" in dead.name
+    assert [f["properties"]["f0"] for f in dead.data["features"]] == list(acc.dead_ends["dead_end_id"][:2])
+    drawn = [lyr for lyr in pm.layers if lyr.var_hint == "layer.compounds"]
+    assert len(drawn) == (1 if len(failing) else 0)
+    if len(failing):
+        assert len(drawn[0].data["features"]) == min(2, len(failing))
+    detailed = acc.to_map(lang="zh")  # the sample is within the detail limit: everything drawn
+    assert len(_layer(detailed, "layer.critical_links").data["features"]) == len(acc.critical_links)

@@ -17,8 +17,8 @@ import numpy as np
 
 from geoplan.emergency_access._text import N_, Term, message, render, render_all
 from geoplan.maps import Field, Graduated, PlanMap, t
-from geoplan.maps.overview import (CELL_LAYER_ACCESS, DETAIL_FIELD, OVERVIEW_LOOK, WITHOUT_BUILDINGS, WITHOUT_RESIDENTS,
-                                   WITHOUT_SHARE, CommunityMaps, cell_width, community_sums, detail_hrefs,
+from geoplan.maps.overview import (CELL_LAYER_ACCESS, DETAIL_FIELD, OVERVIEW_LOOK, OVERVIEW_MAX_LINES,
+                                   WITHOUT_BUILDINGS, WITHOUT_RESIDENTS, WITHOUT_SHARE, CommunityMaps, cell_width, community_sums, detail_hrefs,
                                    draws_detail, hex_cells, labelled, overview_basemap, overview_line, share)
 
 STATUS_COLORS: dict[str, str] = {
@@ -61,12 +61,13 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
     else:
         _bad_roads(pm, result, lang)
         _cells(pm, result, lang, community_maps)
-    _weak_points(pm, result, lang)
+    most = None if detail else OVERVIEW_MAX_LINES
+    _weak_points(pm, result, lang, most=most)
     _obstructions(pm, result, lang, labels=detail)  # a city of rank labels hides the cells
     _stations(pm, result)
     if detail:
         _routes(pm, result, lang)
-    _compounds(pm, result, lang)
+    _compounds(pm, result, lang, most=most)
     if detail:
         _first_due(pm, result, lang)
     return pm
@@ -154,11 +155,31 @@ _COMPOUND_LABELS = {"ok": N_("enough vehicle entrances"), "too_few_entrances": N
                     "sealed": N_("sealed")}
 
 
-def _compounds(pm: PlanMap, result, lang: str) -> None:
-    """Compounds coloured by the entrance check, with their entrances and (sealed) the gate to keep open."""
+def _first_of(table, most: int | None, lang: str, msgid: str):
+    """``table``'s first ``most`` rows (it is ranked) and the layer's name saying so, or all of it."""
+    if most is None or len(table) <= most:
+        return table, None
+    return table.head(most), _say(lang, msgid, n=most, total=len(table))
+
+
+def _compounds(pm: PlanMap, result, lang: str, *, most: int | None = None) -> None:
+    """Compounds coloured by the entrance check, with their entrances and (sealed) the gate to keep open.
+
+    With ``most`` (a city's aggregate map), only compounds that fail the check, the ``most`` with
+    most residents: every compound is in the tables.
+    """
     comp = result.compounds
     if comp is None or not len(comp):
         return
+    name = _say(lang, N_("Residential compounds"))
+    if most is not None:
+        failing = comp.loc[(comp["check"] != "ok").to_numpy()].sort_values("residents", ascending=False, kind="stable")
+        comp, capped = _first_of(failing, most, lang, N_("Residential compounds failing the entrance check: the "
+                                                         "{n:,} with most residents, of {total:,} (every compound "
+                                                         "is in the tables)"))
+        name = capped or name
+        if not len(comp):
+            return
     comp = comp.copy()
     comp["_detail"] = [
         _say(lang, N_("{entrances} vehicle entrances, {usable} usable (at least {needed} needed); gated: {gated}; "
@@ -168,7 +189,7 @@ def _compounds(pm: PlanMap, result, lang: str) -> None:
     comp["_advice"] = [
         _say(lang, N_("keep entrance {entrance} open: it restores {residents:,.0f} residents"), entrance=k,
              residents=r) if k else "" for k, r in zip(comp["keep_open_entrance"], comp["keep_open_restores_residents"])]
-    pm.add_layer(comp, name_key="layer.compounds", name=_say(lang, N_("Residential compounds")), group=GROUP,
+    pm.add_layer(comp, name_key="layer.compounds", name=name, group=GROUP,
                  kind="polygons", color_by="check",
                  categories={k: (c, _say(lang, _COMPOUND_LABELS[k])) for k, c in COMPOUND_COLORS.items()},
                  style={"weight": 2, "fillOpacity": 0.15},
@@ -219,25 +240,28 @@ def _buildings(pm: PlanMap, result) -> None:
                         Field("last_leg_m", "field.distance", "m")])
 
 
-def _weak_points(pm: PlanMap, result, lang: str) -> None:
-    """Critical links and dead ends without a turnaround."""
-    crit = result.critical_links
+def _weak_points(pm: PlanMap, result, lang: str, *, most: int | None = None) -> None:
+    """Critical links and dead ends without a turnaround (with ``most``, the first ``most`` of each
+    ranked table: a city has tens of thousands)."""
+    crit, crit_name = _first_of(result.critical_links, most, lang, N_(
+        "Critical links: the {n:,} that cut off most residents, of {total:,} (every link is in the tables)"))
+    dead, dead_name = _first_of(result.dead_ends, most, lang, N_(
+        "Dead ends without turnaround: the {n:,} longest, of {total:,} (every dead end is in the tables)"))
     if len(crit):
         crit = crit.copy()
         crit["_detail"] = [_say(lang, N_("its loss cuts off {residents:,.0f} residents ({buildings} buildings)"),
                                 residents=r, buildings=n)
                            for r, n in zip(crit["residents_cut_off"], crit["buildings_cut_off"])]
-        pm.add_layer(crit, name_key="layer.critical_links", group=GROUP, kind="lines",
+        pm.add_layer(crit, name_key="layer.critical_links", name=crit_name, group=GROUP, kind="lines",
                      style={"color": "#6a3d9a", "weight": 7, "opacity": 0.75},
                      tooltip=[Field("link_id", "field.id"), Field("name", "field.name"),
                               Field("_detail", "field.status")], fit=False)
-    dead = result.dead_ends
     if len(dead):
         dead = dead.copy()
         limit = result.figures.get("dead_end_max_m", 40.0)
         dead["_detail"] = [_say(lang, N_("dead end {length:.0f} m > {limit:g} m without a turnaround"),
                                 length=m, limit=limit) for m in dead["length_m"]]
-        pm.add_layer(dead, name_key="layer.dead_ends", group=GROUP, kind="lines", show=False,
+        pm.add_layer(dead, name_key="layer.dead_ends", name=dead_name, group=GROUP, kind="lines", show=False,
                      style={"color": "#ff7f00", "weight": 4, "opacity": 0.9, "dashArray": "8 4"},
                      tooltip=[Field("dead_end_id", "field.id"), Field("_detail", "field.status"),
                               Field("residents", "field.population", "people")], fit=False)

@@ -61,6 +61,9 @@ DETAIL_MARGIN_M = 250.0
 #: steps, until it does): a city's page stays a few MB (a drawing choice; measured in
 #: ``benchmarks/README.md``).
 OVERVIEW_MAX_GAPS = 500
+#: The access map's critical links, dead ends and failing compounds keep their first this many
+#: (each table is ranked; measured: 103,674 dead ends were 27 MB of a 59 MB page at 1 M nodes).
+OVERVIEW_MAX_LINES = 500
 OVERVIEW_AREA_VERTICES = 20_000
 #: The aggregate basemap's major streets keep at most this many vertices (same steps).
 OVERVIEW_BASEMAP_VERTICES = 100_000
