@@ -117,3 +117,50 @@ def test_cli_compounds_and_seal(two_gates):
     bad = subprocess.run(cmd + ["--seal", "没有这个小区", "--out", str(tmp / "bad")], capture_output=True, text=True,
                          timeout=600)
     assert bad.returncode == 2 and "no compound named" in bad.stderr
+
+
+def _entrances_one_compound_at_a_time(compounds, net, nodes):
+    """The definition, as it was computed: every node tested against each compound in turn."""
+    import numpy as np
+
+    rows = []
+    barrier = nodes["barrier"] if "barrier" in nodes else pd.Series(dtype=object)
+    for c, poly in enumerate(compounds.geometry):
+        inside = shapely.contains_xy(poly, net.node_x, net.node_y)
+        for k, seg in enumerate(np.flatnonzero(inside[net.seg_u] != inside[net.seg_v]).tolist()):
+            hit = shapely.intersection(net.seg_geometry[seg], poly.boundary)
+            pts = shapely.get_parts(hit)
+            point = pts[0] if len(pts) and pts[0].geom_type == "Point" else shapely.centroid(hit)
+            gate = ""
+            for node in (net.node_ids[net.seg_u[seg]], net.node_ids[net.seg_v[seg]]):
+                kind = barrier.get(node) if node in barrier.index else None
+                if isinstance(kind, str) and kind:
+                    gate = kind
+            rows.append((f"E{c + 1}.{k + 1}", c, int(seg), gate, point))
+    return pd.DataFrame(rows, columns=["entrance_id", "compound", "segment", "gate", "geometry"])
+
+
+def test_entrances_of_many_compounds_at_once_are_those_found_one_by_one():
+    import numpy as np
+
+    from geoplan.emergency_access.compounds import find_entrances
+
+    study = load_study(None)
+    net, nodes = study.drive.compiled, study.drive.nodes.copy()
+    rng = np.random.default_rng(11)
+    # compounds of every size around random places, overlapping, some holed; gates on some nodes
+    centres = rng.choice(len(net.node_x), 150)
+    polys = [shapely.Point(net.node_x[i] + rng.uniform(-40, 40), net.node_y[i] + rng.uniform(-40, 40))
+             .buffer(rng.uniform(20, 250), quad_segs=3) for i in centres]
+    polys[::7] = [p.difference(p.centroid.buffer(10)) for p in polys[::7]]
+    compounds = gpd.GeoDataFrame({"compound": [f"小区{i}" for i in range(len(polys))]}, geometry=polys,
+                                 crs=study.crs)
+    nodes["barrier"] = nodes.get("barrier", pd.Series(None, index=nodes.index, dtype=object)).astype(object)
+    gated = rng.choice(len(nodes), 300, replace=False)
+    nodes.iloc[gated, nodes.columns.get_loc("barrier")] = rng.choice(["gate", "lift_gate", "bollard"], 300)
+    got = find_entrances(compounds, net, nodes).table
+    want = _entrances_one_compound_at_a_time(compounds, net, nodes)
+    assert len(want) > 300 and (want["gate"] != "").sum() > 10
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")).reset_index(drop=True),
+                                  want.drop(columns="geometry"), check_dtype=False)
+    assert shapely.equals_exact(got.geometry.to_numpy(), want["geometry"].to_numpy(), 1e-9).all()

@@ -55,24 +55,43 @@ def prepare(study, compounds: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | Non
 
 
 def find_entrances(compounds: gpd.GeoDataFrame, net, nodes: pd.DataFrame) -> Entrances:
-    """Segments of ``net`` crossing each compound's outline, with the gate on them."""
-    rows = []
-    barrier = nodes["barrier"] if "barrier" in nodes else pd.Series(dtype=object)
-    for c, poly in enumerate(compounds.geometry):
-        inside = shapely.contains_xy(poly, net.node_x, net.node_y)
-        cross = np.flatnonzero(inside[net.seg_u] != inside[net.seg_v])
-        for k, seg in enumerate(cross.tolist()):
-            hit = shapely.intersection(net.seg_geometry[seg], poly.boundary)
-            pts = shapely.get_parts(hit)
-            point = pts[0] if len(pts) and pts[0].geom_type == "Point" else shapely.centroid(hit)
-            gate = ""
-            for node in (net.node_ids[net.seg_u[seg]], net.node_ids[net.seg_v[seg]]):
-                kind = barrier.get(node) if node in barrier.index else None
-                if isinstance(kind, str) and kind:
-                    gate = kind
-            rows.append((f"E{c + 1}.{k + 1}", c, int(seg), gate, point))
-    frame = pd.DataFrame(rows, columns=["entrance_id", "compound", "segment", "gate", "geometry"])
+    """Segments of ``net`` crossing each compound's outline (one end inside, the other not), with
+    the gate on them, compound by compound and segment by segment.
+
+    All compounds at once: the segments near each outline come from the network's spatial index
+    (a test of every node against every compound took minutes for a city's 18,630 compounds).
+    """
+    polys = compounds.geometry.to_numpy()
+    c, seg = net.segment_tree.query(polys, predicate="intersects") if len(polys) else \
+        (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    u, v = net.seg_u[seg], net.seg_v[seg]
+    crossing = shapely.contains_xy(polys[c], net.node_x[u], net.node_y[u]) != \
+        shapely.contains_xy(polys[c], net.node_x[v], net.node_y[v])
+    c, seg, u, v = c[crossing], seg[crossing], u[crossing], v[crossing]
+    order = np.lexsort((seg, c))
+    c, seg, u, v = c[order], seg[order], u[order], v[order]
+    hit = shapely.intersection(net.seg_geometry[seg], shapely.boundary(polys[c]))
+    first = shapely.get_geometry(hit, 0)
+    point = np.where(shapely.get_type_id(first) == 0, first, shapely.centroid(hit))
+    k = np.arange(len(c)) - np.searchsorted(c, c)  # the entrance's number within its compound
+    frame = pd.DataFrame({"entrance_id": [f"E{a + 1}.{b + 1}" for a, b in zip(c.tolist(), k.tolist())],
+                          "compound": c.astype(np.int64), "segment": seg.astype(np.int64),
+                          "gate": _gate(nodes, net.node_ids[u], net.node_ids[v]), "geometry": point})
     return Entrances(gpd.GeoDataFrame(frame, geometry="geometry", crs=compounds.crs))
+
+
+def _gate(nodes: pd.DataFrame, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The barrier on a segment's end nodes (``v``'s where both have one), ``""`` where none."""
+    if "barrier" not in nodes or not len(u):
+        return np.full(len(u), "", dtype=object)
+    barrier = nodes["barrier"]
+
+    def kind(ids: np.ndarray) -> np.ndarray:
+        found = barrier.reindex(ids).to_numpy(dtype=object)
+        return np.array([x if isinstance(x, str) and x else "" for x in found], dtype=object)
+
+    at_u, at_v = kind(u), kind(v)
+    return np.where(at_v != "", at_v, at_u)
 
 
 def of_buildings(compounds: gpd.GeoDataFrame | None, residents: gpd.GeoDataFrame) -> np.ndarray:
