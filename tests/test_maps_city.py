@@ -295,5 +295,7 @@ def test_aggregate_access_map_keeps_the_first_of_each_ranked_table(study, monkey
     assert len(drawn) == (1 if len(failing) else 0)
     if len(failing):
         assert len(drawn[0].data["features"]) == min(2, len(failing))
+    radius = {s["radius"] for s in _layer(pm, "layer.stations").styles}  # small on the city's page
+    assert max(radius) < min(s["radius"] for s in _layer(acc.to_map(lang="zh"), "layer.stations").styles)
     detailed = acc.to_map(lang="zh")  # the sample is within the detail limit: everything drawn
     assert len(_layer(detailed, "layer.critical_links").data["features"]) == len(acc.critical_links)

@@ -64,7 +64,7 @@ def access_map(result, *, lang: str = "en", basemap: str = "osm", offline: bool 
     most = None if detail else OVERVIEW_MAX_LINES
     _weak_points(pm, result, lang, most=most)
     _obstructions(pm, result, lang, labels=detail)  # a city of rank labels hides the cells
-    _stations(pm, result)
+    _stations(pm, result, small=not detail)
     if detail:
         _routes(pm, result, lang)
     _compounds(pm, result, lang, most=most)
@@ -294,12 +294,14 @@ def _obstructions(pm: PlanMap, result, lang: str, labels: bool = True) -> None:
                      tooltip=[Field("_rank_label", "field.id")], permanent_labels=True, legend=False, fit=False)
 
 
-def _stations(pm: PlanMap, result) -> None:
+def _stations(pm: PlanMap, result, *, small: bool = False) -> None:
+    """Stations by kind; ``small`` on a city's aggregate map, where thousands would hide the cells."""
     st = result.stations
     if len(st):
         pm.add_layer(st, name_key="layer.stations", group=GROUP, kind="points", color_by="kind",
                      categories={k: (c, f"station.{k}") for k, c in STATION_COLORS.items()},
-                     style={"radius": 9, "weight": 2, "color": "#ffffff"},
+                     style={"radius": 3, "weight": 1, "color": "#ffffff"} if small else
+                     {"radius": 9, "weight": 2, "color": "#ffffff"},
                      tooltip=[Field("name", "field.name"), Field("kind", "field.kind", "station"),
                               Field("station_id", "field.id")])
 
