@@ -18,8 +18,9 @@ import numpy as np
 from geoplan.emergency_access._text import N_, Term, message, render, render_all
 from geoplan.maps import Field, Graduated, PlanMap, t
 from geoplan.maps.overview import (CELL_LAYER_ACCESS, DETAIL_FIELD, OVERVIEW_LOOK, OVERVIEW_MAX_LINES,
-                                   WITHOUT_BUILDINGS, WITHOUT_RESIDENTS, WITHOUT_SHARE, CommunityMaps, cell_width, community_sums, detail_hrefs,
-                                   draws_detail, hex_cells, labelled, overview_basemap, overview_line, share)
+                                   WITHOUT_BUILDINGS, WITHOUT_RESIDENTS, WITHOUT_SHARE, CommunityMaps, cell_width,
+                                   community_sums, detail_hrefs, draws_detail, hex_cells, labelled, overview_basemap,
+                                   overview_line, share)
 
 STATUS_COLORS: dict[str, str] = {
     "ok": "#1a9850", "slow": "#fdae61", "far_from_road": "#8073ac", "blocked": "#d73027", "unreachable": "#404040",

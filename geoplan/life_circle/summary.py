@@ -56,12 +56,12 @@ def community_summary(table: pd.DataFrame, boundaries, *, profile: str) -> pd.Da
     per = PerCommunity(table, boundaries)
     done = per.sum(table["complete_circle"].to_numpy(dtype=bool))
     done_e = per.sum(table["complete_circle_elderly"].to_numpy(dtype=bool))
+    reached = table["categories_within_tier"].to_numpy(dtype=float)
     return pd.DataFrame({"community": per.names, "residents": per.residents, "population": np.round(per.population, 3),
                          "complete_population": np.round(done, 3), "complete_share": per.share(done),
-                         "elderly_complete_population": np.round(done_e, 3), "elderly_complete_share": per.share(done_e),
-                         "mean_categories_within_tier": per.share(per.sum(None, table["categories_within_tier"]
-                                                                          .to_numpy(dtype=float))),
-                         "profile": profile})
+                         "elderly_complete_population": np.round(done_e, 3),
+                         "elderly_complete_share": per.share(done_e),
+                         "mean_categories_within_tier": per.share(per.sum(None, reached)), "profile": profile})
 
 
 def compound_summary(table: pd.DataFrame, *, profile: str) -> pd.DataFrame:
