@@ -158,6 +158,7 @@ def test_access_audit_steps_follow_the_run_language_not_the_datas(tmp_path, loca
                               "--out", tmp_path / "en")
     assert code == 0, err
     assert "judging road widths, heights, access and barriers for fire vehicles" in err
+    assert "searching fire response from 1 station …" in err  # the sample has one fire station
     assert "判定道路宽度" not in err
     code, _out, err = run_cli("access", "--layers", layers, "--lang", "zh", "--verbose", "--no-cache",
                               "--out", tmp_path / "zh")

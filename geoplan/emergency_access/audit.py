@@ -38,7 +38,7 @@ from geoplan.emergency_access.status import STATUSES, classify
 from geoplan.emergency_access.transport import hospital_leg, none as no_leg
 from geoplan.emergency_access.vulnerable import WEIGHTS, vulnerable_residents
 from geoplan.errors import InputError
-from geoplan.i18n import message
+from geoplan.i18n import message, nmessage
 from geoplan.standards.parking import ASSUMED_ROWS
 
 __all__ = ["STATUSES", "access", "read_scenario"]
@@ -106,8 +106,8 @@ def access(study, *, vehicle: str = "fire", scenario: gpd.GeoDataFrame | str | P
     comp, entrances, sealed, obs = _compounds(study, compounds, seal, obs)
     placement = place(study, obs, edges, judged["clear_width_m"].to_numpy(), profile)
     warnings += list(placement.warnings)
-    say(message("searching {vehicle} response from {n} stations", code="progress", vehicle=Term(vehicle),
-                n=len(crew.stations)))
+    say(nmessage("searching {vehicle} response from {n} station", "searching {vehicle} response from {n} stations",
+                 len(crew.stations), code="progress", vehicle=Term(vehicle)))
     searches = search(study, impassable, placement, crew, vehicle)
     warnings += list(searches.warnings)
     st = classify(searches, profile, crew.turnout_s)
