@@ -316,6 +316,11 @@ def test_html_panel_and_chart():
     assert chart.startswith("<svg") and "&lt;b&gt;covered&lt;/b&gt;" in chart
     pm = PlanMap("T", lang="en").add_html_panel(chart)
     assert "<polyline" in pm.html()
+    # a city's population as the axis top: its tick fits between the axis label and the axis
+    big = svg_line_chart([0, 10], [0, 27_698], y_label="people", y_max=16_821_380)
+    axis_x = float(re.search(r'<line x1="[\d.]+" y1="[\d.]+" x2="[\d.]+" y2="[\d.]+" stroke="#888"/><line '
+                             r'x1="([\d.]+)"', big).group(1))
+    assert ">16,821,380</text>" in big and axis_x - 4 - 6 * len("16,821,380") >= 14  # right of the label at x=10
 
 
 def test_to_html_is_atomic(tmp_path):

@@ -108,12 +108,15 @@ def svg_line_chart(xs: Sequence[float], ys: Sequence[float], *, title: str = "",
     """
     if len(xs) != len(ys):
         raise ValueError("svg_line_chart needs as many x values as y values")
-    left, right, top, bottom = 40, 10, 22 if title else 8, 30
-    pw, ph = width - left - right, height - top - bottom
     x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
     y1 = y_max if y_max is not None else (max(ys) if ys else 1.0)
     x1 = x1 if x1 > x0 else x0 + 1.0
     y1 = y1 if y1 > 0 else 1.0
+    ticks = [(frac, f"{y1 * frac:,.0f}") for frac in (0.0, 0.5, 1.0)]
+    # room for the longest tick beside the rotated axis label (a city's 16,821,380 was clipped)
+    left = max(40, 18 + 6 * max(len(text) for _, text in ticks))
+    right, top, bottom = 10, 22 if title else 8, 30
+    pw, ph = width - left - right, height - top - bottom
 
     def px(x: float) -> float:
         return left + (float(x) - x0) / (x1 - x0) * pw
@@ -128,9 +131,8 @@ def svg_line_chart(xs: Sequence[float], ys: Sequence[float], *, title: str = "",
         out.append(f'<text x="{left}" y="13" font-size="12" font-weight="600">{esc(title)}</text>')
     out.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>')
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>')
-    for frac in (0.0, 0.5, 1.0):
-        yv = y1 * frac
-        out.append(f'<text x="{left - 4}" y="{py(yv) + 3:.1f}" text-anchor="end">{esc(f"{yv:,.0f}")}</text>')
+    for frac, text in ticks:
+        out.append(f'<text x="{left - 4}" y="{py(y1 * frac) + 3:.1f}" text-anchor="end">{esc(text)}</text>')
     for xv in (x0, x1):
         out.append(f'<text x="{px(xv):.1f}" y="{top + ph + 12}" text-anchor="middle">{esc(f"{xv:,.0f}")}</text>')
     if pts:
