@@ -67,6 +67,18 @@ def test_cli_writes_tables_swipe_map_and_manifest(runs):
     assert manifest["command"] == "compare" and "maps/compare.html" in manifest["outputs"]
 
 
+def test_run_names_reach_the_swipe_map_as_text_never_as_a_template(runs):
+    """A run folder named like a template is shown as it is (the page is not compiled by Jinja)."""
+    import dataclasses
+
+    from geoplan.maps.compare_map import compare_map
+
+    cmp = dataclasses.replace(compare_runs(runs / "before", runs / "after"), run_a=Path("运行 {{ 7*7 }}"))
+    page = compare_map(cmp, lang="zh", date="2026-12-02").get_root().render()
+    assert "运行 {{ 7*7 }}" in page and "运行 49" not in page
+    assert 'id="gp-swipe"' in page and "gpA" in page  # the swipe script still on the page
+
+
 def test_a_rerun_replaces_the_comparison_and_a_foreign_file_is_never_overwritten(runs):
     first = geoplan("compare", "before", "after", "--out", "cmp2", cwd=runs)
     assert first.returncode == 0, first.stderr[-1500:]

@@ -7,9 +7,8 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, MacroElement
 
-from geoplan.maps._assets import inline_assets, map_css
+from geoplan.maps._assets import Raw, ScriptAfterMap, inline_assets, map_css
 from geoplan.maps._geo import bounds_latlon, to_map_geometries
 from geoplan.maps._html import esc, title_block
 from geoplan.maps.basemap import STREET_CLASS, ExtractBasemap, _latlon, page_json
@@ -84,17 +83,6 @@ _CSS = """
 """
 
 
-class _Script(MacroElement):
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self._name = "CompareSwipe"
-        self.code = code
-
-    def render(self, **kwargs) -> None:
-        self.get_root().script.add_child(Element(self.code), name=self.get_name())
-        super().render(**kwargs)
-
-
 def compare_map(cmp, *, lang: str, date: str):
     """A :class:`folium.Map` page (``.save(path)`` or ``get_root().render()``) of a Comparison."""
     from geoplan.printout._text import STATUS, code_label, text
@@ -108,22 +96,22 @@ def compare_map(cmp, *, lang: str, date: str):
     bounds = bounds_latlon(to_map_geometries(cmp.buildings_b, gcj02=False, simplify_m=0).tolist()) \
         if cmp.buildings_b is not None and len(cmp.buildings_b) else None
     root = m.get_root()
-    root.header.add_child(Element(f"<style>{map_css()}{_CSS}</style>"), name="geoplan_css")
+    root.header.add_child(Raw(f"<style>{map_css()}{_CSS}</style>"), name="geoplan_css")
     title = text("What changed between two runs", lang)
     lines = [text("Run A: {a}", lang, a=str(cmp.run_a)), text("Run B: {b}", lang, b=str(cmp.run_b))]
-    root.html.add_child(Element(title_block(lang=lang, title=title, subtitle=text(
+    root.html.add_child(Raw(title_block(lang=lang, title=title, subtitle=text(
         "Buildings whose access status changed", lang) + f": {len(cmp.access)}", date=date, preset_name=None,
         sources=[], extra_lines=lines)), name="geoplan_title")
     legend = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;background:{c};'
                      f'margin-right:6px"></span>{esc(code_label(STATUS, s, lang))}</div>'
                      for s, c in STATUS_COLORS.items())
-    root.html.add_child(Element(
+    root.html.add_child(Raw(
         f'<div class="gp-panel gp-legend" id="gp-legend" style="bottom:70px;left:10px">{legend}</div>'
         f'<input type="range" id="gp-swipe" min="0" max="1" step="0.001" value="0.5" aria-label="swipe">'
         f'<div id="gp-divider"></div>'
         f'<div class="gp-side" style="left:40%%">{esc(text("Before (A)", lang))}</div>'.replace("%%", "%")
         + f'<div class="gp-side" style="left:53%">{esc(text("After (B)", lang))}</div>'), name="geoplan_swipe")
     data = {"buildings": buildings, "colors": STATUS_COLORS, "bounds": bounds}
-    _Script(_JS % {"map": m.get_name(), "data": page_json(data)}).add_to(m)
+    ScriptAfterMap(_JS % {"map": m.get_name(), "data": page_json(data)}).add_to(m)
     inline_assets(m)
     return m
