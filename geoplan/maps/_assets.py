@@ -144,7 +144,8 @@ class Raw(Element):
 
 
 class ScriptAfterMap(MacroElement):
-    """Raw JavaScript appended after every layer is defined (trusted template text only)."""
+    """Raw JavaScript added to the page's script in the element's place among the map's
+    children: added last, after every layer is defined (trusted text only, never a template)."""
 
     def __init__(self, code: str):
         super().__init__()

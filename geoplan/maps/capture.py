@@ -14,7 +14,7 @@ from branca.element import MacroElement
 from folium.plugins import Draw
 
 from geoplan.i18n import N_
-from geoplan.maps._assets import Raw
+from geoplan.maps._assets import Raw, ScriptAfterMap
 from geoplan.maps._html import esc
 from geoplan.maps.basemap import page_json
 
@@ -71,20 +71,11 @@ def _draw_texts(lang: str, texts=DRAW_TEXTS):
     return {k: _draw_texts(lang, v) if isinstance(v, dict) else esc(text(v, lang)) for k, v in texts.items()}
 
 
-class _DrawLocale(MacroElement):
-    """Sets Leaflet.draw's texts before its control is made (it reads them when it is built)."""
-
-    def __init__(self, texts: dict) -> None:
-        super().__init__()
-        self._name = "DrawLocale"
-        self.texts = texts
-
-    def render(self, **kwargs) -> None:
-        code = ("(function merge(into, from) { for (var k in from) { if (typeof from[k] === 'object') "
-                "{ into[k] = into[k] || {}; merge(into[k], from[k]); } else { into[k] = from[k]; } } })"
-                f"(L.drawLocal, {page_json(self.texts)});")
-        self.get_root().script.add_child(Raw(code), name=self.get_name())
-        super().render(**kwargs)
+def _draw_locale(lang: str) -> str:
+    """Script setting Leaflet.draw's texts; added before its control is made (it reads them then)."""
+    return ("(function merge(into, from) { for (var k in from) { if (typeof from[k] === 'object') "
+            "{ into[k] = into[k] || {}; merge(into[k], from[k]); } else { into[k] = from[k]; } } })"
+            f"(L.drawLocal, {page_json(_draw_texts(lang))});")
 
 
 def _texts(lang: str) -> dict[str, str]:
@@ -170,7 +161,7 @@ class _CaptureScript(MacroElement):
 def add_capture_tool(m: folium.Map, *, lang: str) -> None:
     """Add the drawing tool, the kind list and the export button to an access map."""
     group = folium.FeatureGroup(name="capture", control=False).add_to(m)
-    _DrawLocale(_draw_texts(lang)).add_to(m)
+    ScriptAfterMap(_draw_locale(lang)).add_to(m)
     Draw(feature_group=group, show_geometry_on_click=False, position="topright",
          draw_options={"polyline": {"shapeOptions": {"color": "#a50026", "weight": 5}},
                        "polygon": {"shapeOptions": {"color": "#a50026"}},
