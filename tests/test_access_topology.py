@@ -73,17 +73,22 @@ def _brute_force_cut_off(net, station_segments, building_node, building_segment,
     return out
 
 
-@pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
-def test_critical_links_equal_a_search_per_bridge(helsinki, monkeypatch, vehicle):
-    """Every listed link cuts off what removing it from a networkx graph cuts off, and nothing is missed."""
-    seen = {}
-    real = critical.critical_links
+def _spied(monkeypatch, name: str):
+    """The arguments ``access`` passes to ``critical.<name>`` (filled when it runs) and the real function."""
+    seen, real = {}, getattr(critical, name)
 
     def spy(net, **kw):
         seen.update(net=net, **kw)
         return real(net, **kw)
 
-    monkeypatch.setattr(critical, "critical_links", spy)
+    monkeypatch.setattr(critical, name, spy)
+    return seen, real
+
+
+@pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
+def test_critical_links_equal_a_search_per_bridge(helsinki, monkeypatch, vehicle):
+    """Every listed link cuts off what removing it from a networkx graph cuts off, and nothing is missed."""
+    seen, real = _spied(monkeypatch, "critical_links")
     links = access(helsinki, vehicle=vehicle, routes="none").critical_links
     found = real(seen["net"], **{k: v for k, v in seen.items() if k != "net"})
     want = _brute_force_cut_off(seen["net"], seen["station_segments"], seen["building_node"],
@@ -184,14 +189,7 @@ def _walked_dead_ends(net: CompiledNetwork, *, node_highway: np.ndarray, area: s
 
 @pytest.mark.parametrize("vehicle", ["fire", "ambulance"])
 def test_dead_ends_equal_a_walk_from_every_end(helsinki, monkeypatch, vehicle):
-    seen = {}
-    real = critical.dead_ends
-
-    def spy(net, **kw):
-        seen.update(net=net, **kw)
-        return real(net, **kw)
-
-    monkeypatch.setattr(critical, "dead_ends", spy)
+    seen, real = _spied(monkeypatch, "dead_ends")
     access(helsinki, vehicle=vehicle, routes="none", clearing=False)
     kw = {k: v for k, v in seen.items() if k != "net"}
     for limit in (kw["max_length_m"], 0.0, 150.0):  # the preset's 40 m, every lane, the long ones
