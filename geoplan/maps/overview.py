@@ -272,11 +272,12 @@ def share(part: np.ndarray | pd.Series, whole: np.ndarray | pd.Series) -> np.nda
 
 
 def simplified(gdf: gpd.GeoDataFrame, tolerance_m: float = OVERVIEW_SIMPLIFY_M) -> gpd.GeoDataFrame:
-    """Polygons simplified at ``tolerance_m`` metres (vectorised, topology kept)."""
+    """Polygons simplified at ``tolerance_m`` metres, kept valid (the simplifier of
+    :func:`within_vertex_budget`, one step)."""
     if not len(gdf):
         return gdf
     work = metric(gdf)
-    geoms = shapely.simplify(work.geometry.to_numpy(), tolerance_m, preserve_topology=True)
+    geoms = simplify_valid(work.geometry.to_numpy(), tolerance_m)
     return work.set_geometry(gpd.GeoSeries(geoms, index=work.index, crs=work.crs))
 
 
