@@ -164,3 +164,21 @@ def test_entrances_of_many_compounds_at_once_are_those_found_one_by_one():
     pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")).reset_index(drop=True),
                                   want.drop(columns="geometry"), check_dtype=False)
     assert shapely.equals_exact(got.geometry.to_numpy(), want["geometry"].to_numpy(), 1e-9).all()
+
+
+def test_each_building_takes_the_last_listed_compound_it_stands_in():
+    import numpy as np
+
+    from geoplan.emergency_access.compounds import of_buildings
+
+    study = load_study(None)
+    pts = study.residents.representative_point().to_numpy()
+    rng = np.random.default_rng(1)
+    polys = [shapely.buffer(pts[i], rng.uniform(20, 200)) for i in rng.choice(len(pts), 60)]  # overlapping
+    compounds = gpd.GeoDataFrame({"compound": [f"小区{i}" for i in range(60)]}, geometry=polys, crs=study.crs)
+    want = np.full(len(pts), "", dtype=object)
+    for name, poly in zip(compounds["compound"], polys):  # the definition: later compounds win
+        want[shapely.contains(poly, pts)] = name
+    got = of_buildings(compounds, study.residents)
+    assert (want != "").sum() > 20 and len(set(want)) > 5
+    assert list(got) == list(want)

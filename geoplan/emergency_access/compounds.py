@@ -100,9 +100,10 @@ def of_buildings(compounds: gpd.GeoDataFrame | None, residents: gpd.GeoDataFrame
     if compounds is None or not len(residents):
         return out
     pts = residents.representative_point().to_numpy()
-    tree = shapely.STRtree(pts)
-    for c, poly in enumerate(compounds.geometry):
-        out[tree.query(poly, predicate="contains")] = compounds["compound"].iloc[c]
+    c, b = shapely.STRtree(pts).query(compounds.geometry.to_numpy(), predicate="contains")
+    # a building in several compounds takes the last one listed
+    last = pd.Series(c).groupby(b).max()
+    out[last.index.to_numpy()] = compounds["compound"].to_numpy()[last.to_numpy()]
     return out
 
 
