@@ -46,7 +46,7 @@ _PAYLOAD = "study.pkl"
 _CHECKSUM = "study.pkl.sha256"
 _META = "meta.json"
 #: Format of an entry; bump when what is stored changes shape (tuning, not planning).
-_FORMAT = 2
+_FORMAT = 3
 
 
 def cache_dir() -> Path:

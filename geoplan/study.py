@@ -46,7 +46,9 @@ class Network:
     mode
         ``"walk"`` or ``"drive"``.
     nodes, edges
-        osmnx ``graph_to_gdfs`` layout; ``edges`` has ``u, v, key`` as columns.
+        osmnx ``graph_to_gdfs`` layout; ``edges`` has ``u, v, key`` as columns. OSM tag columns
+        are categorical (a city's tables repeat a few values millions of times); the graph's
+        edge and node attributes are plain strings, as osmnx makes them.
     compiled
         The CSR engine form searched by every analysis.
     """
@@ -329,6 +331,10 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
     say(message("building walking and emergency-vehicle networks"))
     walk, walk_report = _network(data, "walk", crs, preset)
     drive, drive_report = _network(data, "drive", crs, preset)
+    label, source_path, source_sha = data.label, data.path, data.sha256
+    # the raw OSM tables (ways, nodes, features in degrees) end here: at city scale they are
+    # gigabytes, and classifying and snapping would otherwise hold them beside the networks
+    del data
     dropped += _fragment_notes(walk_report, drive_report)
     say(message("classifying buildings, residents and facilities"))
     communities, compounds, units_source = _reporting_units(community, features, area)
@@ -346,12 +352,12 @@ def _load_uncached(osm: str | Path | OsmData | None = None, *, place: str | None
     names = pd.concat([facilities.get("name", pd.Series(dtype=object)),
                        communities.get("community", pd.Series(dtype=object)), buildings["name"]])
     return Study(
-        name=name or place_name(features) or data.label, crs=crs, area=area, preset=preset,
+        name=name or place_name(features) or label, crs=crs, area=area, preset=preset,
         lang=guess_lang(names.tolist()),
         sources=(message("Street network, buildings and places: {label} — data © OpenStreetMap contributors, "
-                         "ODbL 1.0", label=data.label),
+                         "ODbL 1.0", label=label),
                  *(message("Community layer: {file}", file=Path(f["path"]).name) for f in community.files)),
-        inputs=({"path": str(data.path), "role": "osm", "sha256": data.sha256}, *community.files),
+        inputs=({"path": str(source_path), "role": "osm", "sha256": source_sha}, *community.files),
         walk=walk, drive=drive, buildings=buildings, residents=residents,
         facilities=facilities.reset_index(drop=True),
         stations=_with_labels(roles["stations"], "kind").reset_index(drop=True),

@@ -10,7 +10,7 @@ import pytest
 
 from geoplan.network import build_frames, build_graph, graph_from_frames
 from geoplan.sources import open_osm
-from geoplan.standards import get_preset
+from geoplan.standards import WAY_TAGS, get_preset
 from geoplan.study import _gc_paused, _local_crs, load_study
 
 
@@ -35,9 +35,14 @@ def test_array_build_equals_per_way_loop(sample, mode):
     assert edges.index.equals(ref_edges.index)
     np.testing.assert_array_equal(edges["length"].to_numpy(), ref_edges["length"].to_numpy())
     assert edges.geometry.geom_equals_exact(ref_edges.geometry, 0).all()
+    tags = [c for c in WAY_TAGS if c in edges.columns]
+    assert tags and all(isinstance(edges[c].dtype, pd.CategoricalDtype) for c in tags)
     for col in ref_edges.columns.drop("geometry"):
+        new, ref = (edges[col].astype(object), ref_edges[col].astype(object)) if col in tags else (edges[col], ref_edges[col])
         # a tag no selected way carries is all-missing either way (the loop typed it float)
-        pd.testing.assert_series_equal(edges[col], ref_edges[col], check_dtype=not ref_edges[col].isna().all())
+        pd.testing.assert_series_equal(new, ref, check_dtype=not ref.isna().all())
+    # codes, not a pointer per cell: at most two bytes a tag per edge (the object columns were eight)
+    assert edges[tags].memory_usage(index=False, deep=False).sum() <= 2 * len(edges) * len(tags) + 64 * 1024
     graph = graph_from_frames(nodes, edges.reset_index(), mode=mode, crs=crs)
     assert set(graph.nodes) == set(ref_graph.nodes)
     new, old = _edge_records(graph), _edge_records(ref_graph)
@@ -47,6 +52,8 @@ def test_array_build_equals_per_way_loop(sample, mode):
         assert new[key]["length"] == data["length"]
         assert new[key]["osmid"] == data["osmid"]
         assert new[key]["geometry"].equals_exact(data["geometry"], 0)
+        # the graph holds the tags as the plain strings osmnx makes, not categorical scalars
+        assert all(type(new[key][c]) is str for c in tags if c in new[key]), key
 
 
 def test_graph_is_built_on_first_use_and_counts_need_none(sample_layers):
@@ -91,3 +98,28 @@ def test_progress_bars_stay_quiet_off_a_terminal(capsys):
     assert out == [0, 1, 2]
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_raw_osm_tables_are_released_before_snapping(monkeypatch):
+    # at city scale the raw tables are gigabytes: snapping must not hold them beside the networks
+    import weakref
+
+    import geoplan.study as study_module
+
+    seen: dict = {}
+    real_open, real_snap = study_module.open_osm, study_module._snap_features
+
+    def opened(*args, **kwargs):
+        data = real_open(*args, **kwargs)
+        seen["osm"] = weakref.ref(data)
+        return data
+
+    def snapping(*args, **kwargs):
+        seen["alive_at_snapping"] = seen["osm"]() is not None
+        return real_snap(*args, **kwargs)
+
+    monkeypatch.setattr(study_module, "open_osm", opened)
+    monkeypatch.setattr(study_module, "_snap_features", snapping)
+    study = load_study(None)
+    assert seen["alive_at_snapping"] is False
+    assert study.inputs[0]["role"] == "osm" and len(study.inputs[0]["sha256"]) == 64

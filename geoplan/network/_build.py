@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geoplan._tags import tag_column
 from geoplan.sources import OsmData
 from geoplan.standards import DRIVE_HIGHWAYS, EXCLUDED_ACCESS_WALK, EXCLUDED_SERVICE_DRIVE, WALK_HIGHWAYS, WAY_TAGS, Preset
 
@@ -151,7 +152,7 @@ def _edges_vectorised(ways: pd.DataFrame, barrier_ids: np.ndarray, node_xy: pd.D
     # once, not once per step (at city scale it is gigabytes)
     way_of_edge = piece_way[p]
     columns = {"u": u, "v": v, "osmid": ways["osm_id"].to_numpy()[way_of_edge]}
-    columns.update({c: ways[c].array.take(way_of_edge) for c in WAY_TAGS if c in ways.columns})
+    columns.update({c: tag_column(ways[c]).take(way_of_edge) for c in WAY_TAGS if c in ways.columns})
     columns["reversed"] = rev
     frame = pd.DataFrame(columns, copy=False)
     geoms = lines[p]
@@ -255,7 +256,8 @@ def build_frames(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *,
     -------
     nodes, edges, report
         osmnx's ``graph_to_gdfs`` layout: nodes ``x``, ``y`` in ``crs``, ``lon``, ``lat``, barrier
-        tags; edges indexed by ``u, v, key`` with ``osmid``, tags, ``reversed``, ``length`` m,
+        tags; edges indexed by ``u, v, key`` with ``osmid``, tags (categorical, see
+        :func:`geoplan._tags.tag_column`), ``reversed``, ``length`` m,
         ``geometry``, and for drive ``speed_kph`` and ``travel_time`` s. ``report`` counts what
         was left out and the nodes and edges kept.
     """

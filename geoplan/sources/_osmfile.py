@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geoplan._checksum import sha256_of
+from geoplan._tags import tag_column
 from geoplan.errors import InputError
 from geoplan.i18n import message
 from geoplan.standards import FEATURE_TAGS, NODE_TAGS, WAY_TAGS
@@ -45,10 +46,10 @@ class OsmData:
         Checksum of that file, for the run manifest.
     ways
         Highway ways: ``osm_id``, ``nodes`` (list of node ids, in order) and the tags in
-        :data:`geoplan.standards.WAY_TAGS` (missing tags are ``None``).
+        :data:`geoplan.standards.WAY_TAGS`, categorical (missing tags are ``NaN``).
     nodes
         Every node used by a highway way, indexed by node id: ``lon``, ``lat`` (degrees) and the
-        tags in :data:`geoplan.standards.NODE_TAGS` (barriers and the like).
+        tags in :data:`geoplan.standards.NODE_TAGS` (barriers and the like), categorical.
     features
         Tagged points and polygons (buildings, amenities, land use, …): ``osm_type``, ``osm_id``,
         the tags in :data:`geoplan.standards.FEATURE_TAGS`, and geometry.
@@ -470,6 +471,8 @@ def _street_nodes(raw: _Collected) -> pd.DataFrame:
 
 def _tables(raw: _Collected) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     ways = _frame(raw.way_rows, ["osm_id", "nodes", *WAY_TAGS])
+    for key in WAY_TAGS:
+        ways[key] = tag_column(ways[key])
     nodes = _street_nodes(raw)
     if raw.node_tags:
         tag_frame = _frame(list(raw.node_tags.values()), NODE_TAGS)
@@ -477,8 +480,7 @@ def _tables(raw: _Collected) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFra
         tag_frame = tag_frame.loc[tag_frame.index.intersection(nodes.index)]
         nodes = nodes.join(tag_frame)
     for key in NODE_TAGS:
-        if key not in nodes.columns:
-            nodes[key] = None
+        nodes[key] = tag_column(nodes[key]) if key in nodes.columns else tag_column(pd.Series(None, index=nodes.index))
     columns = ["osm_type", "osm_id", *FEATURE_TAGS, "highway"]
     features = gpd.GeoDataFrame(_frame(raw.feat_rows, columns),
                                 geometry=shapely.from_wkb(raw.feat_wkb) if raw.feat_wkb else gpd.GeoSeries([]),
