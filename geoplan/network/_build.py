@@ -17,7 +17,6 @@ import geopandas as gpd
 from geopandas.array import GeometryArray
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
@@ -273,6 +272,9 @@ def build_frames(osm: OsmData, mode: Mode, crs: CRS, preset: Preset, *,
 def graph_from_frames(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, mode: str, crs) -> nx.MultiDiGraph:
     """The osmnx-compatible ``MultiDiGraph`` of a network's tables (``edges`` indexed or with
     ``u, v, key`` columns)."""
+    import osmnx as ox  # here, not at the top: importing osmnx (sklearn, matplotlib) was half of a
+    # command's start-up, and only the graph needs it
+
     if not isinstance(edges.index, pd.MultiIndex):
         edges = edges.set_index(["u", "v", "key"])
     return ox.graph_from_gdfs(nodes, edges, graph_attrs={"crs": crs, "mode": mode})
