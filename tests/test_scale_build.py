@@ -123,3 +123,13 @@ def test_raw_osm_tables_are_released_before_snapping(monkeypatch):
     study = load_study(None)
     assert seen["alive_at_snapping"] is False
     assert study.inputs[0]["role"] == "osm" and len(study.inputs[0]["sha256"]) == 64
+
+
+def test_commands_start_without_importing_osmnx():
+    # osmnx (sklearn, matplotlib) was most of a command's start-up; only the graph needs it
+    import subprocess
+    import sys
+
+    code = "import sys, geoplan.cli, geoplan.study; print('osmnx' in sys.modules, 'sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
