@@ -480,7 +480,7 @@ def _tables(raw: _Collected) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFra
         tag_frame = tag_frame.loc[tag_frame.index.intersection(nodes.index)]
         nodes = nodes.join(tag_frame)
     for key in NODE_TAGS:
-        nodes[key] = tag_column(nodes[key]) if key in nodes.columns else tag_column(pd.Series(None, index=nodes.index))
+        nodes[key] = tag_column(nodes[key] if key in nodes.columns else pd.Series(None, index=nodes.index))
     columns = ["osm_type", "osm_id", *FEATURE_TAGS, "highway"]
     features = gpd.GeoDataFrame(_frame(raw.feat_rows, columns),
                                 geometry=shapely.from_wkb(raw.feat_wkb) if raw.feat_wkb else gpd.GeoSeries([]),
