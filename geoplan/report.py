@@ -77,6 +77,8 @@ def _gpkg_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
         return s
     s = s.astype(object).where(s.notna(), None)
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return s  # text only (most columns): no per-value pass (≈ 2.6 s at a million walking nodes)
     return s.map(lambda v: v if v is None or isinstance(v, (str, int, float, bool)) else str(v))
 
 

@@ -104,3 +104,33 @@ def test_gap_areas_equal_a_plain_pairwise_grouping(per_thread, monkeypatch):
         assert (row.population, row.residents, row.community, row.unreachable_residents) == \
             (pytest.approx(w[1]), w[2], w[3], w[5])
         assert (np.isnan(row.nearest_m) and np.isnan(w[4])) or row.nearest_m == pytest.approx(w[4])
+
+
+def test_geopackage_columns_keep_text_missing_values_and_turn_lists_into_text(tmp_path):
+    """The text fast path of the GeoPackage writer leaves nothing unconverted (read back)."""
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    from shapely.geometry import Point
+
+    from geoplan.report import write_gpkg
+
+    frame = gpd.GeoDataFrame({
+        "name": pd.Series(["东门", None, "West gate"], dtype=object),
+        "kind": pd.Categorical(["park", "school", None]),
+        "refs": pd.Series([[1, 2], None, "3"], dtype=object),
+        "mixed": pd.Series(["a", 2, None], dtype=object),
+    }, geometry=[Point(0, 0), Point(1, 1), Point(2, 2)], crs="EPSG:4326")
+    back = pyogrio.read_dataframe(write_gpkg({"t": frame}, tmp_path / "t.gpkg"), layer="t")
+    assert back["name"].tolist()[0::2] == ["东门", "West gate"] and pd.isna(back["name"][1])
+    assert back["kind"].tolist()[:2] == ["park", "school"] and pd.isna(back["kind"][2])
+    assert back["refs"].tolist()[0::2] == ["[1, 2]", "3"] and pd.isna(back["refs"][1])
+    assert back["mixed"].tolist()[:2] == ["a", "2"] and pd.isna(back["mixed"][2])
+    from geoplan.report import _gpkg_column
+
+    def plain(s):  # missing values as None, whichever missing marker pandas chose
+        return [None if pd.isna(v) else v for v in s.tolist()]
+
+    assert plain(_gpkg_column(frame["refs"])) == ["[1, 2]", None, "3"]  # lists as text, not passed on
+    assert plain(_gpkg_column(frame["mixed"])) == ["a", 2, None]
+    assert plain(_gpkg_column(frame["name"])) == ["东门", None, "West gate"]
