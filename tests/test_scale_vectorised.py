@@ -113,7 +113,7 @@ def test_geopackage_columns_keep_text_missing_values_and_turn_lists_into_text(tm
     import pyogrio
     from shapely.geometry import Point
 
-    from geoplan.report import write_gpkg
+    from geoplan.report import _gpkg_column, write_gpkg
 
     frame = gpd.GeoDataFrame({
         "name": pd.Series(["东门", None, "West gate"], dtype=object),
@@ -126,7 +126,6 @@ def test_geopackage_columns_keep_text_missing_values_and_turn_lists_into_text(tm
     assert back["kind"].tolist()[:2] == ["park", "school"] and pd.isna(back["kind"][2])
     assert back["refs"].tolist()[0::2] == ["[1, 2]", "3"] and pd.isna(back["refs"][1])
     assert back["mixed"].tolist()[:2] == ["a", "2"] and pd.isna(back["mixed"][2])
-    from geoplan.report import _gpkg_column
 
     def plain(s):  # missing values as None, whichever missing marker pandas chose
         return [None if pd.isna(v) else v for v in s.tolist()]
