@@ -49,16 +49,28 @@ def _ramp(n: int) -> list[str]:
 
 def _gap_layer(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Gap areas of several categories over the same homes drawn once, listing the categories."""
-    order = gaps.assign(_key=gaps.geometry.to_wkb().to_numpy()).sort_values("rank")
-    groups = order.groupby("_key", sort=False)  # grouped, not looped: a city has tens of thousands
-    first = groups.head(1).reset_index(drop=True)  # each area's largest gap, in rank order
-    key = first["_key"]
-    layer = pd.DataFrame({"gap_ids": key.map(groups["gap_id"].agg(", ".join)).to_numpy(),
-                          "categories": key.map(groups["category"].agg(";".join)).to_numpy(),
-                          "n_categories": key.map(groups.size()).to_numpy(),
+    order = gaps.sort_values("rank")
+    code, _ = pd.factorize(order.geometry.to_wkb().to_numpy())  # one code per shape, in rank order
+    by = np.argsort(code, kind="stable")  # each shape's gaps together, still in rank order
+    start = np.r_[0, np.flatnonzero(np.diff(code[by])) + 1]
+    first = order.iloc[by[start]]  # each area's largest gap, in rank order (codes follow first rank)
+    layer = pd.DataFrame({"gap_ids": _joined(order["gap_id"].to_numpy()[by], start, ", "),
+                          "categories": _joined(order["category"].astype(str).to_numpy()[by], start, ";"),
+                          "n_categories": np.diff(np.r_[start, len(by)]),
                           **{c: first[c].to_numpy() for c in ("population", "residents", "community", "rank")}})
     return gpd.GeoDataFrame(layer, geometry=first.geometry.to_numpy(), crs=gaps.crs).sort_values("rank",
                                                                                                ascending=False)
+
+
+def _joined(values: np.ndarray, start: np.ndarray, sep: str) -> list[str]:
+    """``sep.join`` of each run of ``values`` beginning at ``start`` (one string per run).
+
+    A list slice per run, not a pandas group aggregation: that built a Series per group,
+    ≈ 3.4 s for the ≈ 100 k shapes of a million-node city's gaps.
+    """
+    items = values.tolist()
+    ends = [*start[1:].tolist(), len(items)]
+    return [sep.join(items[a:b]) for a, b in zip(start.tolist(), ends)]
 
 
 def _missing_fmt(value, lang: str) -> str:
