@@ -8,8 +8,10 @@ the next time the same inputs are loaded with the same preset.
 
 Where
     ``$GEOPLAN_CACHE_DIR`` if set, else ``~/.cache/geoplan/studies``. One folder per entry,
-    named by its key, holding ``study.pkl``, ``study.pkl.sha256`` and ``meta.json``. Deleting
-    the folder (or ``geoplan … --clear-cache``, or :func:`clear`) is always safe.
+    named by its key, holding ``study.pkl`` and ``drive.pkl`` (the vehicle network, apart: it is
+    read only when an analysis first uses it, see :class:`geoplan.study.DeferredNetwork`), a
+    ``.sha256`` beside each, and ``meta.json``. Deleting the folder (or ``geoplan …
+    --clear-cache``, or :func:`clear`) is always safe, except while a command that loaded it still runs.
 Key
     SHA-256 of: the path and SHA-256 of every input file (the OSM extract; every file of every
     layer folder, with its relative name), the preset (``Preset.as_dict()``), the loading options
@@ -19,7 +21,8 @@ Key
     bounds and a checksum of its node coordinates and way ids. Online downloads are not cached
     here.
 Trust
-    An entry is used only when its bytes match the SHA-256 written beside it and its
+    An entry is used only when the bytes of both files match the SHA-256 written beside them
+    (the vehicle network's again when it is read) and its
     ``meta.json`` names the same key and version; anything else (a truncated write, a flipped
     byte, a foreign file) is reported in one note, deleted and rebuilt. ``pickle`` is only ever
     read from files geoplan wrote itself and whose checksum matches.
@@ -27,6 +30,7 @@ Trust
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,14 +43,21 @@ from typing import Sequence
 import numpy as np
 import shapely
 
+from geoplan.errors import InputError
 from geoplan.i18n import message
 
 ENV_VAR = "GEOPLAN_CACHE_DIR"
 _PAYLOAD = "study.pkl"
-_CHECKSUM = "study.pkl.sha256"
+_DRIVE = "drive.pkl"
 _META = "meta.json"
 #: Format of an entry; bump when what is stored changes shape (tuning, not planning).
-_FORMAT = 3
+_FORMAT = 4
+#: Persistent id of the vehicle network inside ``study.pkl`` (stored in ``drive.pkl``).
+_DRIVE_ID = "drive"
+
+
+def _checksum_file(part: Path) -> Path:
+    return part.with_name(part.name + ".sha256")
 
 
 def cache_dir() -> Path:
@@ -199,6 +210,46 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
+class _StudyPickler(_Pickler):
+    """Pickles a study with its vehicle network left out, as a reference to ``drive.pkl``."""
+
+    def __init__(self, fh, drive, **kwargs) -> None:
+        super().__init__(fh, **kwargs)
+        self._drive = drive
+
+    def persistent_id(self, obj):
+        return _DRIVE_ID if obj is self._drive and obj is not None else None
+
+
+class _StudyUnpickler(pickle.Unpickler):
+    """Reads a study, its vehicle network deferred until first used."""
+
+    def __init__(self, fh, entry: Path, drive_digest: str) -> None:
+        super().__init__(fh)
+        self._entry, self._digest = entry, drive_digest
+
+    def persistent_load(self, pid):
+        from geoplan.study import DeferredNetwork
+
+        if pid != _DRIVE_ID:
+            raise pickle.UnpicklingError(f"unknown part {pid!r}")
+        return DeferredNetwork("drive", functools.partial(_read_part, self._entry, _DRIVE, self._digest))
+
+
+def _read_part(entry: Path, name: str, expected: str):
+    """A part of an entry read after the entry was trusted: checked again, as it is read later."""
+    try:
+        data = (entry / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ValueError("checksum")
+        return pickle.loads(data)  # noqa: S301 — written by geoplan, checksum verified above
+    except Exception as exc:
+        shutil.rmtree(entry, ignore_errors=True)
+        raise InputError(message("the study cache entry {entry} changed while this command used it ({kind})",
+                                 entry=entry, kind=type(exc).__name__),
+                         fix=message("run the command again: the study is rebuilt")) from None
+
+
 class _HashingWriter:
     """A file that hashes what is written to it, so a study is never held twice in memory."""
 
@@ -242,16 +293,18 @@ def load(key: str, *, folder: Path | None = None):
     if not entry.is_dir():
         return None, None
     try:
-        expected = (entry / _CHECKSUM).read_text(encoding="ascii").strip()
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
-        if _file_digest(entry / _PAYLOAD) != expected:
-            raise _Untrusted(message("the study cache entry {entry} was not used because its checksum does not match "
-                                     "its contents; the study was rebuilt", entry=entry))
         if meta.get("key") != key or meta.get("version") != __version__ or meta.get("format") != _FORMAT:
             raise _Untrusted(message("the study cache entry {entry} was not used because it was written for other "
                                      "inputs or another geoplan version; the study was rebuilt", entry=entry))
+        digests = {}
+        for part in (_PAYLOAD, _DRIVE):
+            digests[part] = _checksum_file(entry / part).read_text(encoding="ascii").strip()
+            if _file_digest(entry / part) != digests[part]:
+                raise _Untrusted(message("the study cache entry {entry} was not used because its checksum does not "
+                                         "match its contents; the study was rebuilt", entry=entry))
         with open(entry / _PAYLOAD, "rb") as fh:
-            study = pickle.load(fh)  # noqa: S301 — written by geoplan, checksum verified above
+            study = _StudyUnpickler(fh, entry, digests[_DRIVE]).load()  # checksums verified above
     except Exception as exc:  # any unreadable entry is rebuilt, never trusted
         shutil.rmtree(entry, ignore_errors=True)
         if isinstance(exc, _Untrusted):
@@ -268,13 +321,18 @@ def store(key: str, study, *, folder: Path | None = None) -> Path:
     root = folder or cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=root))
+    getattr(study, "streets", None)  # worked out now, so a cached study draws maps without its vehicle network
     try:
-        with open(staging / _PAYLOAD, "wb") as fh:
-            out = _HashingWriter(fh)
-            _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(study)
+        size = 0
+        for part, pickler, obj in ((_PAYLOAD, functools.partial(_StudyPickler, drive=study.drive), study),
+                                   (_DRIVE, _Pickler, study.drive)):
+            with open(staging / part, "wb") as fh:
+                out = _HashingWriter(fh)
+                pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+            _checksum_file(staging / part).write_text(out.digest.hexdigest() + "\n", encoding="ascii")
+            size += out.size
         (staging / _META).write_text(json.dumps({"key": key, "version": __version__, "format": _FORMAT,
-                                                 "study": study.name, "bytes": out.size}), encoding="utf-8")
-        (staging / _CHECKSUM).write_text(out.digest.hexdigest() + "\n", encoding="ascii")
+                                                 "study": study.name, "bytes": size}), encoding="utf-8")
         entry = root / key
         shutil.rmtree(entry, ignore_errors=True)
         os.replace(staging, entry)

@@ -68,6 +68,45 @@ def test_corrupt_entry_is_rebuilt_with_a_note(folder, sample_layers, damage):
     assert third.info() == first.info()
 
 
+def test_a_cached_study_reads_its_vehicle_network_only_when_an_analysis_uses_it(folder, sample_layers):
+    from geoplan.maps.basemap import extract_basemap, streets_of
+    from geoplan.study import DeferredNetwork
+
+    first = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    second = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    assert isinstance(second.drive, DeferredNetwork) and "_read" in second.drive.__dict__
+    geoplan.coverage(second)
+    basemap = extract_basemap(second)  # the streets came with the cached study
+    assert "_read" in second.drive.__dict__, "coverage and its map must not read the vehicle network"
+    pd.testing.assert_frame_equal(basemap.streets, streets_of(first))
+    # an access audit reads it, and the network it reads is the one stored
+    a, b = geoplan.access(first), geoplan.access(second)
+    assert "_read" not in second.drive.__dict__
+    pd.testing.assert_frame_equal(a.buildings.drop(columns="geometry"), b.buildings.drop(columns="geometry"))
+    np.testing.assert_array_equal(first.drive.compiled.seg_fwd, second.drive.compiled.seg_fwd)
+    assert second.info() == first.info()
+
+
+def test_a_damaged_vehicle_network_part_is_rebuilt_at_load_or_stops_the_command_when_read(folder, sample_layers):
+    from geoplan.errors import InputError
+
+    first = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    part = _entries(folder)[0] / "drive.pkl"
+    data = bytearray(part.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    part.write_bytes(bytes(data))
+    again = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)  # damaged before the load
+    assert any("was not used" in w and "rebuilt" in w for w in again.warnings)
+    assert again.info()["drive_edges"] == first.info()["drive_edges"]
+    later = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    entry = _entries(folder)[0]
+    (entry / "drive.pkl").write_bytes(b"not the network")  # changed after the load, before the first use
+    with pytest.raises(InputError, match="changed while this command used it") as err:
+        later.drive.edges
+    assert "run the command again" in str(err.value.fix)
+    assert not entry.exists()  # the next command rebuilds it
+
+
 def test_key_changes_with_preset_overrides_and_inputs(tmp_path, sample_layers):
     gb = get_preset("gb")
     base = cache.study_key(None, layers=[sample_layers], preset=gb, encoding=None, name=None)

@@ -145,7 +145,10 @@ def extract_basemap(study, *, tiles: str = "osm") -> ExtractBasemap:
     crs = study.crs
     green = _polygons(study.sites.loc[study.sites["kind"].isin(GREEN_KINDS).to_numpy()]
                       if len(study.sites) and "kind" in study.sites else None, crs)
-    return ExtractBasemap(tiles=tiles, streets=streets_of(study), water=_polygons(study.areas, crs), green=green,
+    streets = getattr(study, "streets", None)  # a loaded study keeps them (and its cache stores them)
+    if streets is None:
+        streets = streets_of(study)
+    return ExtractBasemap(tiles=tiles, streets=streets, water=_polygons(study.areas, crs), green=green,
                           buildings=_polygons(study.buildings, crs))
 
 
