@@ -30,6 +30,7 @@ Trust
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -340,6 +341,22 @@ def store(key: str, study, *, folder: Path | None = None) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return entry
+
+
+def as_stored(study, entry: Path):
+    """``study`` as a cached load of ``entry`` gives it: its vehicle network read from the entry on first use.
+
+    A first run then holds no more than a second one while it analyses (the vehicle network is
+    about a gigabyte at a million walking nodes, and coverage never reads it).
+    """
+    from geoplan.study import DeferredNetwork
+
+    digest = _checksum_file(entry / _DRIVE).read_text(encoding="ascii").strip()
+    out = dataclasses.replace(study, drive=DeferredNetwork("drive", functools.partial(_read_part, entry, _DRIVE,
+                                                                                      digest)))
+    if "streets" in study.__dict__:  # worked out while storing: kept, not worked out again
+        out.__dict__["streets"] = study.__dict__["streets"]
+    return out
 
 
 def clear(*, folder: Path | None = None) -> int:

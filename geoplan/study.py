@@ -325,7 +325,7 @@ def load_study(osm: str | Path | OsmData | None = None, *, place: str | None = N
                                name=name, progress=progress)
         if key is not None:
             say(message("storing the compiled study in the cache"))
-            study_cache.store(key, study, folder=folder)
+            study = study_cache.as_stored(study, study_cache.store(key, study, folder=folder))
     if note:
         study = dataclasses.replace(study, warnings=(*study.warnings, note))
     return study

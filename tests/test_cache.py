@@ -72,19 +72,22 @@ def test_a_cached_study_reads_its_vehicle_network_only_when_an_analysis_uses_it(
     from geoplan.maps.basemap import extract_basemap, streets_of
     from geoplan.study import DeferredNetwork
 
-    first = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    plain = load_study(None, layers=[sample_layers])  # no cache: the network as built
+    first = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)  # stored, then as stored
     second = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
-    assert isinstance(second.drive, DeferredNetwork) and "_read" in second.drive.__dict__
-    geoplan.coverage(second)
-    basemap = extract_basemap(second)  # the streets came with the cached study
-    assert "_read" in second.drive.__dict__, "coverage and its map must not read the vehicle network"
-    pd.testing.assert_frame_equal(basemap.streets, streets_of(first))
-    # an access audit reads it, and the network it reads is the one stored
-    a, b = geoplan.access(first), geoplan.access(second)
-    assert "_read" not in second.drive.__dict__
-    pd.testing.assert_frame_equal(a.buildings.drop(columns="geometry"), b.buildings.drop(columns="geometry"))
-    np.testing.assert_array_equal(first.drive.compiled.seg_fwd, second.drive.compiled.seg_fwd)
-    assert second.info() == first.info()
+    assert not isinstance(plain.drive, DeferredNetwork)
+    for study in (first, second):
+        assert isinstance(study.drive, DeferredNetwork) and "_read" in study.drive.__dict__
+        geoplan.coverage(study)
+        basemap = extract_basemap(study)  # the streets came with the stored study
+        assert "_read" in study.drive.__dict__, "coverage and its map must not read the vehicle network"
+        pd.testing.assert_frame_equal(basemap.streets, streets_of(plain))
+        # an access audit reads it, and the network it reads is the one built
+        a, b = geoplan.access(plain), geoplan.access(study)
+        assert "_read" not in study.drive.__dict__
+        pd.testing.assert_frame_equal(a.buildings.drop(columns="geometry"), b.buildings.drop(columns="geometry"))
+        np.testing.assert_array_equal(plain.drive.compiled.seg_fwd, study.drive.compiled.seg_fwd)
+        assert study.info() == plain.info()
 
 
 def test_a_damaged_vehicle_network_part_is_rebuilt_at_load_or_stops_the_command_when_read(folder, sample_layers):
@@ -99,6 +102,7 @@ def test_a_damaged_vehicle_network_part_is_rebuilt_at_load_or_stops_the_command_
     assert any("was not used" in w and "rebuilt" in w for w in again.warnings)
     assert again.info()["drive_edges"] == first.info()["drive_edges"]
     later = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    assert not any("was not used" in w for w in later.warnings)
     entry = _entries(folder)[0]
     (entry / "drive.pkl").write_bytes(b"not the network")  # changed after the load, before the first use
     with pytest.raises(InputError, match="changed while this command used it") as err:
