@@ -230,11 +230,21 @@ class _StudyUnpickler(pickle.Unpickler):
         self._entry, self._digest = entry, drive_digest
 
     def persistent_load(self, pid):
-        from geoplan.study import DeferredNetwork
-
         if pid != _DRIVE_ID:
             raise pickle.UnpicklingError(f"unknown part {pid!r}")
-        return DeferredNetwork("drive", functools.partial(_read_part, self._entry, _DRIVE, self._digest))
+        return _deferred_drive(self._entry, self._digest)
+
+
+def _recorded_digest(part: Path) -> str:
+    """The SHA-256 written beside a part of an entry when it was stored."""
+    return _checksum_file(part).read_text(encoding="ascii").strip()
+
+
+def _deferred_drive(entry: Path, digest: str):
+    """The vehicle network of ``entry``, read (and its ``digest`` checked) when first used."""
+    from geoplan.study import DeferredNetwork
+
+    return DeferredNetwork("drive", functools.partial(_read_part, entry, _DRIVE, digest))
 
 
 def _read_part(entry: Path, name: str, expected: str):
@@ -300,7 +310,7 @@ def load(key: str, *, folder: Path | None = None):
                                      "inputs or another geoplan version; the study was rebuilt", entry=entry))
         digests = {}
         for part in (_PAYLOAD, _DRIVE):
-            digests[part] = _checksum_file(entry / part).read_text(encoding="ascii").strip()
+            digests[part] = _recorded_digest(entry / part)
             if _file_digest(entry / part) != digests[part]:
                 raise _Untrusted(message("the study cache entry {entry} was not used because its checksum does not "
                                          "match its contents; the study was rebuilt", entry=entry))
@@ -347,13 +357,9 @@ def as_stored(study, entry: Path):
     """``study`` as a cached load of ``entry`` gives it: its vehicle network read from the entry on first use.
 
     A first run then holds no more than a second one while it analyses (the vehicle network is
-    about a gigabyte at a million walking nodes, and coverage never reads it).
+    most of a gigabyte at a million walking nodes, and coverage never reads it).
     """
-    from geoplan.study import DeferredNetwork
-
-    digest = _checksum_file(entry / _DRIVE).read_text(encoding="ascii").strip()
-    out = dataclasses.replace(study, drive=DeferredNetwork("drive", functools.partial(_read_part, entry, _DRIVE,
-                                                                                      digest)))
+    out = dataclasses.replace(study, drive=_deferred_drive(entry, _recorded_digest(entry / _DRIVE)))
     if "streets" in study.__dict__:  # worked out while storing: kept, not worked out again
         out.__dict__["streets"] = study.__dict__["streets"]
     return out

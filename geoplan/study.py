@@ -99,9 +99,9 @@ class Network:
 class DeferredNetwork(Network):
     """A network whose tables are read the first time they are used (``read`` returns the network).
 
-    A cached study carries its vehicle network this way: coverage never uses it, so a cached
-    coverage run neither reads nor holds it (about a gigabyte at a million walking nodes), and
-    access, sites and maps read it on first use. Pickling one reads it first.
+    A cached study carries its vehicle network this way: coverage and the maps never use it, so
+    a cached coverage run neither reads nor holds it (0.7–0.9 GB less at a million walking
+    nodes); the access audit reads it on first use. Pickling one reads it first.
     """
 
     def __init__(self, mode: str, read: Callable[[], Network]) -> None:
@@ -186,7 +186,8 @@ class Study:
         basemap draws (:func:`geoplan.maps.basemap.streets_of`).
 
         Worked out on first use and kept; the study cache stores it, so a cached study draws its
-        maps without reading the vehicle network (≈ 7 s and a gigabyte at a million walking nodes).
+        maps without reading the vehicle network (and without the ≈ 8 s of working it out at a
+        million walking nodes).
         """
         from geoplan.maps.basemap import streets_of
 
