@@ -332,7 +332,7 @@ def store(key: str, study, *, folder: Path | None = None) -> Path:
     root = folder or cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=root))
-    getattr(study, "streets", None)  # worked out now, so a cached study draws maps without its vehicle network
+    study.streets  # noqa: B018 — worked out now, so a cached study draws maps without its vehicle network
     try:
         size = 0
         for part, pickler, obj in ((_PAYLOAD, functools.partial(_StudyPickler, drive=study.drive), study),
@@ -360,8 +360,9 @@ def as_stored(study, entry: Path):
     most of a gigabyte at a million walking nodes, and coverage never reads it).
     """
     out = dataclasses.replace(study, drive=_deferred_drive(entry, _recorded_digest(entry / _DRIVE)))
-    if "streets" in study.__dict__:  # worked out while storing: kept, not worked out again
-        out.__dict__["streets"] = study.__dict__["streets"]
+    fields = {f.name for f in dataclasses.fields(study)}
+    # what the study worked out and kept (its streets, while storing) is kept, not worked out again
+    out.__dict__.update({k: v for k, v in study.__dict__.items() if k not in fields})
     return out
 
 

@@ -145,10 +145,8 @@ def extract_basemap(study, *, tiles: str = "osm") -> ExtractBasemap:
     crs = study.crs
     green = _polygons(study.sites.loc[study.sites["kind"].isin(GREEN_KINDS).to_numpy()]
                       if len(study.sites) and "kind" in study.sites else None, crs)
-    streets = getattr(study, "streets", None)  # a loaded study keeps them (and its cache stores them)
-    if streets is None:
-        streets = streets_of(study)
-    return ExtractBasemap(tiles=tiles, streets=streets, water=_polygons(study.areas, crs), green=green,
+    # the study keeps its streets once worked out, and its cache entry stores them
+    return ExtractBasemap(tiles=tiles, streets=study.streets, water=_polygons(study.areas, crs), green=green,
                           buildings=_polygons(study.buildings, crs))
 
 
