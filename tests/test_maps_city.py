@@ -23,6 +23,7 @@ import geoplan
 from geoplan.maps.basemap import extract_basemap
 from geoplan.maps.overview import (HEX_CELL_M, CommunityMaps, community_file, draws_detail, features_per_community,
                                    hex_cells, in_window, window_of)
+from test_maps import embedded_feature_collections
 
 REPO = Path(__file__).resolve().parents[1]
 XSS = "<img src=x onerror=alert(1)>"
@@ -246,10 +247,15 @@ def test_names_are_never_evaluated_as_page_templates():
     from geoplan.maps import PlanMap
 
     pm = PlanMap("Study {{ 7*7 }}", lang="en")
-    pts = gpd.GeoDataFrame({"n": ["{% for x in range(3) %}x{% endfor %}"]}, geometry=[Point(24.9, 60.1)], crs=4326)
-    pm.add_layer(pts, name_key="layer.facilities", kind="points", tooltip=[("n", "field.name")])
-    page = pm.html()
+    names = ["{% for x in range(3) %}x{% endfor %}", "Block {#3", "Hall {{ 6*7 }}"]
+    pts = gpd.GeoDataFrame({"n": names}, geometry=[Point(24.9, 60.1 + i * 1e-3) for i in range(3)], crs=4326)
+    pm.add_layer(pts, name_key="layer.facilities", name="Layer {# {{ 5*5 }}", kind="points",
+                 tooltip=[("n", "field.name")], popup=[("n", "field.name")])
+    page = pm.html()  # "{#" in a name stopped the page (Jinja: "Missing end of comment tag")
     assert "Study {{ 7*7 }}" in page and "Study 49" not in page
+    shown = [f["properties"]["f0"] for fc in embedded_feature_collections(page) for f in fc["features"]]
+    assert shown == names  # in the layer's data exactly, not evaluated ("xxx", "Hall 42")
+    assert "Layer {# {{ 5*5 }}" in page and "Layer 25" not in page  # the layer control's name
 
 
 def test_a_community_map_draws_every_building_of_its_window_and_nothing_far(study, coverage):

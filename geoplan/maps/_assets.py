@@ -143,6 +143,27 @@ class Raw(Element):
         return self.html
 
 
+class RawParts(MacroElement):
+    """branca's last rendering step, adding the rendered header, html and script as :class:`Raw`.
+
+    branca adds each part as ``Element(text)``, compiling the rendered text as a template once
+    more: a layer's whole GeoJSON was lexed by Jinja again (about half of the 100 k-node city's
+    coverage map), and a name holding ``{#`` stopped the page while ``{{ 7*7 }}`` showed 49.
+    Listed after a folium class (``class _GeoJson(folium.GeoJson, RawParts)``) it comes right
+    before :class:`branca.element.MacroElement` in the method order, so folium's own rendering
+    (style maps, includes, add-to-map) runs unchanged and only that step is replaced.
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(Raw(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
 class ScriptAfterMap(MacroElement):
     """Raw JavaScript added to the page's script in the element's place among the map's
     children: added last, after every layer is defined (trusted text only, never a template)."""

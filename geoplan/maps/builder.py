@@ -28,7 +28,7 @@ import numpy as np
 from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.utilities import JsCode
 
-from geoplan.maps._assets import BASEMAPS, Raw, ScriptAfterMap, inline_assets, map_css
+from geoplan.maps._assets import BASEMAPS, Raw, RawParts, ScriptAfterMap, inline_assets, map_css
 from geoplan.maps._geo import SIMPLIFY_M, Field, bounds_latlon, feature_collection, format_value, gc_paused
 from geoplan.maps._html import LegendSection, esc, legend_block, title_block
 from geoplan.maps._i18n import CHROME, check_lang, label, msgid_of, text
@@ -48,6 +48,22 @@ _DEFAULT_STYLE: Mapping[str, Mapping[str, Any]] = {
     "lines": {"weight": 2, "opacity": 0.85},
     "polygons": {"weight": 1, "opacity": 0.9, "fillOpacity": 0.45},
 }
+
+
+class _GeoJson(folium.GeoJson, RawParts):
+    """folium's GeoJSON layer; its rendered script (the whole data) is added as it is."""
+
+
+class _Tooltip(folium.GeoJsonTooltip, RawParts):
+    """folium's GeoJSON tooltip; its rendered script is added as it is."""
+
+
+class _Popup(folium.GeoJsonPopup, RawParts):
+    """folium's GeoJSON popup; its rendered script is added as it is."""
+
+
+class _LayerControl(GroupedLayerControl, RawParts):
+    """folium's grouped layer control; its script (the layer names) is added as it is."""
 
 
 @dataclass(frozen=True)
@@ -366,7 +382,7 @@ class PlanMap:
         if groups:
             rank = {esc(lyr.group): lyr.group_rank for lyr, _ in objs}
             groups = dict(sorted(groups.items(), key=lambda kv: rank[kv[0]]))  # stable: ties keep order
-            GroupedLayerControl(groups, exclusive_groups=False, collapsed=False, position="topright").add_to(m)
+            _LayerControl(groups, exclusive_groups=False, collapsed=False, position="topright").add_to(m)
 
         sections = [LegendSection(obj.get_name(), lyr.name, lyr.kind, lyr.legend_rows, lyr.show, lyr.outline,
                                   lyr.hollow, lyr.dashed)
@@ -396,7 +412,7 @@ class PlanMap:
         return title_block(lang=lang, title=self.title, subtitle=self.subtitle, date=self.date,
                            preset_name=self.preset_name, sources=self.sources, extra_lines=extra)
 
-    def _geojson(self, lyr: _Layer) -> folium.GeoJson:
+    def _geojson(self, lyr: _Layer) -> _GeoJson:
         styles = lyr.styles
 
         def style_function(feature: dict) -> dict:
@@ -416,17 +432,17 @@ class PlanMap:
                              "{permanent: true, direction: 'center', className: 'gp-label'}); }")
             tooltip = None
         elif lyr.tooltip:
-            tooltip = folium.GeoJsonTooltip(keys[: len(lyr.tooltip)], aliases=lyr.tooltip, sticky=True,
+            tooltip = _Tooltip(keys[: len(lyr.tooltip)], aliases=lyr.tooltip, sticky=True,
                                             class_name="gp-tip")
         else:
             tooltip = None
-        popup = (folium.GeoJsonPopup(keys[len(lyr.tooltip):], aliases=lyr.popup, class_name="gp-pop")
+        popup = (_Popup(keys[len(lyr.tooltip):], aliases=lyr.popup, class_name="gp-pop")
                  if lyr.popup else None)
         # Any point, even in a line layer, is a circle marker: Leaflet's default pin is an
         # image file the page does not carry.
         has_points = any(f["geometry"]["type"] in ("Point", "MultiPoint") for f in lyr.data["features"])
         marker = folium.CircleMarker(radius=styles[0].get("radius", 5), fill=True) if has_points else None
-        return folium.GeoJson(lyr.data, name=esc(lyr.name), style_function=style_function,
+        return _GeoJson(lyr.data, name=esc(lyr.name), style_function=style_function,
                               tooltip=tooltip, popup=popup, marker=marker, show=lyr.show,
                               smooth_factor=0.5 if lyr.kind != "points" else None, on_each_feature=on_each)
 
