@@ -55,6 +55,22 @@ def test_limit_bounds_the_search():
     assert np.isinf(cost[1])
 
 
+def test_a_search_without_routes_finds_the_same_costs_and_an_empty_one_holds_no_per_node_arrays():
+    net = CompiledNetwork.from_graph(_line_graph())
+    sources = net.snap([shapely.Point(20, 5), shapely.Point(290, -5)])
+    targets = net.snap([shapely.Point(150, 10), shapely.Point(60, 0), shapely.Point(50, 1000)])
+    full, lean = net.search(sources, limit=500), net.search(sources, limit=500, routes=False)
+    assert lean.predecessors is None and full.predecessors is not None
+    assert np.array_equal(full.node_cost, lean.node_cost) and np.array_equal(full.node_source, lean.node_source)
+    assert [a.tolist() for a in full.to(targets)] == [a.tolist() for a in lean.to(targets)]
+    assert lean.route_nodes(targets, 0) == [] and full.route_nodes(targets, 0)
+    empty = net.search(sources.subset([]))
+    assert empty.node_cost.strides == (0,) and empty.node_source.strides == (0,)  # one value, viewed n times
+    assert len(empty.node_cost) == net.n_nodes and np.isinf(empty.node_cost).all() and (empty.node_source == -1).all()
+    cost, which = empty.to(targets)
+    assert np.isinf(cost).all() and (which == -1).all()
+
+
 def test_one_way_street_is_respected():
     net = CompiledNetwork.from_graph(_line_graph(oneway=True), weights=("length", "travel_time"))
     downstream = net.snap([shapely.Point(250, 0)])

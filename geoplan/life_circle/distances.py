@@ -93,7 +93,7 @@ def facilities_of(categories: np.ndarray, snapped_ok: np.ndarray, category: str,
 def nearest_facility(net: CompiledNetwork, facilities: Snapped, residents: Snapped, rows: np.ndarray,
                      bound_m: float) -> tuple[np.ndarray, np.ndarray, Reach]:
     """Distance (m) from each resident to the nearest facility, its row, and the search itself."""
-    reach = net.search(facilities, weight="length", limit=bound_m, source_cost=facilities.distance_m)
+    reach = net.search(facilities, weight="length", limit=bound_m, source_cost=facilities.distance_m, routes=False)
     cost, which = reach.to(residents)
     d = cost + residents.distance_m
     d = np.where(np.isfinite(d) & (d <= bound_m), np.round(d, DECIMALS), np.nan)
