@@ -133,3 +133,29 @@ def test_geopackage_columns_keep_text_missing_values_and_turn_lists_into_text(tm
     assert plain(_gpkg_column(frame["refs"])) == ["[1, 2]", None, "3"]  # lists as text, not passed on
     assert plain(_gpkg_column(frame["mixed"])) == ["a", 2, None]
     assert plain(_gpkg_column(frame["name"])) == ["东门", None, "West gate"]
+
+
+def test_a_geopackage_written_in_chunks_reads_back_as_one_written_whole(tmp_path):
+    """Chunks are appended in order, the geometry type is the whole layer's, empty layers exist."""
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import MultiPolygon, box
+
+    from geoplan.report import write_gpkg
+
+    shapes = [box(0, 0, 1, 1), box(2, 0, 3, 1), MultiPolygon([box(4, 0, 5, 1), box(6, 0, 7, 1)]), box(8, 0, 9, 1),
+              None]
+    frame = gpd.GeoDataFrame({"n": [1, 2, 3, 4, 5], "name": ["a", None, "东", "d", "e"],
+                              "ok": [True, False, True, True, False]}, geometry=shapes, crs="EPSG:32650")
+    empty = frame.iloc[:0]
+    layers = {"mixed": frame, "single": frame.iloc[:2], "none": empty}
+    whole = write_gpkg(layers, tmp_path / "whole.gpkg", chunk_rows=100)
+    parts = write_gpkg(layers, tmp_path / "parts.gpkg", chunk_rows=2)  # the Polygon-only first chunk
+    for layer in layers:
+        a, b = pyogrio.read_dataframe(whole, layer=layer), pyogrio.read_dataframe(parts, layer=layer)
+        assert pyogrio.read_info(parts, layer=layer)["geometry_type"] == pyogrio.read_info(whole, layer=layer)[
+            "geometry_type"]
+        assert a.drop(columns="geometry").equals(b.drop(columns="geometry")) and len(b) == len(layers[layer])
+        assert a.geometry.geom_equals_exact(b.geometry, 0).tolist() == a.geometry.notna().tolist()
+    assert pyogrio.read_info(parts, layer="mixed")["geometry_type"] == "MultiPolygon"
+    assert pyogrio.read_dataframe(parts, layer="mixed")["n"].tolist() == [1, 2, 3, 4, 5]
