@@ -22,6 +22,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Sequence
 
+from geoplan._memory import release_free_memory
 from geoplan.errors import InputError
 from geoplan.i18n import N_, lang_from_environment, message, nmessage, translator
 from geoplan.standards import PRESETS
@@ -368,6 +369,7 @@ def _main(argv: Sequence[str] | None) -> int:
         args.lang = DEMO_SAMPLES[args.sample]["lang"]  # the Chinese demo speaks Chinese
     progress = _Progress(quiet=quiet, lang=getattr(args, "lang", None) or config.get("lang") or lang_from_environment())
     study = _load(args, config, preset, demo=args.command == "demo", progress=progress)
+    release_free_memory()  # a first run has just let the raw OSM tables and the stored-away parts go
     if args.command == "info":
         info = study.info()
         if args.json:

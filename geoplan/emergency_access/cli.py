@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geoplan._memory import release_free_memory
 from geoplan.emergency_access.passability import VEHICLES, VehicleProfile
 from geoplan.i18n import message
 from geoplan.standards.parking import ASSUMED_ROWS
@@ -70,6 +71,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
                     assume_parked=assume_parked, compounds=compounds, seal=options.pop("seal", None),
                     weight=options.pop("weight", None) or "residents",
                     progress=progress, **options)
+    release_free_memory()  # the audit's searches are gone: the tables should not grow on top of them
     look = map_options(args, config, study)
     written = result.to_file(out, lang=look["lang"])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geoplan._memory import release_free_memory
 from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
 from geoplan.i18n import message, translator
@@ -73,6 +74,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     if opts.get("speed") is not None:
         opts["speed"] = _speed(opts["speed"])
     result = coverage(study, progress=progress, **opts)
+    release_free_memory()  # the searches and rasters are gone: the tables should not grow on top of them
 
     options = map_options(args, config, study)
     written = result.to_file(out, lang=options.get("lang"))

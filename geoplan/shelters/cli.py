@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geoplan._memory import release_free_memory
 from geoplan.config import map_options, section_options
 from geoplan.errors import InputError
 from geoplan.i18n import N_, message, translator
@@ -82,6 +83,7 @@ def run(study, args, out: Path, *, config: dict, progress) -> list[Path]:
     tr = translator(maps["lang"])
     result = sites(study, progress=lambda note: progress(tr.render(note) if not isinstance(note, str) else note),
                    **opts)
+    release_free_memory()  # the cost matrix and models are gone: the tables should not grow on top of them
     written = result.to_file(out, lang=maps["lang"])
     progress(tr.gettext(N_("drawing the sites map")))
     from geoplan.maps.overview import write_maps
