@@ -147,8 +147,9 @@ class RawParts(MacroElement):
     """branca's last rendering step, adding the rendered header, html and script as :class:`Raw`.
 
     branca adds each part as ``Element(text)``, compiling the rendered text as a template once
-    more: a layer's whole GeoJSON was lexed by Jinja again (about half of the 100 k-node city's
-    coverage map), and a name holding ``{#`` stopped the page while ``{{ 7*7 }}`` showed 49.
+    more: a layer's whole GeoJSON was lexed by Jinja again (rendering the 100 k-node city's
+    coverage map took 1.2–1.6 s with it, 0.4–0.65 s without), and a name holding ``{#`` stopped
+    the page while ``{{ 7*7 }}`` showed 49.
     Listed after a folium class (``class _GeoJson(folium.GeoJson, RawParts)``) it comes right
     before :class:`branca.element.MacroElement` in the method order, so folium's own rendering
     (style maps, includes, add-to-map) runs unchanged and only that step is replaced.
