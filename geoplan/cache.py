@@ -52,7 +52,7 @@ _PAYLOAD = "study.pkl"
 _DRIVE = "drive.pkl"
 _META = "meta.json"
 #: Format of an entry; bump when what is stored changes shape (tuning, not planning).
-_FORMAT = 4
+_FORMAT = 5
 #: Persistent id of the vehicle network inside ``study.pkl`` (stored in ``drive.pkl``).
 _DRIVE_ID = "drive"
 
@@ -354,12 +354,15 @@ def store(key: str, study, *, folder: Path | None = None) -> Path:
 
 
 def as_stored(study, entry: Path):
-    """``study`` as a cached load of ``entry`` gives it: its vehicle network read from the entry on first use.
+    """``study`` as a cached load of ``entry`` gives it: its vehicle network read from the entry on
+    first use, its walking network's lines made on first use (:meth:`geoplan.study.Network.as_stored`).
 
     A first run then holds no more than a second one while it analyses (the vehicle network is
-    most of a gigabyte at a million walking nodes, and coverage never reads it).
+    most of a gigabyte at a million walking nodes, the walking network's lines more than one, and
+    coverage needs neither).
     """
-    out = dataclasses.replace(study, drive=_deferred_drive(entry, _recorded_digest(entry / _DRIVE)))
+    out = dataclasses.replace(study, walk=study.walk.as_stored(),
+                              drive=_deferred_drive(entry, _recorded_digest(entry / _DRIVE)))
     fields = {f.name for f in dataclasses.fields(study)}
     # what the study worked out and kept (its streets, while storing) is kept, not worked out again
     out.__dict__.update({k: v for k, v in study.__dict__.items() if k not in fields})

@@ -68,6 +68,20 @@ class Network:
         and the way tags), built on first use."""
         return graph_from_frames(self.nodes, self.edges, mode=self.mode, crs=self.compiled.crs)
 
+    @functools.cached_property
+    def edges(self) -> gpd.GeoDataFrame:
+        """The edge table (osmnx layout). A network read from the study cache stores its edges
+        without their shapes, which are the segments' (:mod:`geoplan.network._lines`): the table
+        gets them the first time it is asked for, so an analysis that only searches never makes
+        them (1.2 GB of shapely lines at a million walking nodes)."""
+        self.compiled  # noqa: B018 — a deferred network is read here, and may hold its edges ready-made
+        if "edges" in self.__dict__:
+            return self.__dict__["edges"]
+        table, name, crs, columns = self.__dict__.pop("_edge_table")
+        shapes = _edge_shapes(self.compiled)
+        return gpd.GeoDataFrame(table.assign(**{name: gpd.GeoSeries(shapes, index=table.index, crs=crs)}),
+                                geometry=name, crs=crs)[columns]
+
     @property
     def n_nodes(self) -> int:
         return int(len(self.nodes))
@@ -75,25 +89,56 @@ class Network:
     @property
     def n_edges(self) -> int:
         """Directed edges (a two-way street counts twice, as in the graph)."""
-        return int(len(self.edges))
+        self.compiled  # noqa: B018 — a deferred network is read first
+        table = self.__dict__.get("_edge_table")
+        return int(len(table[0]) if table is not None else len(self.edges))
 
     def __getstate__(self) -> dict:
-        # the graph is rebuilt on demand, so a cache entry never stores it; the segment shapes are
-        # the edge shapes themselves (one copy in memory), so they are stored once, with the edges
+        # the graph is rebuilt on demand, so a cache entry never stores it; the edges' shapes are
+        # the segments' (one copy in memory, stored once), so the edge table is stored without them
         state = {k: v for k, v in self.__dict__.items() if k != "graph"}
-        c = self.compiled
-        shapes = self.edges.geometry.to_numpy()
-        if len(shapes) == len(c.edge_u) and all(a is b for a, b in zip(c.seg_geometry, shapes[c.seg_fwd])):
-            state["compiled"] = dataclasses.replace(c, seg_geometry=None, _tree=None)
-            state["_segments_are_edges"] = True
+        edges = state.get("edges")
+        if edges is not None and _shapes_are_segments(edges, self.compiled):
+            name = edges.geometry.name
+            state["_edge_table"] = (pd.DataFrame(edges.drop(columns=name)), name, edges.crs, list(edges.columns))
+            del state["edges"]
         return state
 
-    def __setstate__(self, state: dict) -> None:
-        if state.pop("_segments_are_edges", False):
-            c = state["compiled"]
-            shapes = state["edges"].geometry.to_numpy()[c.seg_fwd]
-            state["compiled"] = dataclasses.replace(c, seg_geometry=shapes, _tree=None)
-        self.__dict__.update(state)
+    def as_stored(self) -> "Network":
+        """This network as the study cache gives it back: its edge table and segment lines made on
+        first use, from the segments' coordinates (the same network; see :attr:`edges`)."""
+        state = self.__getstate__()
+        if "edges" in state:  # the edges' shapes are their own: nothing to leave out
+            return self
+        c = state["compiled"]
+        out = Network.__new__(Network)
+        out.__dict__.update(state, compiled=dataclasses.replace(c, seg_lines=c.seg_lines.as_coordinates(), _tree=None))
+        return out
+
+
+def _edge_shapes(net: CompiledNetwork) -> np.ndarray:
+    """Every directed edge's line: its segment's, reversed for the edge running ``seg_v → seg_u``."""
+    lines = net.seg_geometry
+    shapes = np.empty(len(net.edge_u), dtype=object)
+    shapes[net.seg_fwd] = lines
+    back = net.seg_bwd >= 0
+    shapes[net.seg_bwd[back]] = shapely.reverse(lines[back])
+    return shapes
+
+
+def _shapes_are_segments(edges: gpd.GeoDataFrame, net: CompiledNetwork) -> bool:
+    """Whether :func:`_edge_shapes` gives the edges' shapes exactly (a network compiled from its
+    edges does; a hand-built one may not), so the table can be stored without them."""
+    shapes = edges.geometry.to_numpy()
+    back = net.seg_bwd >= 0
+    if len(shapes) != len(net.edge_u) or len(net.seg_fwd) + int(back.sum()) != len(shapes) or not len(shapes):
+        return False
+    if not all(a is b for a, b in zip(net.seg_geometry, shapes[net.seg_fwd])):
+        return False
+    theirs = shapes[net.seg_bwd[back]]
+    ours = shapely.reverse(net.seg_geometry[back])
+    return bool(shapely.equals_exact(theirs, ours, tolerance=0.0).all()
+                and np.array_equal(shapely.get_num_coordinates(theirs), shapely.get_num_coordinates(ours)))
 
 
 class DeferredNetwork(Network):

@@ -90,6 +90,61 @@ def test_a_cached_study_reads_its_vehicle_network_only_when_an_analysis_uses_it(
         assert study.info() == plain.info()
 
 
+def test_a_cached_study_makes_its_street_lines_only_when_they_are_asked_for(folder, sample_layers):
+    import pickle
+
+    import shapely
+
+    plain = load_study(None, layers=[sample_layers])  # no cache: every line made while building
+    stored = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)  # built, stored, as stored
+    cached = load_study(None, layers=[sample_layers], cache=True, cache_dir=folder)
+    for study in (stored, cached):
+        assert not study.walk.compiled.seg_lines.is_made and "edges" not in study.walk.__dict__
+    walk, net = cached.walk, cached.walk.compiled
+    assert walk.n_edges == plain.walk.n_edges
+    a, b = geoplan.coverage(plain), geoplan.coverage(cached)
+    assert not net.seg_lines.is_made and "edges" not in walk.__dict__, "coverage must work from the coordinates"
+    pd.testing.assert_frame_equal(a.service_areas.drop(columns="geometry"), b.service_areas.drop(columns="geometry"))
+    ga, gb = a.service_areas.geometry.values, b.service_areas.geometry.values
+    assert (shapely.equals_exact(ga, gb, 0) | (ga.isna() & gb.isna())).all()
+    # what the coordinates give is what the lines give
+    lines = plain.walk.compiled.seg_geometry
+    np.testing.assert_allclose(net.seg_lines.lengths(), shapely.length(lines), rtol=0, atol=1e-9)
+    some = np.array([5, 0, len(lines) - 1, 5])
+    assert shapely.equals_exact(net.seg_lines.take(some), lines[some], 0).all()
+    again = pickle.loads(pickle.dumps(walk))  # stored again (a Dask worker), still without its lines
+    assert not again.compiled.seg_lines.is_made and "edges" not in again.__dict__
+    # the edge table, asked for, is the one built: same columns, values, shapes; shapes shared with the engine
+    edges = walk.edges
+    assert net.seg_lines.is_made
+    want = plain.walk.edges
+    assert list(edges.columns) == list(want.columns) and edges.crs == want.crs
+    pd.testing.assert_frame_equal(pd.DataFrame(edges.drop(columns="geometry")),
+                                  pd.DataFrame(want.drop(columns="geometry")))
+    assert shapely.equals_exact(edges.geometry.values, want.geometry.values, 0).all()
+    assert all(x is y for x, y in zip(edges.geometry.to_numpy()[net.seg_fwd], net.seg_geometry))
+    assert again.edges.equals(edges)
+
+
+def test_an_edge_table_whose_shapes_are_not_the_segments_is_stored_with_them(sample_layers):
+    import pickle
+
+    import shapely
+
+    plain = load_study(None, layers=[sample_layers])
+    walk = plain.walk
+    assert "edges" not in walk.__getstate__()  # compiled from its edges: stored as the segments
+    net = walk.compiled
+    edges = walk.edges.copy()
+    odd = int(net.seg_bwd[net.seg_bwd >= 0][0])
+    edges.loc[odd, "geometry"] = shapely.reverse(edges.geometry.iloc[odd])  # no longer the segment reversed
+    walk.__dict__["edges"] = edges
+    state = walk.__getstate__()
+    assert state["edges"] is edges
+    back = pickle.loads(pickle.dumps(walk))
+    assert shapely.equals_exact(back.edges.geometry.values, edges.geometry.values, 0).all()
+
+
 def test_a_damaged_vehicle_network_part_is_rebuilt_at_load_or_stops_the_command_when_read(folder, sample_layers):
     from geoplan.errors import InputError
 

@@ -87,8 +87,11 @@ class Polylines:
 
     @classmethod
     def of(cls, lines: np.ndarray) -> "Polylines":
-        coords, which = shapely.get_coordinates(lines, return_index=True)
-        n = len(lines)
+        return cls.from_coordinates(*shapely.get_coordinates(lines, return_index=True), len(lines))
+
+    @classmethod
+    def from_coordinates(cls, coords: np.ndarray, which: np.ndarray, n: int) -> "Polylines":
+        """From the vertices of ``n`` lines in order and the line of each (``shapely.get_coordinates``)."""
         count = np.bincount(which, minlength=n)
         first = np.r_[0, np.cumsum(count)]
         step = np.zeros(len(coords))

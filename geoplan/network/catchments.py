@@ -93,7 +93,7 @@ def _entry_offsets_m(net: CompiledNetwork, sources: Snapped, starts) -> np.ndarr
     out = np.zeros(len(sources))
     extra = np.flatnonzero(starts.ok & (np.arange(len(starts.owner)) >= len(sources)))
     if len(extra):
-        points = shapely.line_interpolate_point(net.seg_geometry[starts.segment[extra]], starts.t[extra],
+        points = shapely.line_interpolate_point(net.seg_lines.take(starts.segment[extra]), starts.t[extra],
                                                 normalized=True)
         own = starts.owner[extra]
         d = np.hypot(shapely.get_x(points) - sources.x[own], shapely.get_y(points) - sources.y[own])

@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geoplan._threads import elementwise, tree_query
 from geoplan.i18n import N_
+from geoplan.network._lines import SegmentLines
 from geoplan.network._progress import steps
 from geoplan.network._windows import windowed_costs
 
@@ -185,7 +186,7 @@ class CompiledNetwork:
     seg_v: np.ndarray
     seg_fwd: np.ndarray
     seg_bwd: np.ndarray
-    seg_geometry: np.ndarray
+    seg_lines: SegmentLines  # their shapes (see :attr:`seg_geometry`)
     _tree: shapely.STRtree | None  # built on first use: see :attr:`segment_tree`
     _base: Mapping[str, tuple[sparse.csr_matrix, sparse.csr_matrix]]
 
@@ -259,7 +260,17 @@ class CompiledNetwork:
         seg_geometry = edge_geometry[seg_fwd] if len(seg_fwd) else np.array([], dtype=object)
         base = {w: _min_csr(edge_u[e_keep], edge_v[e_keep], arr[e_keep], e_keep, n) for w, arr in weights.items()}
         return cls(crs, node_ids, node_x, node_y, edge_u, edge_v, edge_keys, weights, seg_u, seg_v, seg_fwd,
-                   seg_bwd, seg_geometry, None, base)
+                   seg_bwd, SegmentLines(seg_geometry), None, base)
+
+    @property
+    def seg_geometry(self) -> np.ndarray:
+        """The segments' shapely lines (``seg_u → seg_v``); a network read from the study cache
+        makes them the first time they are asked for (:mod:`geoplan.network._lines`)."""
+        return self.seg_lines.geometry
+
+    def __getstate__(self) -> dict:
+        # the spatial index is rebuilt on first use, never stored
+        return {**self.__dict__, "_tree": None}
 
     @property
     def segment_tree(self) -> shapely.STRtree:

@@ -114,7 +114,7 @@ def _merge(seg, lo, hi):
 
 def _cut(net, seg, lo, hi) -> np.ndarray:
     """Street geometry of each stretch (whole segments without copying, partial ones cut)."""
-    geoms = net.seg_geometry[seg].copy()
+    geoms = net.seg_lines.take(seg).copy()
     partial = np.flatnonzero((lo > _TINY) | (hi < 1 - _TINY))
     if len(partial):
         geoms[partial] = _substrings(geoms[partial], lo[partial], hi[partial])
@@ -201,8 +201,10 @@ def service_areas(net, reaches: Mapping[str, tuple], limits: Mapping[str, float]
     """
     rows, geoms = [], []
     frows, fgeoms = [], []
-    seg_length = shapely.length(net.seg_geometry) if len(reaches) else np.zeros(0)
-    streets = Polylines.of(net.seg_geometry) if geometry and len(reaches) else None  # once for every category
+    # from the segments' coordinates: a cached study never makes their shapely lines here
+    seg_length = net.seg_lines.lengths() if len(reaches) else np.zeros(0)
+    streets = Polylines.from_coordinates(*net.seg_lines.coordinates(), len(net.seg_lines)) \
+        if geometry and len(reaches) else None  # once for every category
     for cat, (reach, fac_rows) in steps(reaches.items(), desc=N_("service areas"), total=len(reaches),
                                             unit=N_("category")):
         limit = float(limits[cat])
