@@ -131,14 +131,13 @@ def _shapes_are_segments(edges: gpd.GeoDataFrame, net: CompiledNetwork) -> bool:
     edges does; a hand-built one may not), so the table can be stored without them."""
     shapes = edges.geometry.to_numpy()
     back = net.seg_bwd >= 0
-    if len(shapes) != len(net.edge_u) or len(net.seg_fwd) + int(back.sum()) != len(shapes) or not len(shapes):
+    every_edge_once = np.sort(np.concatenate([net.seg_fwd, net.seg_bwd[back]]))
+    if not len(shapes) or not np.array_equal(every_edge_once, np.arange(len(shapes))):
         return False
     if not all(a is b for a, b in zip(net.seg_geometry, shapes[net.seg_fwd])):
         return False
-    theirs = shapes[net.seg_bwd[back]]
-    ours = shapely.reverse(net.seg_geometry[back])
-    return bool(shapely.equals_exact(theirs, ours, tolerance=0.0).all()
-                and np.array_equal(shapely.get_num_coordinates(theirs), shapely.get_num_coordinates(ours)))
+    return bool(shapely.equals_exact(shapes[net.seg_bwd[back]], shapely.reverse(net.seg_geometry[back]),
+                                     tolerance=0.0).all())
 
 
 class DeferredNetwork(Network):
