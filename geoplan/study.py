@@ -83,15 +83,21 @@ class Network:
                                 geometry=name, crs=crs)[columns]
 
     @property
+    def edge_attributes(self) -> pd.DataFrame:
+        """The edge table's columns (tags, ``length``), shapes left out when they are not made yet:
+        what rules over tags read without making a cached network's lines."""
+        self.compiled  # noqa: B018 — a deferred network is read first
+        table = self.__dict__.get("_edge_table")
+        return table[0] if table is not None else self.edges
+
+    @property
     def n_nodes(self) -> int:
         return int(len(self.nodes))
 
     @property
     def n_edges(self) -> int:
         """Directed edges (a two-way street counts twice, as in the graph)."""
-        self.compiled  # noqa: B018 — a deferred network is read first
-        table = self.__dict__.get("_edge_table")
-        return int(len(table[0]) if table is not None else len(self.edges))
+        return int(len(self.edge_attributes))
 
     def __getstate__(self) -> dict:
         # the graph is rebuilt on demand, so a cache entry never stores it; the edges' shapes are

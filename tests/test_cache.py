@@ -104,6 +104,10 @@ def test_a_cached_study_makes_its_street_lines_only_when_they_are_asked_for(fold
     assert walk.n_edges == plain.walk.n_edges
     a, b = geoplan.coverage(plain), geoplan.coverage(cached)
     assert not net.seg_lines.is_made and "edges" not in walk.__dict__, "coverage must work from the coordinates"
+    wa, wb = geoplan.coverage(plain, profile="wheelchair"), geoplan.coverage(cached, profile="wheelchair")
+    assert wb.parameters["closed_walk_edges"] == wa.parameters["closed_walk_edges"]
+    pd.testing.assert_frame_equal(wa.residents.drop(columns="geometry"), wb.residents.drop(columns="geometry"))
+    assert not net.seg_lines.is_made and "edges" not in walk.__dict__, "the wheelchair rules read tags only"
     pd.testing.assert_frame_equal(a.service_areas.drop(columns="geometry"), b.service_areas.drop(columns="geometry"))
     ga, gb = a.service_areas.geometry.values, b.service_areas.geometry.values
     assert (shapely.equals_exact(ga, gb, 0) | (ga.isna() & gb.isna())).all()

@@ -100,7 +100,7 @@ def walking_network_by_rule(study, profile: str) -> tuple[CompiledNetwork, dict[
     net = study.walk.compiled
     if profile != "wheelchair":
         return net, {}
-    rules = closed_by_rule(study.walk.edges, study.walk.nodes, net)
+    rules = closed_by_rule(study.walk.edge_attributes, study.walk.nodes, net)  # tags only: no lines made
     closed = np.zeros(len(net.edge_u), dtype=bool)
     for mask in rules.values():
         closed |= mask
