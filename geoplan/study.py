@@ -78,7 +78,7 @@ class Network:
         if "edges" in self.__dict__:
             return self.__dict__["edges"]
         table, name, crs, columns = self.__dict__.pop("_edge_table")
-        shapes = _edge_shapes(self.compiled)
+        shapes = self.compiled.edge_geometry()
         return gpd.GeoDataFrame(table.assign(**{name: gpd.GeoSeries(shapes, index=table.index, crs=crs)}),
                                 geometry=name, crs=crs)[columns]
 
@@ -122,28 +122,12 @@ class Network:
         return out
 
 
-def _edge_shapes(net: CompiledNetwork) -> np.ndarray:
-    """Every directed edge's line: its segment's, reversed for the edge running ``seg_v → seg_u``."""
-    lines = net.seg_geometry
-    shapes = np.empty(len(net.edge_u), dtype=object)
-    shapes[net.seg_fwd] = lines
-    back = net.seg_bwd >= 0
-    shapes[net.seg_bwd[back]] = shapely.reverse(lines[back])
-    return shapes
-
-
 def _shapes_are_segments(edges: gpd.GeoDataFrame, net: CompiledNetwork) -> bool:
-    """Whether :func:`_edge_shapes` gives the edges' shapes exactly (a network compiled from its
-    edges does; a hand-built one may not), so the table can be stored without them."""
+    """Whether the segments give back the edges' shapes exactly (:meth:`CompiledNetwork.edge_geometry`;
+    a network compiled from its edges does, a hand-built one may not), so the table can be stored
+    without them."""
     shapes = edges.geometry.to_numpy()
-    back = net.seg_bwd >= 0
-    every_edge_once = np.sort(np.concatenate([net.seg_fwd, net.seg_bwd[back]]))
-    if not len(shapes) or not np.array_equal(every_edge_once, np.arange(len(shapes))):
-        return False
-    if not all(a is b for a, b in zip(net.seg_geometry, shapes[net.seg_fwd])):
-        return False
-    return bool(shapely.equals_exact(shapes[net.seg_bwd[back]], shapely.reverse(net.seg_geometry[back]),
-                                     tolerance=0.0).all())
+    return len(shapes) == len(net.edge_u) and bool(shapely.equals_exact(shapes, net.edge_geometry(), 0.0).all())
 
 
 class DeferredNetwork(Network):

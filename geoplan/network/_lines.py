@@ -77,10 +77,7 @@ class SegmentLines:
         if self._ragged is None:
             return shapely.length(self._geometry)
         coords, which = self.coordinates()
-        same = which[1:] == which[:-1]
-        dx, dy = (coords[1:] - coords[:-1]).T
-        step = np.where(same, np.sqrt(dx * dx + dy * dy), 0.0)  # as GEOS sums a line's length
-        return np.bincount(which[1:], weights=step, minlength=len(self))
+        return np.bincount(which, weights=vertex_steps(coords, which), minlength=len(self))
 
     def as_coordinates(self) -> "SegmentLines":
         """The same shapes held as coordinates only (the shapely lines, if made, are not kept)."""
@@ -102,6 +99,17 @@ class SegmentLines:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+
+
+def vertex_steps(coords: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Per vertex, its distance (m) from the previous vertex of the same line (0 at a line's first).
+
+    ``coords`` and ``which`` as :func:`shapely.get_coordinates` with ``return_index=True`` gives them.
+    """
+    step = np.zeros(len(coords))
+    same = which[1:] == which[:-1]
+    step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
+    return step
 
 
 def _plain_lines(geoms: np.ndarray) -> bool:

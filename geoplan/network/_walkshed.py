@@ -30,6 +30,7 @@ import shapely
 from scipy import ndimage
 
 from geoplan._simplify import simplify_valid
+from geoplan.network._lines import vertex_steps
 
 #: Finest raster cell of a walk-shed, metres (drawing tuning: the boundary is interpolated between
 #: cell centres, so its error is a fraction of this).
@@ -94,10 +95,7 @@ class Polylines:
         """From the vertices of ``n`` lines in order and the line of each (``shapely.get_coordinates``)."""
         count = np.bincount(which, minlength=n)
         first = np.r_[0, np.cumsum(count)]
-        step = np.zeros(len(coords))
-        same = which[1:] == which[:-1]
-        step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
-        along = np.cumsum(step)
+        along = np.cumsum(vertex_steps(coords, which))
         starts = first[:-1][count > 0]
         along -= np.repeat(along[starts], count[count > 0])
         length = np.zeros(n)

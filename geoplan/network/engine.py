@@ -287,12 +287,19 @@ class CompiledNetwork:
         """
         keep = ~np.asarray(closed, dtype=bool)
         # rebuild from the original edge geometries of every edge, keeping only passable ones
-        geoms = np.empty(len(self.edge_u), dtype=object)
-        geoms[self.seg_fwd] = self.seg_geometry
-        has_bwd = self.seg_bwd >= 0
-        geoms[self.seg_bwd[has_bwd]] = shapely.reverse(self.seg_geometry[has_bwd])
         return CompiledNetwork._assemble(self.crs, self.node_ids, self.node_x, self.node_y, self.edge_u,
-                                         self.edge_v, self.edge_keys, self.weights, geoms, keep)
+                                         self.edge_v, self.edge_keys, self.weights, self.edge_geometry(), keep)
+
+    def edge_geometry(self) -> np.ndarray:
+        """Every directed edge's line: its segment's, reversed for the edge running ``seg_v → seg_u``
+        (``None`` for an edge no segment runs along: removed by :meth:`without_edges`, or closed by
+        :meth:`closing`)."""
+        lines = self.seg_geometry
+        geoms = np.empty(len(self.edge_u), dtype=object)
+        geoms[self.seg_fwd[self.seg_fwd >= 0]] = lines[self.seg_fwd >= 0]
+        back = self.seg_bwd >= 0
+        geoms[self.seg_bwd[back]] = shapely.reverse(lines[back])
+        return geoms
 
     def closing(self, closed: np.ndarray, *, weights: Sequence[str] | None = None) -> "CompiledNetwork":
         """The same network with some directed edges closed, keeping every segment and snap.

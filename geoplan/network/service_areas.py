@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from geoplan.i18n import N_
+from geoplan.network._lines import vertex_steps
 from geoplan.network._progress import steps
 from geoplan.network._walkshed import WALKSHED_CELL_M, Polylines, cell_size, dilate_groups, dilate_points
 
@@ -128,10 +129,7 @@ def _substrings(lines: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
     end — the same points ``substring`` keeps — assembled into lines in one call.
     """
     coords, line_of = shapely.get_coordinates(lines, return_index=True)
-    step = np.zeros(len(coords))
-    same = line_of[1:] == line_of[:-1]
-    step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
-    along = np.cumsum(step)
+    along = np.cumsum(vertex_steps(coords, line_of))
     along -= along[np.searchsorted(line_of, line_of)]  # distance from each line's first vertex
     total = shapely.length(lines)
     start, end = lo * total, hi * total
